@@ -1,0 +1,3 @@
+from covermap.cli.main import app
+
+app(prog_name="covermap")

@@ -1,0 +1,89 @@
+"""The time model (DESIGN.md): as_of, the window of complete months, buckets, local dates.
+
+>>> w = Window.ending(dt.date(2026, 11, 15), months=6)
+>>> (w.start.isoformat(), w.end.isoformat())
+('2026-05-01', '2026-10-31')
+>>> Window.ending(dt.date(2026, 10, 31), months=1).start.isoformat()
+'2026-10-01'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from covermap.errors import AnalysisError
+
+
+def month_start(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """``d`` shifted by whole months, on the first of the month (d must be a 1st)."""
+    index = d.year * 12 + d.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(d: dt.date) -> dt.date:
+    return add_months(month_start(d), 1) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The evaluation window: ``window_months`` complete calendar months ending on or
+    before ``as_of``. ``start`` and ``end`` are inclusive dates."""
+
+    as_of: dt.date
+    start: dt.date
+    end: dt.date
+    months: int
+
+    @classmethod
+    def ending(cls, as_of: dt.date, months: int) -> Window:
+        """The window for ``as_of``: a month is complete when its last day <= as_of."""
+        end = as_of if month_end(as_of) == as_of else month_start(as_of) - dt.timedelta(days=1)
+        start = add_months(month_start(end), -(months - 1))
+        return cls(as_of=as_of, start=start, end=end, months=months)
+
+    def month_starts(self) -> list[dt.date]:
+        return [add_months(self.start, i) for i in range(self.months)]
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _at_zone_utc(zone: str, ts: dt.datetime) -> dt.datetime:  # naive UTC -> instant
+    """DuckDB/PostgreSQL timezone(zone, timestamp): read a wall-clock time in ``zone``."""
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _wall_clock(zone: str, ts: ibis.dtype("timestamp('UTC')")) -> dt.datetime:
+    """DuckDB/PostgreSQL timezone(zone, timestamptz): the wall-clock time in ``zone``."""
+
+
+def local_date(ts: ir.TimestampValue, timezone: str) -> ir.DateValue:
+    """The calendar date, in ``timezone``, of a timestamp stored as naive UTC."""
+    if timezone == "UTC":
+        return ts.date()
+    instant = _at_zone_utc("UTC", ts).cast("timestamp('UTC')")
+    return _wall_clock(timezone, instant).date()
+
+
+def resolve_as_of(activities: ir.Table, plan_as_of: dt.date | None, timezone: str,
+                  override: dt.date | None = None) -> dt.date:
+    """``override``, else the plan's as_of, else the date of the latest activity."""
+    if override is not None:
+        return override
+    if plan_as_of is not None:
+        return plan_as_of
+    latest = local_date(activities.occurred_at, timezone).max().execute()
+    if latest is None:
+        raise AnalysisError("the store has no activities, so there is no default as_of; "
+                            "import activities or pass --as-of YYYY-MM-DD")
+    return latest if isinstance(latest, dt.date) else latest.date()
+
+
+def date_literal(d: dt.date) -> ir.DateScalar:
+    return ibis.literal(d, type="date")

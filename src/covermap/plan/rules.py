@@ -1,0 +1,444 @@
+"""The rule language: small, safe boolean expressions over known columns, compiled to Ibis.
+
+A rule is parsed into a tree, type-checked against the columns it may use, and
+compiled to an Ibis expression. Nothing is evaluated by Python and no SQL text
+is pasted, so a plan can never execute code. The grammar::
+
+    rule    := or
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | compare
+    compare := sum [ (== | != | < | <= | > | >=) sum
+                   | ["not"] "in" "[" literal ("," literal)* "]"
+                   | "is" ["not"] "empty" ]
+    sum     := product (("+" | "-") product)*
+    product := unary (("*" | "/") unary)*
+    unary   := "-" unary | NUMBER | STRING | true | false | NAME | "(" rule ")"
+
+A comparison with an empty value is false (DESIGN.md, derived facts), and so
+is a bare boolean column that is empty.
+
+>>> check_rule("is_customer and months_as_customer >= 24", FACT_TYPES).op
+'and'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from covermap.errors import RuleError
+from covermap.store import schema
+
+# Rule types: number, string, bool, date.
+FACT_TYPES: dict[str, str] = {
+    "is_customer": "bool", "customer_since": "date", "months_as_customer": "number",
+    "churned": "bool", "open_deals": "number", "won_deals": "number", "last_won_at": "date",
+    "lead_count": "number", "max_lead_score": "number", "is_target": "bool",
+}
+
+_STORE_TO_RULE = {
+    schema.STRING: "string", schema.INTEGER: "number", schema.NUMBER: "number",
+    schema.MONEY: "number", schema.BOOLEAN: "bool", schema.TIMESTAMP: "date", schema.DATE: "date",
+}
+
+
+def rule_type_of(store_type: str) -> str:
+    """The rule type (number/string/bool/date) of a DuckDB column type."""
+    t = store_type.upper()
+    if t in _STORE_TO_RULE:
+        return _STORE_TO_RULE[t]
+    if t.startswith(("DECIMAL", "INT", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT",
+                     "UINTEGER", "DOUBLE", "FLOAT", "REAL")):
+        return "number"
+    if t.startswith(("TIMESTAMP", "DATE")):
+        return "date"
+    if t == "BOOLEAN":
+        return "bool"
+    return "string"
+
+
+def account_column_types(store_columns: dict[str, str] | None = None) -> dict[str, str]:
+    """Names usable in rules: derived facts plus every account column (canonical, and the
+    store's extra columns when ``store_columns`` is given)."""
+    cols = {c.name: rule_type_of(c.type) for c in schema.ACCOUNTS.columns}
+    for name, t in (store_columns or {}).items():
+        cols.setdefault(name, rule_type_of(t))
+    return {**cols, **FACT_TYPES}
+
+
+# --- syntax tree -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: Any
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    arg: Any
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: Any
+    right: Any
+
+
+@dataclass(frozen=True)
+class In:
+    arg: Any
+    values: tuple
+    negated: bool
+
+
+@dataclass(frozen=True)
+class IsEmpty:
+    arg: Any
+    negated: bool
+
+
+_TOKEN = re.compile(r"""
+    \s*(?:
+      (?P<number>\d+(?:\.\d+)?)
+    | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+    | (?P<op>==|!=|<=|>=|<|>|=|\+|-|\*|/|\(|\)|\[|\]|,)
+    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    )""", re.VERBOSE)
+_KEYWORDS = {"and", "or", "not", "in", "is", "empty", "true", "false"}
+_COMPARE = {"==", "!=", "<", "<=", ">", ">=", "="}
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens: list[tuple[str, Any, int]] = []
+        pos = 0
+        text = text.rstrip()
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            if not m or m.end() == pos:
+                raise self.error(f"unexpected character {text[pos:].lstrip()[:1]!r}", pos)
+            kind = m.lastgroup
+            raw = m.group(kind)
+            start = m.start(kind)
+            if kind == "number":
+                self.tokens.append(("lit", float(raw) if "." in raw else int(raw), start))
+            elif kind == "string":
+                self.tokens.append(("lit", bytes(raw[1:-1], "utf-8").decode("unicode_escape")
+                                    if "\\" in raw else raw[1:-1], start))
+            elif kind == "name" and raw in ("true", "false"):
+                self.tokens.append(("lit", raw == "true", start))
+            elif kind == "name" and raw in _KEYWORDS:
+                self.tokens.append(("kw", raw, start))
+            else:
+                self.tokens.append((kind, raw, start))
+            pos = m.end()
+        self.i = 0
+
+    def error(self, msg: str, pos: int | None = None) -> RuleError:
+        if pos is None:
+            pos = self.tokens[self.i][2] if self.i < len(self.tokens) else len(self.text)
+        return RuleError(f"{msg} at position {pos + 1} of rule {self.text!r}")
+
+    def peek(self, kind: str | None = None, value: Any = None) -> bool:
+        if self.i >= len(self.tokens):
+            return False
+        k, v, _ = self.tokens[self.i]
+        return (kind is None or k == kind) and (value is None or v == value)
+
+    def take(self, kind: str, value: Any = None) -> Any:
+        if not self.peek(kind, value):
+            want = value if value is not None else {"lit": "a value", "name": "a name"}.get(kind,
+                                                                                           kind)
+            got = repr(self.tokens[self.i][1]) if self.i < len(self.tokens) else "the end"
+            raise self.error(f"expected {want} but found {got}")
+        self.i += 1
+        return self.tokens[self.i - 1][1]
+
+    def parse(self) -> Any:
+        if not self.tokens:
+            raise self.error("empty rule", 0)
+        tree = self.or_()
+        if self.i < len(self.tokens):
+            raise self.error(f"unexpected {self.tokens[self.i][1]!r}")
+        return tree
+
+    def or_(self) -> Any:
+        left = self.and_()
+        while self.peek("kw", "or"):
+            self.i += 1
+            left = Binary("or", left, self.and_())
+        return left
+
+    def and_(self) -> Any:
+        left = self.not_()
+        while self.peek("kw", "and"):
+            self.i += 1
+            left = Binary("and", left, self.not_())
+        return left
+
+    def not_(self) -> Any:
+        if self.peek("kw", "not"):
+            self.i += 1
+            return Unary("not", self.not_())
+        return self.compare()
+
+    def compare(self) -> Any:
+        left = self.sum_()
+        if self.peek("op") and self.tokens[self.i][1] in _COMPARE:
+            op = self.take("op")
+            return Binary("==" if op == "=" else op, left, self.sum_())
+        negated = False
+        if self.peek("kw", "not") and self.i + 1 < len(self.tokens) and \
+                self.tokens[self.i + 1][1] == "in":
+            self.i += 1
+            negated = True
+        if self.peek("kw", "in"):
+            self.i += 1
+            self.take("op", "[")
+            values = [self.take("lit")]
+            while self.peek("op", ","):
+                self.i += 1
+                values.append(self.take("lit"))
+            self.take("op", "]")
+            return In(left, tuple(values), negated)
+        if self.peek("kw", "is"):
+            self.i += 1
+            neg = False
+            if self.peek("kw", "not"):
+                self.i += 1
+                neg = True
+            self.take("kw", "empty")
+            return IsEmpty(left, neg)
+        return left
+
+    def sum_(self) -> Any:
+        left = self.product()
+        while self.peek("op", "+") or self.peek("op", "-"):
+            left = Binary(self.take("op"), left, self.product())
+        return left
+
+    def product(self) -> Any:
+        left = self.unary()
+        while self.peek("op", "*") or self.peek("op", "/"):
+            left = Binary(self.take("op"), left, self.unary())
+        return left
+
+    def unary(self) -> Any:
+        if self.peek("op", "-"):
+            self.i += 1
+            return Unary("-", self.unary())
+        if self.peek("op", "("):
+            self.i += 1
+            inner = self.or_()
+            self.take("op", ")")
+            return inner
+        if self.peek("lit"):
+            return Literal(self.take("lit"))
+        if self.peek("name"):
+            return Name(self.take("name"))
+        got = repr(self.tokens[self.i][1]) if self.i < len(self.tokens) else "the end"
+        raise self.error(f"expected a value or a name but found {got}")
+
+
+def parse_rule(text: str) -> Any:
+    """Parse a rule into its syntax tree (RuleError on a syntax error)."""
+    return _Parser(str(text)).parse()
+
+
+# --- type checking -----------------------------------------------------------
+
+def _literal_type(v: Any) -> str:
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    return "string"
+
+
+def _is_iso_date(v: Any) -> bool:
+    try:
+        dt.date.fromisoformat(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _type(node: Any, types: dict[str, str], text: str) -> str:
+    def fail(msg: str) -> RuleError:
+        return RuleError(f"{msg} in rule {text!r}")
+
+    if isinstance(node, Literal):
+        return _literal_type(node.value)
+    if isinstance(node, Name):
+        if node.name not in types:
+            known = ", ".join(sorted(types))
+            raise fail(f"unknown column {node.name!r}; known columns and facts: {known}")
+        return types[node.name]
+    if isinstance(node, Unary):
+        t = _type(node.arg, types, text)
+        want = "bool" if node.op == "not" else "number"
+        if t != want:
+            raise fail(f"`{node.op}` needs a {want}, not a {t}")
+        return want
+    if isinstance(node, IsEmpty):
+        _type(node.arg, types, text)
+        return "bool"
+    if isinstance(node, In):
+        t = _type(node.arg, types, text)
+        for v in node.values:
+            if _literal_type(v) != t and not (t == "date" and _is_iso_date(v)):
+                raise fail(f"`in` compares a {t} with {v!r}, a {_literal_type(v)}")
+        return "bool"
+    lt, rt = _type(node.left, types, text), _type(node.right, types, text)
+    if node.op in ("and", "or"):
+        if lt != "bool" or rt != "bool":
+            raise fail(f"`{node.op}` joins true/false conditions, not a {lt if lt != 'bool' else rt}")
+        return "bool"
+    if node.op in ("+", "-", "*", "/"):
+        if lt != "number" or rt != "number":
+            raise fail(f"`{node.op}` needs numbers, not a {lt if lt != 'number' else rt}")
+        return "number"
+    # comparison: dates may be compared with ISO date strings
+    if lt != rt:
+        date_vs_text = {lt, rt} == {"date", "string"} and any(
+            isinstance(n, Literal) and _is_iso_date(n.value) for n in (node.left, node.right))
+        if not date_vs_text:
+            raise fail(f"`{node.op}` compares a {lt} with a {rt}")
+    if lt == "bool" and node.op not in ("==", "!="):
+        raise fail(f"`{node.op}` cannot order true/false values")
+    return "bool"
+
+
+def check_rule(text: str, types: dict[str, str]) -> Any:
+    """Parse and type-check a rule; returns its tree. The rule must be a condition."""
+    tree = parse_rule(text)
+    if _type(tree, types, text) != "bool":
+        raise RuleError(f"a rule must be a condition (true/false), e.g. `{text} > 0`; "
+                        f"got {text!r}")
+    return tree
+
+
+def check_plan_rules(plan: Any, *, file: str, lines: dict[tuple, int],
+                     store_columns: dict[str, str] | None = None,
+                     unknown_names_ok: bool = True) -> None:
+    """Check every rule of a plan; errors name the file, line and key.
+
+    Without the store's columns, a name that is neither a fact nor a canonical
+    account column may be an extra column of the user's accounts file, so it is
+    only reported when ``unknown_names_ok`` is false.
+    """
+    types = account_column_types(store_columns)
+    checks: list[tuple[tuple, str]] = [(("states", i, "rule"), s.rule)
+                                       for i, s in enumerate(plan.states)]
+    if plan.coverage_map is not None:
+        checks += [(("coverage_map", "value", "rules", tier), r)
+                   for tier, r in plan.coverage_map.value.rules.items()]
+    for path, text in checks:
+        try:
+            check_rule(text, types)
+        except RuleError as e:
+            if unknown_names_ok and "unknown column" in e.reason and store_columns is None:
+                continue
+            from covermap.plan.load import rule_line
+
+            key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path)
+            key = key.replace(".[", "[")
+            raise RuleError(e.reason, file=file, line=rule_line(lines, path), key=key) from None
+    object.__setattr__(plan, "_origin", (file, lines))
+
+
+def plan_origin(plan: Any) -> tuple[str, dict[tuple, int]]:
+    """The file and key lines a plan was loaded from (for errors found later)."""
+    return getattr(plan, "_origin", ("<plan>", {}))
+
+
+# --- compilation -------------------------------------------------------------
+
+def _lit(v: Any, other_type: str | None) -> ir.Value:
+    if other_type == "date" and isinstance(v, str):
+        return ibis.literal(dt.date.fromisoformat(v))
+    return ibis.literal(v)
+
+
+def _as_value(node: Any, t: ir.Table, types: dict[str, str]) -> tuple[ir.Value, str | None]:
+    if isinstance(node, Name):
+        col = t[node.name]
+        ty = types.get(node.name)
+        if ty == "date" and col.type().is_timestamp():
+            col = col.date()
+        return col, ty
+    if isinstance(node, Literal):
+        return None, _literal_type(node.value)  # resolved against the other side
+    return _compile(node, t, types), None
+
+
+def _compile(node: Any, t: ir.Table, types: dict[str, str]) -> ir.Value:
+    if isinstance(node, Name):
+        col, ty = _as_value(node, t, types)
+        return col.fill_null(False) if ty == "bool" else col
+    if isinstance(node, Literal):
+        return ibis.literal(node.value)
+    if isinstance(node, Unary):
+        arg = _compile(node.arg, t, types)
+        return ~arg if node.op == "not" else -arg
+    if isinstance(node, IsEmpty):
+        arg = _compile(node.arg, t, types) if not isinstance(node.arg, Name) else t[node.arg.name]
+        return arg.notnull() if node.negated else arg.isnull()
+    if isinstance(node, In):
+        arg, ty = _as_value(node.arg, t, types)
+        if arg is None:
+            arg = _compile(node.arg, t, types)
+        values = [dt.date.fromisoformat(v) if ty == "date" and isinstance(v, str) else v
+                  for v in node.values]
+        cond = arg.isin(values)
+        cond = ~cond if node.negated else cond
+        return cond.fill_null(False)
+    if node.op in ("and", "or"):
+        left, right = _compile(node.left, t, types), _compile(node.right, t, types)
+        return (left & right) if node.op == "and" else (left | right)
+    lv, lt = _as_value(node.left, t, types)
+    rv, rt = _as_value(node.right, t, types)
+    if lv is None:
+        lv = _lit(node.left.value, rt)
+    if rv is None:
+        rv = _lit(node.right.value, lt)
+    if node.op in ("+", "-", "*", "/"):
+        return {"+": lv + rv, "-": lv - rv, "*": lv * rv, "/": lv / rv}[node.op]
+    cmp = {"==": lv == rv, "!=": lv != rv, "<": lv < rv, "<=": lv <= rv,
+           ">": lv > rv, ">=": lv >= rv}[node.op]
+    return cmp.fill_null(False)
+
+
+def compile_rule(text: str, table: ir.Table, types: dict[str, str] | None = None) -> ir.BooleanValue:
+    """Compile a rule to a boolean Ibis expression over ``table``'s columns.
+
+    ``types`` defaults to the rule types of ``table``'s own columns.
+    """
+    if types is None:
+        types = {n: _ibis_rule_type(table[n].type()) for n in table.columns}
+    tree = check_rule(text, types)
+    return _compile(tree, table, types)
+
+
+def _ibis_rule_type(dtype: Any) -> str:
+    if dtype.is_boolean():
+        return "bool"
+    if dtype.is_numeric():
+        return "number"
+    if dtype.is_temporal():
+        return "date"
+    return "string"

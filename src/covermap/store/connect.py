@@ -1,0 +1,122 @@
+"""Open the store: a DuckDB file by default, chosen by path or URL.
+
+The engine reaches the store through Ibis (``store.ibis``); bulk loading uses
+the DuckDB connection underneath (``store.duckdb``), because DuckDB's own
+readers are the fastest way in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import ibis
+
+from covermap.errors import StoreError
+from covermap.store import schema
+
+DEFAULT_STORE = "covermap.duckdb"
+
+_BOOKKEEPING_DDL = {
+    schema.QUARANTINE: """
+        CREATE TABLE IF NOT EXISTS quarantine (
+            import_id BIGINT, table_name VARCHAR, file VARCHAR, line BIGINT,
+            "column" VARCHAR, value VARCHAR, reason VARCHAR, record VARCHAR,
+            quarantined_at TIMESTAMP DEFAULT current_timestamp
+        )""",
+    schema.IMPORTS: """
+        CREATE TABLE IF NOT EXISTS imports (
+            import_id BIGINT, file VARCHAR, table_name VARCHAR, encoding VARCHAR,
+            rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
+            imported_at TIMESTAMP DEFAULT current_timestamp
+        )""",
+}
+
+
+def table_ddl(t: schema.Table) -> str:
+    """CREATE TABLE statement for one canonical table (no key constraints: upserts
+    are done set-based by the importer, and an index over 50M ids would not fit
+    the memory budget)."""
+    cols = ", ".join(f'"{c.name}" {c.type}' for c in t.columns)
+    return f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols})'
+
+
+@dataclass
+class Store:
+    """An open store. ``ibis`` for queries, ``duckdb`` for bulk loading."""
+
+    url: str
+    ibis: ibis.BaseBackend
+
+    @property
+    def duckdb(self) -> duckdb.DuckDBPyConnection:
+        return self.ibis.con
+
+    def table(self, name: str) -> ibis.Table:
+        """The Ibis table ``name``."""
+        return self.ibis.table(name)
+
+    def has_table(self, name: str) -> bool:
+        return name in self.ibis.list_tables()
+
+    def columns(self, name: str) -> dict[str, str]:
+        """Column name -> DuckDB type of a table in the store."""
+        rows = self.duckdb.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
+            [name],
+        ).fetchall()
+        return dict(rows)
+
+    def ensure_schema(self) -> None:
+        """Create the canonical and bookkeeping tables that do not exist yet."""
+        for t in schema.TABLES:
+            self.duckdb.execute(table_ddl(t))
+        for ddl in _BOOKKEEPING_DDL.values():
+            self.duckdb.execute(ddl)
+
+    def close(self) -> None:
+        self.ibis.disconnect()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(url: str | Path = DEFAULT_STORE, *, read_only: bool = False,
+               memory_limit: str | None = None) -> Store:
+    """Open (creating if needed) the store at ``url``: a DuckDB file path,
+    ``duckdb://path`` or ``:memory:``.
+
+    >>> with open_store(":memory:") as s:
+    ...     s.ensure_schema(); s.has_table("activities")
+    True
+    """
+    text = str(url)
+    if text.startswith(("postgres://", "postgresql://")):
+        raise StoreError(
+            f"{text}: PostgreSQL stores are not supported yet; use a DuckDB file path "
+            f"such as {DEFAULT_STORE}"
+        )
+    path = text.removeprefix("duckdb://")
+    if path != ":memory:":
+        parent = Path(path).parent
+        if not parent.exists():
+            raise StoreError(f"{path}: folder {parent} does not exist; create it or pass "
+                             f"--store with a path in an existing folder")
+        if read_only and not Path(path).exists():
+            raise StoreError(f"{path}: no store here yet; run `covermap import FILES --store "
+                             f"{path}` (or `covermap demo`) first")
+    try:
+        con = ibis.duckdb.connect(path, read_only=read_only)
+    except duckdb.Error as e:  # not a DuckDB file, locked by another process, ...
+        raise StoreError(f"{path}: cannot open the store: {e}") from e
+    if memory_limit:
+        con.con.execute(f"SET memory_limit = '{memory_limit}'")
+    store = Store(url=text, ibis=con)
+    if not read_only:
+        store.ensure_schema()
+    return store

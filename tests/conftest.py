@@ -1,0 +1,37 @@
+"""Shared fixtures: real DuckDB files in tmp_path, the real CRM data sets, the CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from covermap.store.connect import open_store
+
+DATA = Path(__file__).parent / "data"
+REALDATA = DATA / "realdata"
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    """Path of a fresh DuckDB store file (not created yet)."""
+    return tmp_path / "covermap.duckdb"
+
+
+@pytest.fixture
+def store(store_path: Path):
+    """An open, empty store with the canonical schema."""
+    with open_store(store_path) as s:
+        yield s
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    """The public CRM data sets (byte-for-byte copies, see tests/data/realdata/NOTICE.md)."""
+    return REALDATA
