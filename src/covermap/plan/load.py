@@ -99,11 +99,40 @@ def parse_plan(text: str, file: str = "<plan>") -> Plan:
             msg = f"{msg} (got {err.get('input')!r})"
         raise PlanError(msg, file=file, line=_line_of(lines, loc) if data else None,
                         key=_dotted(loc)) from None
+    _check_references(plan, file, lines)
     # Rules are checked here too, so a bad rule is reported when the plan loads.
     from covermap.plan.rules import check_plan_rules
 
     check_plan_rules(plan, file=file, lines=lines)
     return plan
+
+
+def _check_references(plan: Plan, file: str, lines: dict[tuple, int]) -> None:
+    """State ids are unique, and every state and role a plan names is one it defines."""
+    state_ids = [s.id for s in plan.states]
+    for i, sid in enumerate(state_ids):
+        if sid in state_ids[:i]:
+            raise PlanError(f"duplicate state id {sid!r} (first at states[{state_ids.index(sid)}]);"
+                            f" every state needs its own id", file=file,
+                            line=_line_of(lines, ("states", i, "id")), key=f"states[{i}].id")
+    for i, ref in enumerate(plan.worklist.states):
+        if ref not in state_ids:
+            raise PlanError(f"unknown state {ref!r}; states are: {', '.join(state_ids)}",
+                            file=file, line=_line_of(lines, ("worklist", "states", i)),
+                            key=f"worklist.states[{i}]")
+    if not plan.roles:
+        return
+    role_ids = [r.id for r in plan.roles]
+    for i, state in enumerate(plan.states):
+        refs = [(("owners", j), r) for j, r in enumerate(state.owners)]
+        refs += [(("standard", k, "by", j), r) for k, e in enumerate(state.standard)
+                 for j, r in enumerate(e.by)]
+        for sub, role in refs:
+            if role not in role_ids:
+                path = ("states", i, *sub)
+                raise PlanError(f"unknown role {role!r}; roles are: {', '.join(role_ids)} "
+                                f"(add it under `roles:`)", file=file,
+                                line=_line_of(lines, path), key=_dotted(path))
 
 
 def load_plan(path: str | Path) -> Plan:

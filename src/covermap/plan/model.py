@@ -161,9 +161,11 @@ class CoverageMap(_Frozen):
 
 
 class Worklist(_Frozen):
-    """What the worklist ranks by: an account measure (arr by default)."""
+    """What the worklist ranks by (an account measure, arr by default) and which states'
+    accounts it lists (empty: every state with a standard)."""
 
     value_measure: str = "arr"
+    states: tuple[str, ...] = ()
 
 
 class Outcomes(_Frozen):
@@ -206,12 +208,7 @@ class Plan(_Frozen):
 
     @field_validator("states")
     @classmethod
-    def _unique_states(cls, v: tuple[State, ...]) -> tuple[State, ...]:
-        seen: set[str] = set()
-        for s in v:
-            if s.id in seen:
-                raise ValueError(f"duplicate state id {s.id!r}; every state needs its own id")
-            seen.add(s.id)
+    def _some_states(cls, v: tuple[State, ...]) -> tuple[State, ...]:
         if not v:
             raise ValueError("a plan needs at least one state")
         return v

@@ -173,7 +173,9 @@ class _Parser:
             raise self.error("empty rule", 0)
         tree = self.or_()
         if self.i < len(self.tokens):
-            raise self.error(f"unexpected {self.tokens[self.i][1]!r}")
+            tok = self.tokens[self.i][1]
+            hint = "; rules have no function calls" if tok == "(" else ""
+            raise RuleError(f"{self.error(f'unexpected {tok!r}').reason}{hint}")
         return tree
 
     def or_(self) -> Any:
