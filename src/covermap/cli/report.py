@@ -80,16 +80,16 @@ def demo(
     out.mkdir(parents=True, exist_ok=True)
     store_path = out / "covermap.duckdb"
     store_path.unlink(missing_ok=True)
-    with Progress(console=console) as progress:
-        task = progress.add_task("sample company", total=None)
-        sizes = generate_company(out / "sample", accounts=accounts, seed=seed)
-        progress.update(task, total=1, completed=1,
-                        description=f"sample company: {sum(sizes.values()):,} rows")
-        with open_store(store_path) as store:
+    with open_store(store_path) as store:
+        with Progress(console=console) as progress:
+            task = progress.add_task("sample company", total=None)
+            sizes = generate_company(out / "sample", accounts=accounts, seed=seed)
+            progress.update(task, total=1, completed=1,
+                            description=f"sample company: {sum(sizes.values()):,} rows")
             import_paths(store, [out / "sample"], plan=plan)
             coverage, cmap = _run_analyses(store, plan, out / "results", out / "report.html",
                                            progress)
-            _print_summary(plan, coverage, cmap, out / "results", out / "report.html")
+        _print_summary(plan, coverage, cmap, out / "results", out / "report.html")
 
 
 def report(
@@ -103,8 +103,9 @@ def report(
     Example: covermap report --store covermap.duckdb --out report.html
     """
     plan = resolve_plan(plan_path)
-    with open_store(store) as s, Progress(console=console) as progress:
-        coverage, cmap = _run_analyses(s, plan, export, out, progress)
+    with open_store(store) as s:
+        with Progress(console=console) as progress:
+            coverage, cmap = _run_analyses(s, plan, export, out, progress)
         _print_summary(plan, coverage, cmap, export, out)
 
 

@@ -78,12 +78,30 @@ def resolve_as_of(activities: ir.Table, plan_as_of: dt.date | None, timezone: st
         return override
     if plan_as_of is not None:
         return plan_as_of
-    latest = local_date(activities.occurred_at, timezone).max().execute()
-    if latest is None:
+    # local_date is monotonic, so take the latest moment first and convert that one alone
+    latest = local_date(activities.occurred_at.max(), timezone).execute()
+    if latest is None or latest != latest:  # None, or NaT from pandas
         raise AnalysisError("the store has no activities, so there is no default as_of; "
                             "import activities or pass --as-of YYYY-MM-DD")
-    return latest if isinstance(latest, dt.date) else latest.date()
+    return as_date(latest)
 
 
 def date_literal(d: dt.date) -> ir.DateScalar:
     return ibis.literal(d, type="date")
+
+
+def as_date(value: object) -> dt.date | None:
+    """A plain date from what a backend returns for a date (datetime, pandas Timestamp, NaT)."""
+    if value is None or value != value:  # NaT / NaN are not equal to themselves
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value  # type: ignore[return-value]
+
+
+def resolve_window(store, plan, as_of: dt.date | None = None,
+                   window_months: int | None = None) -> Window:
+    """The window an analysis runs over: ``as_of`` (else the plan's, else the latest
+    activity's date) and ``window_months`` (else the plan's)."""
+    day = resolve_as_of(store.table("activities"), plan.as_of, plan.timezone, as_of)
+    return Window.ending(day, window_months or plan.window_months)

@@ -7,6 +7,7 @@ results the engine computed; it only executes the small, aggregated tables.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,10 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     def fmt(v: Any) -> Any:
         if v is None or (not isinstance(v, str) and pd.isna(v)):
             return ""
-        if isinstance(v, float):
-            return f"{v:,.2f}"
+        if isinstance(v, (float, decimal.Decimal)):
+            return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+        if isinstance(v, int):
+            return f"{v:,}"
         if isinstance(v, (dt.date, pd.Timestamp)):
             return str(v)[:10]
         return v

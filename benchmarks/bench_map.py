@@ -1,0 +1,255 @@
+"""Benchmark `covermap map` against a hand-written DuckDB query computing the same cell table.
+
+    python benchmarks/bench_map.py --accounts 100000          # builds a synthetic store in /tmp
+
+``steps(store, out_dir)`` is what ``benchmarks/run.py`` calls: it times
+``covermap map --store STORE --export OUT`` and ``BASELINE_SQL`` (the 9-cell
+table of the built-in default plan, written to CSV) in the same run. The
+baseline is written for the default plan: UTC, a 6-month window ending on the
+latest activity's date, thresholds 10M / 100M on annual_revenue, the template's
+channel grid, fx rates and activity kinds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from measure import Measurement, measure, python  # noqa: E402
+
+BASELINE_SQL = r"""
+WITH latest AS (SELECT max(occurred_at)::DATE AS as_of FROM activities),
+ends AS (
+  SELECT as_of, CASE WHEN last_day(as_of) = as_of THEN as_of
+                     ELSE (date_trunc('month', as_of) - INTERVAL 1 DAY)::DATE END AS w_end
+  FROM latest),
+w AS (SELECT as_of, w_end, (date_trunc('month', w_end) - INTERVAL 5 MONTH)::DATE AS w_start
+      FROM ends),
+d AS (
+  SELECT deal_id, account_id, amount, close_date, created_at::DATE AS created,
+         coalesce(is_won, false) AS won,
+         coalesce(is_closed, false) OR coalesce(is_won, false) AS closed,
+         nullif(upper(trim(currency)), '') AS cur,
+         nullif(regexp_replace(lower(trim(channel)), '[\s\-]+', '_', 'g'), '') AS channel
+  FROM deals),
+rel AS (
+  SELECT * FROM (
+    SELECT d.*,
+      closed AND coalesce(close_date BETWEEN w_start AND w_end, false) AS closed_in,
+      won AND coalesce(close_date BETWEEN w_start AND w_end, false) AS won_in,
+      coalesce(created <= w_end, false)
+        AND NOT coalesce(closed AND close_date < w_start, false) AS open_in,
+      CASE WHEN cur IS NULL OR cur = 'USD' THEN 1.0 WHEN cur = 'EUR' THEN 1.08
+           WHEN cur = 'GBP' THEN 1.27 WHEN cur = 'JPY' THEN 0.0067 END AS rate
+    FROM d, w)
+  WHERE open_in OR closed_in),
+nprod AS (SELECT deal_id, count(DISTINCT product_id) AS n FROM deal_lines GROUP BY deal_id),
+lines AS (
+  SELECT r.*, l.product_id, l.amount::DOUBLE AS line_amount
+  FROM rel r JOIN deal_lines l ON l.deal_id = r.deal_id
+  UNION ALL
+  SELECT r.*, NULL AS product_id, r.amount::DOUBLE AS line_amount
+  FROM rel r WHERE NOT EXISTS (SELECT 1 FROM deal_lines l WHERE l.deal_id = r.deal_id)),
+prod AS (
+  SELECT product_id, CASE WHEN c IN ('customized', 'custom') THEN 'customised'
+                          WHEN c IN ('simple', 'bundled', 'customised') THEN c END AS pc
+  FROM (SELECT product_id, lower(trim(complexity)) AS c FROM products)),
+tiers AS (
+  SELECT account_id, CASE WHEN annual_revenue >= 100000000 THEN 'high'
+                          WHEN annual_revenue >= 10000000 THEN 'medium'
+                          WHEN annual_revenue IS NOT NULL THEN 'low' END AS tier
+  FROM accounts),
+placed AS (
+  SELECT ln.*, t.tier, ln.line_amount * ln.rate AS revenue,
+         CASE WHEN coalesce(np.n, 0) >= 2 THEN 'bundled' ELSE p.pc END AS complexity
+  FROM lines ln
+  LEFT JOIN nprod np ON np.deal_id = ln.deal_id
+  LEFT JOIN prod p ON p.product_id = ln.product_id
+  LEFT JOIN tiers t ON t.account_id = ln.account_id),
+dc AS (
+  SELECT deal_id, account_id, complexity, tier, open_in, won_in, closed_in, channel, created,
+         close_date, coalesce(sum(revenue), 0) AS revenue
+  FROM placed
+  WHERE rate IS NOT NULL AND complexity IS NOT NULL AND tier IS NOT NULL
+  GROUP BY ALL),
+won AS (SELECT DISTINCT deal_id, account_id, created, close_date FROM dc WHERE won_in),
+touch AS (
+  SELECT a.account_id, a.occurred_at::DATE AS day,
+         coalesce(a.duration_minutes, CASE a.kind WHEN 'call' THEN 15 WHEN 'email' THEN 5
+                                      WHEN 'meeting' THEN 45 WHEN 'visit' THEN 120 END) AS minutes
+  FROM activities a, w
+  WHERE a.kind IN ('call', 'email', 'meeting', 'visit') AND a.occurred_at < w.w_end + 1
+    AND (a.outcome IS NULL OR trim(a.outcome) = '' OR a.kind IN ('meeting', 'visit')
+         OR (a.kind = 'call' AND a.outcome = 'connected')
+         OR (a.kind = 'email' AND a.outcome IN ('sent', 'replied')))),
+mins AS (
+  SELECT won.deal_id, sum(t.minutes) AS minutes
+  FROM won JOIN touch t ON t.account_id = won.account_id
+                       AND t.day BETWEEN won.created AND won.close_date
+  GROUP BY won.deal_id),
+grid(complexity, tier, intended, pos) AS (VALUES
+  ('simple', 'high', 'inside_sales', 0), ('simple', 'medium', 'online', 1),
+  ('simple', 'low', 'online', 2), ('bundled', 'high', 'field_sales', 3),
+  ('bundled', 'medium', 'inside_sales', 4), ('bundled', 'low', 'inside_sales', 5),
+  ('customised', 'high', 'field_sales', 6), ('customised', 'medium', 'field_sales', 7),
+  ('customised', 'low', 'partner', 8)),
+agg AS (
+  SELECT dc.complexity, dc.tier,
+         sum(revenue) FILTER (WHERE won_in) AS rev,
+         count(DISTINCT account_id) FILTER (WHERE won_in) AS accounts,
+         count(*) FILTER (WHERE open_in) AS deals,
+         count(*) FILTER (WHERE won_in) AS won_deals,
+         count(*) FILTER (WHERE closed_in) AS closed_deals,
+         median(close_date - created) FILTER (WHERE won_in) AS median_cycle_days,
+         sum(coalesce(m.minutes, 0)) FILTER (WHERE won_in) AS minutes,
+         sum(revenue) FILTER (WHERE won_in AND channel IS NOT NULL
+                              AND channel <> g.intended) AS mis
+  FROM dc JOIN grid g ON g.complexity = dc.complexity AND g.tier = dc.tier
+  LEFT JOIN mins m ON m.deal_id = dc.deal_id
+  GROUP BY dc.complexity, dc.tier),
+cells AS (
+  SELECT g.pos, g.complexity, g.tier AS value, g.intended AS intended_channel,
+         coalesce(a.rev, 0) AS revenue,
+         coalesce(a.rev, 0) / nullif(sum(coalesce(a.rev, 0)) OVER (), 0) AS revenue_share,
+         coalesce(a.accounts, 0) AS accounts, coalesce(a.deals, 0) AS deals,
+         coalesce(a.won_deals, 0) AS won_deals, coalesce(a.closed_deals, 0) AS closed_deals,
+         a.won_deals / nullif(a.closed_deals, 0) AS win_rate,
+         a.rev / nullif(a.won_deals, 0) AS avg_deal,
+         a.median_cycle_days::DOUBLE AS median_cycle_days,
+         a.minutes / nullif(a.won_deals, 0) AS touch_minutes_per_won_deal,
+         coalesce(a.mis, 0) AS misaligned_revenue,
+         a.rev / nullif(a.minutes / 60, 0) AS rph
+  FROM grid g LEFT JOIN agg a ON a.complexity = g.complexity AND a.tier = g.tier),
+scored AS (
+  SELECT *,
+    coalesce(revenue / nullif(max(revenue) OVER (), 0), 0)
+    + coalesce(rph / nullif(max(rph) OVER (), 0), 0)
+    + coalesce(1 - win_rate, 0)
+    + coalesce(median_cycle_days / nullif(max(median_cycle_days) OVER (), 0), 0)
+    + coalesce(misaligned_revenue / nullif(revenue, 0), 0) AS score,
+    deals > 0 OR won_deals > 0 OR closed_deals > 0 OR revenue > 0 AS active
+  FROM cells)
+SELECT complexity, value, intended_channel, round(revenue, 2) AS revenue, revenue_share,
+       accounts, deals, won_deals, closed_deals, win_rate, round(avg_deal, 2) AS avg_deal,
+       median_cycle_days, touch_minutes_per_won_deal,
+       round(misaligned_revenue, 2) AS misaligned_revenue,
+       CASE WHEN active THEN row_number() OVER (
+         ORDER BY active DESC, score DESC, revenue DESC, pos) END AS priority_rank
+FROM scored ORDER BY pos
+"""
+
+
+def baseline_code(store: Path, out_csv: Path) -> str:
+    """Python source that runs BASELINE_SQL on ``store`` and writes ``out_csv``."""
+    return (
+        "import duckdb, sys; sys.path.insert(0, %r); from bench_map import BASELINE_SQL; "
+        "con = duckdb.connect(%r, read_only=True); "
+        "con.execute(\"COPY (\" + BASELINE_SQL + \") TO %s (HEADER)\")"
+        % (str(Path(__file__).parent), str(store), "'" + str(out_csv).replace("'", "''") + "'")
+    )
+
+
+def steps(store: Path, out_dir: Path) -> list[Measurement]:
+    """Time `covermap map --export` and the hand-written baseline on the same store."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ours = measure("map --export", [sys.executable, "-m", "covermap", "map", "--store",
+                                    str(store), "--export", str(out_dir)],
+                   note="3 tables + priorities")
+    base = measure("map SQL baseline", python(baseline_code(store, out_dir / "baseline.csv")),
+                   note="cell table only")
+    return [ours, base]
+
+
+BUILD_SQL = """
+-- hash() is UBIGINT; list indexes and arithmetic want BIGINT
+CREATE TEMP MACRO hb(a, b) AS (hash(a, b) >> 1)::BIGINT;
+CREATE TEMP MACRO hb3(a, b, c) AS (hash(a, b, c) >> 1)::BIGINT;
+
+INSERT INTO accounts (account_id, name, annual_revenue, created_at)
+SELECT 'A' || i, 'Account ' || i,
+       CASE WHEN hb(i, 1) % 50 = 0 THEN NULL
+            ELSE round(pow(10, 5 + (hb(i, 2) % 400) / 100.0), 2) END,
+       TIMESTAMP '2020-01-01'
+FROM range({n}) t(i);
+
+INSERT INTO products (product_id, name, complexity)
+SELECT 'P' || j, 'Product ' || j,
+       CASE WHEN j = 4 THEN NULL WHEN j = 9 THEN 'Customized'
+            ELSE ['simple', 'simple', 'bundled', 'customised', 'customised'][j % 5 + 1] END
+FROM range(20) t(j);
+
+CREATE TEMP TABLE gen_deals AS
+SELECT k, 'A' || (hb(k, 3) % {n}) AS account_id,
+       TIMESTAMP '2024-01-01' + to_days((hb(k, 4) % 1000)::INT)
+         + to_hours((hb(k, 14) % 24)::INT) AS created_at,
+       (5 + hb(k, 6) % 200)::INT AS cycle
+FROM range({deals}) t(k);
+
+INSERT INTO deals (deal_id, account_id, created_at, close_date, is_closed, is_won, amount,
+                   currency, channel)
+SELECT 'D' || k, account_id, created_at,
+       CASE WHEN closes THEN created_at::DATE + cycle END,
+       closes, closes AND hb(k, 7) % 10 < 4,
+       1000 + hb(k, 8) % 100000,
+       ['EUR', 'SEK', '', 'USD', 'USD', 'USD', 'USD', 'USD', 'USD', 'USD'][hb(k, 9) % 10 + 1],
+       ['online', 'inside_sales', 'Field Sales', 'partner', NULL][hb(k, 10) % 5 + 1]
+FROM (SELECT *, created_at::DATE + cycle <= DATE '2026-09-30' AND hb(k, 5) % 20 < 17 AS closes
+      FROM gen_deals);
+
+INSERT INTO deal_lines (line_id, deal_id, product_id, quantity, amount)
+SELECT 'L' || k || '-' || j, 'D' || k, 'P' || (hb3(k, j, 12) % 20), 1, 100 + hb3(k, j, 13) % 5000
+FROM range({deals}) t(k), range(3) u(j)
+WHERE j < hb(k, 11) % 4;
+
+INSERT INTO activities (activity_id, account_id, kind, occurred_at, outcome, duration_minutes)
+SELECT 'T' || m, 'A' || (m % {n}), kind,
+       TIMESTAMP '2024-01-01' + to_seconds((hb(m, 2) % (1004 * 86400))::BIGINT),
+       CASE kind WHEN 'call' THEN ['connected', 'no_answer', 'voicemail', NULL][hb(m, 3) % 4 + 1]
+                 WHEN 'email' THEN ['sent', 'bounced', NULL][hb(m, 3) % 3 + 1] END,
+       CASE WHEN hb(m, 4) % 10 < 3 THEN NULL ELSE 5 + hb(m, 5) % 60 END
+FROM (SELECT m, ['call', 'call', 'email', 'meeting', 'visit', 'marketing_email', 'note']
+                [hb(m, 1) % 7 + 1] AS kind
+      FROM range({activities}) t(m));
+"""
+
+
+def build_store(path: Path, accounts: int, *, deals_per_account: int = 3,
+                activities_per_account: int = 50) -> Path:
+    """A synthetic store of canonical rows made by DuckDB's range(): ``accounts`` accounts,
+    3 deals, about 1.5 lines per deal and 50 activities per account (through 2026-09-30)."""
+    from covermap.store.connect import open_store
+
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    with open_store(path) as s:
+        s.duckdb.execute(BUILD_SQL.format(n=accounts, deals=accounts * deals_per_account,
+                                          activities=accounts * activities_per_account))
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--store", type=Path, default=Path("/tmp/covermap-bench-map.duckdb"))
+    parser.add_argument("--out", type=Path, default=Path("/tmp/covermap-bench-map-out"))
+    parser.add_argument("--reuse", action="store_true", help="reuse an existing --store")
+    args = parser.parse_args()
+    if not (args.reuse and args.store.exists()):
+        built = measure("build synthetic store", python(
+            f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+            f"from bench_map import build_store; build_store({str(args.store)!r}, "
+            f"{args.accounts})"), rows=args.accounts)
+        print(f"built {args.store} in {built.seconds:.1f} s")
+    ours, base = steps(args.store, args.out)
+    for m in (ours, base):
+        print(f"{m.step:<20} {m.seconds:8.2f} s  peak {m.peak_mib:7.0f} MiB  {m.note}")
+    print(f"ratio {ours.seconds / base.seconds:.2f}x (target <= 1.5x) at {args.accounts:,} "
+          f"accounts")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Where each line of the window's deals goes on the coverage map (see engine/map.py).
+
+A line gets a complexity (its product's, or ``bundled`` when the plan derives
+it and the deal has two or more distinct products), its account's value tier
+and its deal's exchange rate into plan currency; a line that misses one of
+them carries the reason instead. Deals carry their window flags: open at some
+time in the window, won in it, closed in it.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from covermap.engine.window import Window, date_literal, local_date
+from covermap.errors import AnalysisError
+from covermap.plan.model import COMPLEXITIES, CoverageMap, Plan
+from covermap.plan.rules import compile_rule
+
+__all__ = ["COMPLEXITY_SPELLINGS", "NO_RATE", "NO_VALUE_MEASURE", "UNKNOWN_COMPLEXITY",
+           "channel_key", "placed_lines"]
+
+UNKNOWN_COMPLEXITY = "unknown product complexity"
+NO_VALUE_MEASURE = "no value measure"
+NO_RATE = "no exchange rate for "
+
+#: spellings of a product's complexity accepted besides the canonical ones
+COMPLEXITY_SPELLINGS = {"customized": "customised", "custom": "customised"}
+
+
+def channel_key(col: ir.StringValue) -> ir.StringValue:
+    """A channel name as compared with the plan: trimmed, lower case, spaces and hyphens
+    as ``_`` ("Field Sales" -> ``field_sales``); empty when blank."""
+    key = col.strip().lower().re_replace(r"[\s\-]+", "_")
+    return key.nullif("")
+
+
+def _value_tiers(store, cm: CoverageMap) -> ir.Table:
+    """account_id -> value tier (empty when the measure is empty)."""
+    accounts = store.table("accounts")
+    tiers = cm.value
+    if tiers.rules:
+        rules = {t: compile_rule(r, accounts) for t, r in tiers.rules.items()}
+        branches = [(rules[t], t) for t in ("high", "medium", "low") if t in rules]
+        tier = ibis.cases(*branches, else_="low")
+    else:
+        if tiers.measure not in accounts.columns or not accounts[tiers.measure].type().is_numeric():
+            numeric = [c for c in accounts.columns if accounts[c].type().is_numeric()]
+            raise AnalysisError(
+                f"coverage_map.value.measure: accounts have no numeric column "
+                f"{tiers.measure!r}; numeric account columns are: {', '.join(numeric)}")
+        v = accounts[tiers.measure].cast("float64")
+        tier = ibis.cases((v >= tiers.high, "high"), (v >= tiers.medium, "medium"),
+                          (v.notnull(), "low"), else_=ibis.null("string"))
+    return accounts.select("account_id", tier=tier)
+
+
+def _rate(currency: ir.StringValue, cm: CoverageMap) -> ir.FloatingValue:
+    cur = currency.strip().upper().nullif("")
+    home = cm.currency.strip().upper()
+    branches = [(cur.isnull() | (cur == home), 1.0)]
+    branches += [(cur == k.strip().upper(), float(v)) for k, v in cm.fx_rates.items()]
+    return ibis.cases(*branches, else_=ibis.null("float64"))
+
+
+def _deals(store, plan: Plan, cm: CoverageMap, w: Window) -> ir.Table:
+    """Deals that matter for the window, with their flags, rate and normalised channel."""
+    d = store.table("deals")
+    start, end = date_literal(w.start), date_literal(w.end)
+    created = local_date(d.created_at, plan.timezone)
+    won = d.is_won.fill_null(False)
+    closed = d.is_closed.fill_null(False) | won
+    closed_in = closed & d.close_date.between(start, end).fill_null(False)
+    closed_before = (closed & (d.close_date < start)).fill_null(False)
+    open_in = (created <= end).fill_null(False) & ~closed_before
+    d = d.select(
+        "deal_id", "account_id", "amount", "close_date", created=created,
+        open_in=open_in, won_in=won & closed_in, closed_in=closed_in,
+        currency=d.currency.strip().upper().nullif(""), rate=_rate(d.currency, cm),
+        channel=channel_key(d.channel),
+    )
+    return d.filter(d.open_in | d.closed_in)
+
+
+def _lines(store, cm: CoverageMap, deals: ir.Table) -> ir.Table:
+    """One row per line of the window's deals (a deal without lines is one line of its
+    amount), with its complexity; product counts derive ``bundled``."""
+    raw = store.table("deal_lines")
+    own = raw.select("deal_id", "product_id", line_amount=raw.amount.cast("float64"))
+    lines = deals.join(own, "deal_id")
+    lineless = deals.anti_join(raw, "deal_id").mutate(
+        product_id=ibis.null("string"), line_amount=deals.amount.cast("float64"))
+    lines = lines.union(lineless.select(lines.columns))
+    products = store.table("products")
+    raw_cx = products.complexity.strip().lower()
+    cx = ibis.cases(*((raw_cx == k, v) for k, v in COMPLEXITY_SPELLINGS.items()),
+                    else_=raw_cx)
+    cx = ibis.cases((cx.isin(COMPLEXITIES), cx), else_=ibis.null("string"))
+    cxs = products.select(pid="product_id", product_cx=cx)
+    lines = lines.left_join(cxs, lines.product_id == cxs.pid).drop("pid")
+    if cm.derive_bundled:
+        counts = own.group_by("deal_id").aggregate(n_products=own.product_id.nunique())
+        counts = counts.rename(cid="deal_id")
+        lines = lines.left_join(counts, lines.deal_id == counts.cid)
+        bundled = (lines.n_products >= 2).fill_null(False)
+        lines = lines.mutate(
+            complexity=ibis.cases((bundled, "bundled"), else_=lines.product_cx)
+        ).drop("cid", "n_products")
+    else:
+        lines = lines.mutate(complexity=lines.product_cx)
+    return lines.drop("product_cx")
+
+
+def placed_lines(store, plan: Plan, cm: CoverageMap, w: Window) -> ir.Table:
+    """Every line of the window's deals with its value tier, reason (empty when placed)
+    and revenue in plan currency."""
+    lines = _lines(store, cm, _deals(store, plan, cm, w))
+    tiers = _value_tiers(store, cm).rename(tid="account_id")
+    lines = lines.left_join(tiers, lines.account_id == tiers.tid).drop("tid")
+    reason = ibis.cases(
+        (lines.rate.isnull(), ibis.literal(NO_RATE) + lines.currency),
+        (lines.complexity.isnull(), UNKNOWN_COMPLEXITY),
+        (lines.tier.isnull(), NO_VALUE_MEASURE),
+        else_=ibis.null("string"),
+    )
+    return lines.mutate(reason=reason, revenue=lines.line_amount * lines.rate)
