@@ -85,6 +85,8 @@ class Source(_Frozen):
     #: fixed values for canonical columns the file does not have
     constants: dict[str, str | bool | int | float] = {}
     date_format: str | None = None
+    #: the decimal mark of numbers in this file: "," reads 1.234,5 as 1234.5
+    decimal: Literal[".", ","] = "."
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None

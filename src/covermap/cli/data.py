@@ -1,0 +1,138 @@
+"""``covermap import`` and ``covermap status``: data into the store, and what it holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from covermap.cli.options import DEFAULT_STORE_PATH, PlanOption, StoreOption, console, resolve_plan
+from covermap.importing import ImportReport, import_paths
+from covermap.store.connect import open_store
+from covermap.store.quarantine import quarantined_rows, store_status
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.command("status")(status)
+
+
+def _inspect_hint(store: str) -> str:
+    return f"covermap status --quarantined --store {store}"
+
+
+def _summary(report: ImportReport, store: str) -> None:
+    table = Table(title=f"Import {report.import_id}", title_justify="left")
+    for col in ("file", "table", "encoding", "read", "loaded", "quarantined", "notes"):
+        table.add_column(col, justify="right" if col in ("read", "loaded", "quarantined")
+                         else "left")
+    for f in report.files:
+        notes = []
+        if f.unresolved:
+            notes.append("unresolved: " + ", ".join(f"{c} {n:,}" for c, n in f.unresolved.items()))
+        if f.extra_columns:
+            notes.append(f"{len(f.extra_columns)} extra columns kept")
+        if f.ignored_columns:
+            cols = f.ignored_columns
+            notes.append("ignored: " + (", ".join(cols) if len(cols) <= 3
+                                        else f"{len(cols)} columns"))
+        table.add_row(Path(f.file).name, f.table, f.encoding, f"{f.rows_read:,}",
+                      f"{f.loaded:,}", f"[red]{f.quarantined:,}[/red]" if f.quarantined else "0",
+                      "; ".join(notes))
+    table.add_section()
+    table.add_row("total", "", "", f"{report.rows_read:,}", f"{report.loaded:,}",
+                  f"{report.quarantined:,}", "")
+    console.print(table)
+    for s in report.skipped:
+        console.print(f"[yellow]skipped[/yellow] {s.file}: {s.reason}", highlight=False)
+    for file, rows in report.associations:
+        console.print(f"associations from {file}: {rows:,} rows", highlight=False)
+    if report.quarantined:
+        console.print(f"[red]{report.quarantined:,} rows quarantined[/red]; top reasons:")
+        for reason, n in report.reasons():
+            console.print(f"  {n:>8,}  {reason}", highlight=False)
+        console.print(f"Inspect them: [bold]{_inspect_hint(store)}[/bold]", highlight=False)
+
+
+def import_(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files or folders (a folder imports all its data files at once).",
+        show_default=False)],
+    store: StoreOption = DEFAULT_STORE_PATH,
+    plan: PlanOption = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Import nothing if any row would be quarantined.")] = False,
+) -> None:
+    """Import CRM exports into the store, in one transaction.
+
+    Reads CSV/TSV (UTF-8, UTF-8/UTF-16 with BOM, CP932/Shift_JIS), XLSX, Parquet,
+    JSON Lines and Salesforce tree JSON. Each file's table and columns are
+    recognised from Salesforce, HubSpot, Fivetran, Airbyte and dlt names, or taken
+    from the plan's `sources:` mapping. Rows that cannot be used go to the
+    quarantine with their file, line, column and reason; importing a file again
+    replaces its rows (upsert by id).
+
+    Example: covermap import exports/ --store crm.duckdb --plan plan.yaml
+    """
+    plan_obj = resolve_plan(plan)
+    with open_store(store) as s, Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            console=console, transient=True) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def progress(message: str, done: int, total: int) -> None:
+            bar.update(task, description=message, completed=done, total=total or None)
+
+        report = import_paths(s, paths, plan=plan_obj, strict=strict, progress=progress)
+    _summary(report, store)
+
+
+def status(
+    store: StoreOption = DEFAULT_STORE_PATH,
+    quarantined: Annotated[bool, typer.Option(
+        "--quarantined", help="List the quarantined rows (file, line, column, value, reason).")
+    ] = False,
+    table: Annotated[str | None, typer.Option(
+        "--table", help="With --quarantined: only this table's rows.")] = None,
+    limit: Annotated[int, typer.Option(
+        "--limit", help="With --quarantined: how many rows to show.")] = 50,
+) -> None:
+    """Show what the store holds: rows and date range per table, and quarantined rows.
+
+    Example: covermap status --store crm.duckdb
+    """
+    with open_store(store, read_only=True) as s:
+        if quarantined:
+            _quarantine_table(s, table, limit)
+            return
+        out = Table(title=f"Store {store}", title_justify="left")
+        for col in ("table", "rows", "date range", "quarantined", "top reasons"):
+            out.add_column(col, justify="right" if col in ("rows", "quarantined") else "left")
+        for t in store_status(s):
+            span = (f"{t.date_column}: {_day(t.first)} … {_day(t.last)}" if t.first is not None
+                    else "")
+            reasons = "; ".join(f"{r} ({n:,})" for r, n in t.reasons)
+            out.add_row(t.table, f"{t.rows:,}", span,
+                        f"[red]{t.quarantined:,}[/red]" if t.quarantined else "0", reasons)
+        console.print(out)
+        if any(t.quarantined for t in store_status(s)):
+            console.print(f"Inspect them: [bold]{_inspect_hint(store)}[/bold]", highlight=False)
+
+
+def _day(value: object) -> str:
+    return str(value)[:10]
+
+
+def _quarantine_table(s, table: str | None, limit: int) -> None:  # noqa: ANN001
+    rows = quarantined_rows(s, table, limit=limit)
+    out = Table(title="Quarantined rows" + (f" of {table}" if table else ""),
+                title_justify="left")
+    for col in ("table", "file", "line", "column", "value", "reason"):
+        out.add_column(col, justify="right" if col == "line" else "left")
+    for r in rows:
+        out.add_row(r.table, Path(r.file).name, str(r.line), r.column or "", r.value or "",
+                    r.reason)
+    console.print(out)

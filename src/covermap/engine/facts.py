@@ -1,0 +1,166 @@
+"""Derived facts (DESIGN.md, "Derived facts") for every account at every evaluation date.
+
+At an evaluation date ``d`` only rows dated on or before ``d`` count; a
+timestamp's date is its date in the plan's time zone, ``close_date`` is a
+calendar date already.
+
+How it stays set-based and cheap: the evaluation dates are a tiny sorted table
+``d_0 < d_1 < ... < d_n-1``. Every dated row becomes an *event* at the index of
+the first evaluation date on or after its date (a won deal at its close date, a
+deal opening at its creation and closing at its close date, a contact at its
+creation — or index 0 when it has none). Per account the events are summed up
+to each index (a cumulative window), giving a step function whose steps cover
+index ranges; one range join puts the step in force on every (account, d) row of
+the accounts × dates cross product.
+
+Readings of the definitions (the contract is DESIGN.md):
+
+- a deal is *closed on or before d* when ``is_closed`` (or ``is_won``) is true and
+  its ``close_date`` ≤ d; a closed deal with no close date is treated as closed
+  at every d (so never open), and a deal with no ``created_at`` is never open;
+- ``months_as_customer`` = 12·Δyear + Δmonth − (1 if day(d) < day(customer_since)),
+  empty when the account is not a customer at d;
+- ``customer_since`` / ``last_won_at`` do not depend on churn (empty only when no
+  deal was won on or before d).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+from covermap.engine.buckets import small_table
+from covermap.engine.window import local_date
+from covermap.plan import rules
+from covermap.plan.model import Plan
+
+FACTS: tuple[str, ...] = tuple(rules.FACT_TYPES)
+_WON_FACTS = {"won_deals", "customer_since", "last_won_at", "is_customer", "months_as_customer"}
+_LEAD_FACTS = {"lead_count", "max_lead_score"}
+_EVENTS = {"won_n": "int64", "won_date": "date", "open_n": "int64", "lead_n": "int64",
+           "score": "float64"}
+
+
+def rule_names(plan: Plan) -> set[str]:
+    """Every name (fact or account column) that the plan's state rules use."""
+    names: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, rules.Name):
+            names.add(node.name)
+        for attr in ("arg", "left", "right"):
+            if hasattr(node, attr):
+                walk(getattr(node, attr))
+
+    for state in plan.states:
+        walk(rules.parse_rule(state.rule))
+    return names
+
+
+def evaluation_dates(dates: Iterable[dt.date]) -> ir.Table:
+    """The tiny ``eval_date, i, day_after`` table: sorted dates without duplicates, their
+    index and the next day (the first day of the bucket they are evaluated for)."""
+    ds = sorted(set(dates))
+    return small_table({"eval_date": ds, "i": list(range(len(ds))),
+                        "day_after": [d + dt.timedelta(days=1) for d in ds]},
+                       {"eval_date": "date", "i": "int64", "day_after": "date"})
+
+
+def _index(day: ir.DateValue, dates: list[dt.date]) -> ir.IntegerValue:
+    """Index of the first evaluation date on or after ``day`` (len(dates) if none; empty too)."""
+    return ibis.cases(*[(day <= ibis.date(d), i) for i, d in enumerate(dates)],
+                      else_=len(dates))
+
+
+def _event(t: ir.Table, at: ir.DateValue, dates: list[dt.date], **values: ir.Value) -> ir.Table:
+    cols = {n: values.get(n, ibis.null(ty)).cast(ty) for n, ty in _EVENTS.items()}
+    return t.select("account_id", i=_index(at, dates), **cols)
+
+
+def _steps(store, plan: Plan, dates: list[dt.date], wanted: set[str]) -> ir.Table | None:
+    """``account_id, i, next_i`` and cumulative facts: the facts in force for indexes
+    ``i <= k < next_i`` of the evaluation dates."""
+    tz, events = plan.timezone, []
+    d = store.table("deals")
+    won, closed = d.is_won.fill_null(False), d.is_closed.fill_null(False) | d.is_won.fill_null(False)
+    if wanted & _WON_FACTS:
+        w = d.filter(won & d.close_date.notnull())
+        events.append(_event(w, w.close_date, dates, won_n=ibis.literal(1), won_date=w.close_date))
+    if "open_deals" in wanted:
+        # a deal counts from its creation until it is closed (closed with no date: never)
+        o = d.filter(d.created_at.notnull() & ~(closed & d.close_date.isnull()))
+        events.append(_event(o, local_date(o.created_at, tz), dates, open_n=ibis.literal(1)))
+        c = d.filter(d.created_at.notnull() & closed & d.close_date.notnull())
+        end = ibis.greatest(c.close_date, local_date(c.created_at, tz))
+        events.append(_event(c, end, dates, open_n=ibis.literal(-1)))
+    if wanted & _LEAD_FACTS:
+        k = store.table("contacts")
+        k = k.filter(k.account_id.notnull())
+        at = local_date(k.created_at, tz).fill_null(ibis.date(dt.date(1, 1, 1)))
+        events.append(_event(k, at, dates, lead_n=ibis.literal(1), score=k.lead_score))
+    if not events:
+        return None
+    e = ibis.union(*events, distinct=False)
+    e = e.filter(e.i < len(dates))
+    g = e.group_by(["account_id", "i"]).aggregate(
+        won_n=e.won_n.sum(), first_won=e.won_date.min(), last_won=e.won_date.max(),
+        open_n=e.open_n.sum(), lead_n=e.lead_n.sum(), score=e.score.max())
+    run = ibis.cumulative_window(group_by=g.account_id, order_by=g.i)
+    step = ibis.window(group_by=g.account_id, order_by=g.i)
+    return g.select(
+        "account_id", "i", next_i=g.i.lead().over(step).fill_null(len(dates)),
+        won_deals=g.won_n.sum().over(run), customer_since=g.first_won.min().over(run),
+        last_won_at=g.last_won.max().over(run), open_deals=g.open_n.sum().over(run),
+        lead_count=g.lead_n.sum().over(run), max_lead_score=g.score.max().over(run))
+
+
+def derived_facts(store, plan: Plan, dates: Sequence[dt.date], *,
+                  facts: Iterable[str] | None = None,
+                  columns: Iterable[str] = ()) -> ir.Table:
+    """One row per (account, evaluation date): ``account_id, eval_date, created_date``,
+    ``evaluated`` (the account exists: its created_at date is unknown or on or before the
+    day after ``eval_date``), the requested derived facts (default: all) and the account
+    ``columns`` given."""
+    tz = plan.timezone
+    wanted = set(FACTS if facts is None else facts)
+    a = store.table("accounts")
+    extra = [c for c in dict.fromkeys(columns) if c not in FACTS and c in a.columns
+             and c != "account_id"]
+    acc = a.select(
+        "account_id", *extra,
+        created_date=local_date(a.created_at, tz),
+        churned_date=local_date(a.churned_at, tz),
+        is_target=a.is_target.fill_null(False),
+    )
+    ordered = sorted(set(dates))
+    base = acc.cross_join(evaluation_dates(ordered))
+    steps = _steps(store, plan, ordered, wanted)
+    if steps is not None:
+        base = base.left_join(steps, (base.account_id == steps.account_id)
+                              & (steps.i <= base.i) & (base.i < steps.next_i))
+    else:
+        base = base.mutate(**{n: ibis.null(t) for n, t in (
+            ("won_deals", "int64"), ("customer_since", "date"), ("last_won_at", "date"),
+            ("open_deals", "int64"), ("lead_count", "int64"), ("max_lead_score", "float64"))})
+
+    d = base.eval_date
+    won_deals = base.won_deals.fill_null(0)
+    churned = (base.churned_date <= d).fill_null(False)
+    is_customer = (won_deals >= 1) & ~churned
+    since = base.customer_since
+    months = ((d.year() - since.year()) * 12 + d.month() - since.month()
+              - (d.day() < since.day()).ifelse(1, 0))
+    out: dict[str, ir.Value] = {
+        "won_deals": won_deals, "customer_since": since, "last_won_at": base.last_won_at,
+        "churned": churned, "is_customer": is_customer,
+        "months_as_customer": is_customer.ifelse(months, ibis.null("int64")),
+        "open_deals": base.open_deals.fill_null(0), "lead_count": base.lead_count.fill_null(0),
+        "max_lead_score": base.max_lead_score, "is_target": base.is_target,
+    }
+    evaluated = base.created_date.isnull() | (base.created_date <= base.day_after)
+    return base.select(base.account_id, base.eval_date, base.created_date, evaluated=evaluated,
+                       *[base[c] for c in extra],
+                       **{k: v for k, v in out.items() if k in wanted})

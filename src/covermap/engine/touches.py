@@ -1,0 +1,112 @@
+"""Touches: activities that count as coverage, classified by the plan's activity kinds.
+
+An activity is a touch when it is on or before ``as_of``, its ``kind`` maps
+(exact match) to the channel class ``human`` or ``digital``, and its outcome
+counts: an empty outcome (missing or blank) always counts; a kind with no
+``outcomes`` list accepts every outcome; otherwise the outcome must be in the
+list (exact match). The touch's user role is ``users.role`` of its ``user_id``
+(empty when the activity has no user, the user is unknown, or has no role).
+
+Date limits are turned into UTC instants once (local midnight in the plan's time
+zone), so filters compare raw ``occurred_at`` values; only kept rows pay for the
+time-zone conversion of their date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import ibis
+import ibis.expr.types as ir
+
+from covermap.engine.window import local_date
+from covermap.plan.model import Plan
+
+CHANNELS: tuple[str, ...] = ("human", "digital")
+
+
+def utc_start(day: dt.date, timezone: str) -> dt.datetime:
+    """The naive-UTC instant at which ``day`` begins in ``timezone``.
+
+    >>> utc_start(dt.date(2026, 3, 2), "Asia/Tokyo").isoformat()
+    '2026-03-01T15:00:00'
+    """
+    local = dt.datetime.combine(day, dt.time(), tzinfo=zoneinfo.ZoneInfo(timezone))
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _ts(value: dt.datetime) -> ir.TimestampScalar:
+    return ibis.literal(value, type="timestamp")
+
+
+def is_touch(plan: Plan, act: ir.Table, channels: tuple[str, ...] = CHANNELS) -> ir.BooleanValue:
+    """Whether each activity's kind and outcome make it a touch of one of ``channels``
+    (dates aside)."""
+    kinds = [k for k, v in plan.activity_kinds.items() if v.channel in channels]
+    if not kinds:
+        return ibis.literal(False)
+    any_outcome = [k for k in kinds if not plan.activity_kinds[k].outcomes]
+    counts: ir.BooleanValue = act.outcome.isnull()
+    if any_outcome:
+        counts = counts | act.kind.isin(any_outcome)
+    for kind in kinds:
+        if plan.activity_kinds[kind].outcomes:
+            counts = counts | ((act.kind == kind)
+                               & act.outcome.isin(list(plan.activity_kinds[kind].outcomes)))
+    # a blank outcome counts like a missing one; tested last, on the rows still undecided
+    counts = counts | (act.outcome.strip() == "")
+    return act.kind.isin(kinds) & counts
+
+
+def channel_of(plan: Plan, kind: ir.StringValue) -> ir.StringValue:
+    human = plan.kinds_of("human")
+    return (kind.isin(human) if human else ibis.literal(False)).ifelse("human", "digital")
+
+
+def weight_of(plan: Plan, kind: ir.StringValue) -> ir.FloatingValue:
+    branches = [(kind == k, float(v.weight)) for k, v in plan.activity_kinds.items()
+                if v.channel in CHANNELS]
+    return ibis.cases(*branches, else_=0.0) if branches else ibis.literal(0.0)
+
+
+def _activities_between(store, plan: Plan, start: dt.date | None, end: dt.date) -> ir.Table:
+    """Activities whose local date lies in ``[start, end]`` (``start`` None: no lower bound)."""
+    act = store.table("activities")
+    cond = act.occurred_at < _ts(utc_start(end + dt.timedelta(days=1), plan.timezone))
+    if start is not None:
+        cond = cond & (act.occurred_at >= _ts(utc_start(start, plan.timezone)))
+    return act.filter(cond)
+
+
+def _roles(store) -> ir.Table:
+    u = store.table("users")
+    return u.filter(u.user_id.notnull()).group_by(u.user_id).aggregate(role=u.role.min())
+
+
+def touches(store, plan: Plan, start: dt.date, as_of: dt.date) -> ir.Table:
+    """Touches dated ``start``..``as_of``: ``account_id, day, channel, weight, kind,
+    user_id, role, contact_id, content_stage``."""
+    act = _activities_between(store, plan, start, as_of)
+    act = act.filter(is_touch(plan, act))
+    roles = _roles(store)
+    joined = act.left_join(roles, act.user_id == roles.user_id)
+    return joined.select(
+        account_id=joined.account_id,
+        day=local_date(joined.occurred_at, plan.timezone),
+        channel=channel_of(plan, joined.kind),
+        weight=weight_of(plan, joined.kind),
+        kind=joined.kind,
+        user_id=joined.user_id,
+        role=joined.role,
+        contact_id=joined.contact_id,
+        content_stage=joined.content_stage,
+    ).view()  # a fresh relation: Ibis 12 cannot extend a join chain on computed columns
+
+
+def last_human_touch(store, plan: Plan, before: dt.date) -> ir.Table:
+    """``account_id, last_human_day``: the latest human touch dated before ``before``."""
+    act = _activities_between(store, plan, None, before - dt.timedelta(days=1))
+    act = act.filter(is_touch(plan, act, ("human",)))
+    last = act.group_by("account_id").aggregate(last_at=act.occurred_at.max())
+    return last.select("account_id", last_human_day=local_date(last.last_at, plan.timezone))

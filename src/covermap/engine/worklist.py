@@ -1,0 +1,122 @@
+"""The worklist: accounts below their standard now, what is due, by whom and by when.
+
+For every entry of an account's *current* state (as of ``as_of``), the entry is
+on the worklist when
+
+- its **last complete bucket** (the latest ending on or before ``as_of``; it may
+  lie after the window's end) had fewer counting touches than ``min`` — unless
+  that bucket began before the account's ``created_at`` date; or
+- its **current bucket** (the one holding ``as_of + 1 day``, in progress) is
+  **behind pace**: with ``so_far`` counting touches in it up to ``as_of``,
+  ``remaining`` = days from ``as_of + 1`` to the bucket's end, and the account's
+  own *pace* ``rate`` = its counting touches for that entry in the window ÷ the
+  window's days since the account's ``created_at`` date (all window days when
+  unknown; a rate of 0 when it was created after the window),
+  ``so_far + rate × remaining < min``.
+
+Columns: account_id, name, state, owner_id, segment, channel, per, by, min,
+count (= ``so_far``), missing (what is still needed in the current bucket, e.g.
+"1 human touch by csm this week"), reason, due_date (the current bucket's last
+day), value (the plan's ``worklist.value_measure`` account column, empty stays
+empty), days_since_human_touch; then entry, last_bucket_start, last_bucket_end,
+last_count, expected (``so_far + rate × remaining``) and rank. Ranked by value
+at risk: value (descending, empty last), then days since the last human touch
+(descending; never touched first), then account_id and entry.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from covermap.engine import buckets as bk
+from covermap.engine.checks import ANYONE, CheckTables, entry_table, plan_pers
+from covermap.plan.model import Plan
+
+
+def _period_table(plan: Plan, as_of) -> ir.Table:
+    pers = plan_pers(plan)
+    lc = [bk.last_complete(p, as_of) for p in pers]
+    cb = [bk.current(p, as_of) for p in pers]
+    return bk.small_table(
+        {"p_per": pers, "last_start": [b.start for b in lc], "last_end": [b.end for b in lc],
+         "cur_start": [b.start for b in cb], "due_date": [b.end for b in cb],
+         "remaining": [(b.end - as_of).days for b in cb]},
+        {"p_per": "string", "last_start": "date", "last_end": "date", "cur_start": "date",
+         "due_date": "date", "remaining": "int64"})
+
+
+def _count_at(x: ir.Table, counts: ir.Table, start: str, name: str) -> ir.Table:
+    c = counts.select("account_id", "counter", "bucket_start", **{name: counts.n})
+    j = x.left_join(c, (x.account_id == c.account_id) & (x.counter == c.counter)
+                    & (x[start] == c.bucket_start))
+    return j.drop("account_id_right", "counter_right", "bucket_start")
+
+
+def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> ir.Table:
+    """The ranked worklist (module doc) from a measurement's intermediates."""
+    w = core.window
+    a = accounts.select("account_id", "name", "state", "owner_id", "segment", "value",
+                        "days_since_human_touch", "created_date")
+    e = entry_table(plan)
+    x = a.join(e, a.state == e.state)
+    pt = _period_table(plan, w.as_of)
+    x = x.join(pt, x.per == pt.p_per).drop("p_per")
+    x = _count_at(x, core.counts, "last_start", "last_count")
+    x = _count_at(x, core.counts, "cur_start", "so_far")
+    win = core.counts.group_by(["account_id", "counter"]).aggregate(
+        in_window=core.counts.n_window.sum())
+    x = x.left_join(win, (x.account_id == win.account_id) & (x.counter == win.counter)).drop(
+        "account_id_right", "counter_right")
+    first = ibis.greatest(ibis.date(w.start), x.created_date.fill_null(ibis.date(w.start)))
+    days = ibis.date(w.end).delta(first, unit="day") + 1
+    rate = (days > 0).ifelse(x.in_window.fill_null(0) / days, 0.0)
+    so_far, last_count = x.so_far.fill_null(0), x.last_count.fill_null(0)
+    expected = so_far + rate * x.remaining
+    last_made = x.created_date.isnull() | (x.created_date <= x.last_start)
+    failed = last_made & (last_count < x["min"])
+    behind = (so_far < x["min"]) & (expected < x["min"])
+    x = x.mutate(so_far=so_far, last_count=last_count, expected=expected, failed=failed,
+                 behind=behind).filter(failed | behind)
+    need = x["min"] - x.so_far
+    who = x.by.isnull().ifelse("", " by " + x.by.replace("|", " or "))
+    missing = (need > 0).ifelse(
+        need.cast("string") + " " + x.channel + " touch" + (need == 1).ifelse("", "es") + who
+        + " this " + x.per,
+        "met this " + x.per)
+    last_part = ("last " + x.per + " failed (" + x.last_count.cast("string") + " of "
+                 + x["min"].cast("string") + ")")
+    pace_part = ("behind pace (" + x.so_far.cast("string") + " so far, "
+                 + x.remaining.cast("string") + " days left)")
+    reason = ibis.cases((x.failed & x.behind, last_part + "; " + pace_part),
+                        (x.failed, last_part), else_=pace_part)
+    x = x.mutate(missing=missing, reason=reason)
+    ranked = x.mutate(rank=ibis.row_number().over(order_by=[
+        x.value.desc(), x.days_since_human_touch.desc(nulls_first=True), x.account_id, x.entry]) + 1)
+    return ranked.select(
+        "account_id", "name", "state", "owner_id", "segment", "channel", "per", "by", "min",
+        count=ranked.so_far, missing=ranked.missing, reason=ranked.reason,
+        due_date=ranked.due_date, value=ranked.value,
+        days_since_human_touch=ranked.days_since_human_touch, entry=ranked.entry,
+        last_bucket_start=ranked.last_start, last_bucket_end=ranked.last_end,
+        last_count=ranked.last_count, expected=ranked.expected, rank=ranked["rank"],
+    ).order_by("rank")
+
+
+def filter_worklist(worklist: ir.Table, *, owner: str | None = None, role: str | None = None,
+                    segment: str | None = None, state: str | None = None) -> ir.Table:
+    """Rows for one owner (owner_id), role (named in ``by``; ``anyone`` for entries naming
+    none), segment and/or state; filters left as None keep every row."""
+    t = worklist
+    if owner is not None:
+        t = t.filter(t.owner_id == owner)
+    if segment is not None:
+        t = t.filter(t.segment == segment)
+    if state is not None:
+        t = t.filter(t.state == state)
+    if role is not None:
+        if role == ANYONE:
+            t = t.filter(t.by.isnull())
+        else:
+            t = t.filter(("|" + t.by + "|").contains(f"|{role}|").fill_null(False))
+    return t.order_by("rank")

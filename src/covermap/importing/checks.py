@@ -1,0 +1,178 @@
+"""The validation of one mapped file, as SQL over its rows.
+
+``UnitSQL`` builds, for one ``Mapping``, a *checked* relation: the raw text of
+each canonical column (``r_<col>``), its typed value (``x_<col>``), one boolean
+per check (``__q<i>``) and ``__bad`` when any check fails. Every query of the
+import (profile, problems, upsert, insert) reads that one relation, so a row is
+judged the same way everywhere. The checks, in reporting order:
+
+- a required column is blank                      ``account_id is required``
+- a value does not convert                        ``close_date is not a date``
+- a negative amount/duration/count                ``amount is negative``
+- an activity in January 1970 (epoch glitch)      ``occurred_at is in January 1970, a Unix-epoch glitch``
+- an activity after as_of                         ``occurred_at is after as_of 2024-06-30``
+- a required reference that does not resolve      ``account_id not found in accounts``
+
+References resolve against the store's table, which already holds the rows
+this import loaded before (tables load in ``schema.TABLES`` order). Optional
+references that do not resolve are kept and counted as unresolved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from covermap.importing import coerce
+from covermap.importing.readers import ident, sql_str
+from covermap.importing.recognise import Mapping
+from covermap.store import schema
+
+#: activities before this are the Unix epoch read wrongly (milliseconds as seconds)
+EPOCH_GLITCH_BEFORE = "1970-02-01"
+
+
+def missing_reference(expr: str, reference: str) -> str:
+    """SQL: ``expr`` holds a value that ``reference`` ("table.column") does not have."""
+    table, column = reference.split(".")
+    return (f"({expr} IS NOT NULL AND {expr} NOT IN (SELECT {ident(column)} FROM {ident(table)} "
+            f"WHERE {ident(column)} IS NOT NULL))")
+
+
+@dataclass(frozen=True)
+class Check:
+    column: str
+    label: str
+    value: str
+    condition: str
+    reason: str
+
+
+class UnitSQL:
+    """SQL for one mapping: typed values, checks, and the statements that use them."""
+
+    def __init__(self, m: Mapping, *, cutoff: dt.datetime | None, as_of: dt.date | None,
+                 extra_types: dict[str, str] | None = None) -> None:
+        self.m, self.t = m, m.table
+        self.cols = [c for c in self.t.columns if c.name in m.exprs]
+        self.extra_types = extra_types or {}
+        self.checks: list[Check] = []
+        #: optional references: counted when they do not resolve, never quarantined
+        self.unresolved: list[schema.Column] = []
+        for c in self.cols:
+            r, x, label = f"r_{c.name}", f"x_{c.name}", m.labels.get(c.name, c.name)
+            if c.required:
+                self._check(c.name, label, r, f"NOT {coerce.present(r)}", f"{c.name} is required")
+            if c.type != schema.STRING:
+                self._check(c.name, label, r, coerce.unparseable(r, x),
+                            f"{c.name} is not {coerce.kind_word(c.type)}")
+            if c.non_negative:
+                self._check(c.name, label, r, f"{x} < 0", f"{c.name} is negative")
+            if self.t.event_time == c.name:
+                self._check(c.name, label, r, f"{x} < TIMESTAMP '{EPOCH_GLITCH_BEFORE}'",
+                            f"{c.name} is in January 1970, a Unix-epoch glitch")
+                if cutoff is not None:
+                    self._check(c.name, label, r, f"{x} >= TIMESTAMP '{cutoff:%Y-%m-%d %H:%M:%S}'",
+                                f"{c.name} is after as_of {as_of}")
+            if c.references:
+                ref_table = c.references.split(".")[0]
+                if c.required:
+                    self._check(c.name, label, r, missing_reference(x, c.references),
+                                f"{c.name} not found in {ref_table}")
+                else:
+                    self.unresolved.append(c)
+
+    def _check(self, column: str, label: str, value: str, condition: str, reason: str) -> None:
+        self.checks.append(Check(column, label, value, f"coalesce({condition}, false)", reason))
+
+    @property
+    def keys(self) -> list[str]:
+        return [f"x_{k}" for k in self.t.key]
+
+    def _typed(self, c: schema.Column) -> str:
+        x = coerce.coerce(f"r_{c.name}", c.type, date_format=self.m.date_format,
+                          decimal=self.m.decimal)
+        if c.name in self.m.scale:
+            x = f"CAST({x} * {self.m.scale[c.name]!r} AS {c.type})"
+        return x
+
+    def checked(self, scan: str, passthrough: tuple[str, ...] = ()) -> str:
+        """SELECT of the checked relation over ``scan`` (a FROM-clause); ``passthrough``
+        raw columns are carried along (for the problems table)."""
+        keep = "".join(f"{p}, " for p in passthrough)
+        raw = ", ".join([*(f"{self.m.exprs[c.name]} AS r_{c.name}" for c in self.cols),
+                         *(f"{e} AS e_{i}" for i, e in enumerate(self.m.extras.values()))])
+        typed = ", ".join([*(f"{self._typed(c)} AS x_{c.name}" for c in self.cols),
+                           *(self._extra_typed(i, name)
+                             for i, name in enumerate(self.m.extras))])
+        flags = ", ".join(f"{ch.condition} AS __q{i}" for i, ch in enumerate(self.checks))
+        bad = " OR ".join(f"__q{i}" for i in range(len(self.checks))) or "false"
+        return (f"SELECT *, {bad} AS __bad FROM (SELECT *{', ' if flags else ''}{flags} "
+                f"FROM (SELECT *, {typed} FROM (SELECT {keep}{raw} FROM {scan} "
+                f"AS s) AS r) AS x) AS q")
+
+    def _extra_typed(self, i: int, name: str) -> str:
+        type_ = self.extra_types.get(name, schema.STRING)
+        return (f"e_{i} AS y_{i}" if type_ == schema.STRING
+                else f"try_cast(trim(e_{i}) AS {type_}) AS y_{i}")
+
+    def unresolved_counts(self, rows: str) -> str:
+        """One row: per optional reference, the ``rows`` (store column names) whose value
+        matches nothing in the referenced table."""
+        counts = ", ".join(f"count(*) FILTER (WHERE {missing_reference(ident(c.name), c.references)})"
+                           for c in self.unresolved)
+        return f"SELECT {counts} FROM {rows} AS own"
+
+    def key_match(self, left: str, right: str) -> str:
+        return " AND ".join(f"{left}.{k} = {right}.{k}" for k in self.keys)
+
+    def record(self) -> str:
+        """JSON text of the raw row (header -> value), from the raw ``c<i>`` columns."""
+        raw = self.m.raw
+        if not raw.headers:
+            return "'{}'"
+        pairs = ", ".join(f"{sql_str(h)}, {c}" for h, c in zip(raw.headers, raw.columns))
+        return f"CAST(json_object({pairs}) AS VARCHAR)"
+
+    def insert_columns(self) -> tuple[list[str], list[str]]:
+        """(store columns, expressions over the checked relation) for INSERT."""
+        names = [c.name for c in self.cols] + list(self.m.extras)
+        exprs = [f"x_{c.name}" for c in self.cols] + [f"y_{i}" for i in range(len(self.m.extras))]
+        return names, exprs
+
+
+def extra_inference(m: Mapping) -> str | None:
+    """One row: for every extra column of ``m``, six flags: whether all its values cast
+    to each of ``INFERRED_TYPES``, and whether it has any value at all."""
+    if not m.extras:
+        return None
+    parts = []
+    for expr in m.extras.values():
+        v = f"trim({expr})"
+        blank = f"({expr} IS NULL OR {v} = '')"
+        no_zero = f"NOT regexp_matches({v}, '^[-+]?0[0-9]')"  # ids and postcodes keep zeros
+        parts += [
+            f"bool_and({blank} OR (try_cast({v} AS BIGINT) IS NOT NULL AND {no_zero}))",
+            f"bool_and({blank} OR (try_cast({v} AS DOUBLE) IS NOT NULL AND {no_zero}))",
+            f"bool_and({blank} OR (try_cast({v} AS DATE) IS NOT NULL AND length({v}) <= 10))",
+            f"bool_and({blank} OR try_cast({v} AS TIMESTAMP) IS NOT NULL)",
+            f"bool_and({blank} OR lower({v}) IN ('true', 'false'))",
+            f"coalesce(bool_or(NOT {blank}), false)",
+        ]
+    return f"SELECT {', '.join(parts)} FROM {m.raw.scan()} AS s"
+
+
+INFERRED_TYPES = (schema.INTEGER, schema.NUMBER, schema.DATE, schema.TIMESTAMP, schema.BOOLEAN)
+
+
+def pick_type(flags: tuple[bool, ...], existing: str | None) -> str:
+    """The store type of an extra column: the first type every value casts to (or the
+    column's existing type when the values fit it), else VARCHAR."""
+    fits = dict(zip(INFERRED_TYPES, flags[:5]))
+    has_values = flags[5]
+    if existing is not None:
+        return existing if (existing == schema.STRING or not has_values
+                            or fits.get(existing)) else schema.STRING
+    if not has_values:
+        return schema.STRING
+    return next((t for t in INFERRED_TYPES if fits[t]), schema.STRING)

@@ -1,0 +1,291 @@
+"""Import files into the store: one transaction, set-based upserts, a quarantine.
+
+``import_paths`` reads every file (folders: all their data files), recognises
+its table and columns, then in ONE DuckDB transaction loads the tables in
+``schema.TABLES`` order (a table after those it refers to), so a failure or a
+killed process leaves the store exactly as it was.
+
+Per file the source is scanned by DuckDB's own reader, never row by row:
+
+1. *profile*: one scan counts rows, rows failing a check, keys seen twice among
+   good rows, and unresolved optional references (malformed CSV lines land in a
+   rejects table during this scan);
+2. only when something failed: a second scan numbers the rows (to report their
+   lines) and keeps the failing ones in a temporary table, from which the
+   quarantine rows are written;
+3. *upsert*: rows whose key is being loaded are deleted, then the good rows are
+   inserted (the first of duplicated keys only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+import zoneinfo
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from covermap.errors import ImportProblem, RejectedRows, UnknownTable
+from covermap.importing import aliases, checks, coerce, hubspot, problems, recognise
+from covermap.importing.readers import RawSource, file_format, ident, open_source, sql_str
+from covermap.importing.report import FileReport, ImportReport, SkippedFile
+from covermap.plan import Plan, default_plan
+from covermap.store import schema
+from covermap.store.connect import Store
+from covermap.store.quarantine import REASON_STEM
+
+#: (what is happening, units done, units in total)
+Progress = Callable[[str, int, int], None]
+
+#: DuckDB's memory budget while importing (spills to a temporary folder beyond it)
+MEMORY_LIMIT = os.environ.get("COVERMAP_IMPORT_MEMORY", "1GB")
+_ORDER = {t.name: i for i, t in enumerate(schema.TABLES)}
+
+
+def expand(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
+    """(file, given explicitly) for every path; a folder gives its data files, sorted."""
+    out: dict[Path, tuple[Path, bool]] = {}
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = [(f, False) for f in sorted(p.iterdir())
+                     if f.is_file() and not f.name.startswith(".")]
+        elif p.is_file():
+            found = [(p, True)]
+        else:
+            raise ImportProblem("no such file or folder", file=str(p))
+        for f, explicit in found:  # a file named twice is imported once
+            key = f.resolve()
+            out[key] = (f, explicit or out.get(key, (f, False))[1])
+    return list(out.values())
+
+
+@contextmanager
+def _session(con: duckdb.DuckDBPyConnection) -> Iterator[Path]:
+    """Import settings (memory budget, spill folder, UTC, SQL macros), restored after."""
+    names = ("memory_limit", "TimeZone", "preserve_insertion_order", "temp_directory",
+             "enable_progress_bar")
+    old = {n: con.execute(f"SELECT current_setting('{n}')").fetchone()[0] for n in names}
+    tmp = Path(tempfile.mkdtemp(prefix="covermap-import-"))
+    try:
+        con.execute(f"SET memory_limit = {sql_str(MEMORY_LIMIT)}")
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
+        con.execute("SET preserve_insertion_order = true")  # row numbers follow the file
+        try:
+            con.execute(f"SET temp_directory = {sql_str(str(tmp / 'spill'))}")
+        except duckdb.Error:
+            pass  # already spilling elsewhere; keep that folder
+        for macro in coerce.MACROS:
+            con.execute(macro)
+        (tmp / "files").mkdir()
+        yield tmp / "files"
+    finally:
+        for n, v in old.items():
+            try:
+                con.execute(f"SET {n} = {sql_str(str(v))}")
+            except duckdb.Error:
+                pass
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _cutoff(plan: Plan) -> tuple[dt.date, dt.datetime]:
+    """as_of, and the first UTC instant after it (activities from then on are future)."""
+    zone = zoneinfo.ZoneInfo(plan.timezone)
+    as_of = plan.as_of or dt.datetime.now(zone).date()
+    start = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), zone)
+    return as_of, start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _open(con, path: Path, tmpdir: Path, plan: Plan) -> RawSource:
+    opts = next((s for _, s in recognise.matching_sources(path, plan.sources)), None)
+    return open_source(con, path, tmpdir, encoding=opts.encoding if opts else None,
+                       delimiter=opts.delimiter if opts else None,
+                       sheet=opts.sheet if opts else None)
+
+
+def _mappings(raw: RawSource, plan: Plan, bridges: hubspot.Bridges) -> list[recognise.Mapping]:
+    kind = aliases.FILE_KINDS.get(recognise.stem_key(raw.path))
+    found = recognise.matching_sources(raw.path, plan.sources)
+    if found:
+        return [recognise.map_columns(raw, schema.table(s.table), s, source_index=i,
+                                      bridges=bridges.columns_for, file_kind=kind)
+                for i, s in found]
+    table = recognise.table_of(raw)
+    return [recognise.map_columns(raw, schema.table(table), bridges=bridges.columns_for,
+                                  file_kind=kind)]
+
+
+def import_paths(store: Store, paths: Sequence[str | Path], *, plan: Plan | None = None,
+                 strict: bool = False, progress: Progress | None = None) -> ImportReport:
+    """Import files and folders into ``store`` in one transaction.
+
+    Every row that cannot be used goes to the ``quarantine`` table with its file,
+    line, column and reason; with ``strict`` any such row raises ``RejectedRows``
+    and nothing is committed. Re-importing a file changes nothing (upsert by key).
+
+    >>> import tempfile, pathlib
+    >>> from covermap.store.connect import open_store
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "accounts.csv").write_text("account_id,name\\nA1,Acme\\nA2,\\n")
+    >>> with open_store(":memory:") as s:
+    ...     r = import_paths(s, [d / "accounts.csv"])
+    >>> (r.loaded, r.quarantined, r.files[0].reasons)
+    (1, 1, (('name is required', 1),))
+    """
+    plan = plan or default_plan()
+    con = store.duckdb
+    as_of, cutoff = _cutoff(plan)
+    report = lambda msg, done, total: progress and progress(msg, done, total)  # noqa: E731
+    with _session(con) as tmpdir:
+        bridges = hubspot.Bridges()
+        raws, skipped, units = [], [], []
+        for path, explicit in expand(paths):
+            if not explicit and file_format(path) is None:
+                skipped.append(SkippedFile(str(path), "not a data file covermap reads"))
+                continue
+            report(f"reading {path.name}", 0, 0)
+            try:
+                raw = _open(con, path, tmpdir, plan)
+            except UnknownTable as e:
+                if explicit:
+                    raise
+                skipped.append(SkippedFile(str(path), e.reason))
+                continue
+            bridge = None if recognise.matching_sources(path, plan.sources) else \
+                hubspot.bridge_of(raw)
+            if bridge:
+                bridges.load(con, raw, *bridge)
+            else:
+                raws.append((raw, explicit))
+        for raw, explicit in raws:
+            try:
+                units += _mappings(raw, plan, bridges)
+            except UnknownTable:
+                if explicit:
+                    raise
+                skipped.append(SkippedFile(str(raw.path), "matches no table by its name or "
+                                           "columns; map it in the plan's sources: to import it"))
+        units.sort(key=lambda m: _ORDER[m.table.name])  # stable: file order within a table
+        con.execute("BEGIN TRANSACTION")
+        try:
+            import_id = con.execute(
+                "SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+            files = []
+            for n, m in enumerate(units):
+                report(f"{m.raw.path.name} → {m.table.name}", n, len(units))
+                files.append(_load(store, m, n, import_id, as_of, cutoff))
+                report(f"{m.raw.path.name} → {m.table.name}", n + 1, len(units))
+            result = ImportReport(import_id, tuple(files), tuple(skipped), tuple(bridges.files))
+            if strict and result.quarantined:
+                first = con.execute(
+                    "SELECT file, line, \"column\", reason FROM quarantine WHERE import_id = ? "
+                    "ORDER BY file, line LIMIT 3", [import_id]).fetchall()
+                where = "; ".join(f"{Path(f).name} line {ln}" + (f" column {c!r}" if c else "")
+                                  + f": {r}" for f, ln, c, r in first)
+                raise RejectedRows(
+                    f"{result.quarantined} row(s) would be quarantined, so nothing was imported "
+                    f"(--strict). First: {where}. Fix them, or import without --strict and "
+                    f"inspect them with `covermap status`")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            bridges.drop(con)
+            for raw, _ in raws:
+                for f in raw.temp_files:
+                    f.unlink(missing_ok=True)
+    return result
+
+
+def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.date,
+          cutoff: dt.datetime) -> FileReport:
+    """Load one mapped file into its table (inside the import's transaction)."""
+    con, t, raw = store.duckdb, m.table, m.raw
+    file_id, table = str(raw.path.resolve()), ident(t.name)
+    extra_types = _extra_columns(store, m)
+    u = checks.UnitSQL(m, cutoff=cutoff if t.event_time else None, as_of=as_of,
+                       extra_types=extra_types)
+    rejects = (f"__rejects_{n}", f"__reject_scans_{n}") if raw.captures_rejects else None
+    try:  # the one scan that stores malformed lines; every other scan skips the same
+        records = con.execute(f"SELECT count(*) FROM {raw.scan(rejects)}").fetchone()[0]
+    except duckdb.Error as e:
+        raise ImportProblem(f"cannot read this file: {str(e).splitlines()[0]}",
+                            file=str(raw.path)) from e
+    malformed = con.execute(f"SELECT count(DISTINCT line) FROM {rejects[0]}").fetchone()[0] \
+        if rejects else 0
+    con.execute("DELETE FROM quarantine WHERE file = ? AND table_name = ?", [file_id, t.name])
+    good = f"SELECT * FROM ({u.checked(raw.scan())}) AS c WHERE NOT __bad"
+    match = " AND ".join(f"{{0}}.{ident(k)} = n.x_{k}" for k in t.key)
+    had_rows = con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
+    if had_rows:  # upsert: the rows this file brings again go first
+        con.execute(f"DELETE FROM {table} USING (SELECT DISTINCT {', '.join(u.keys)} FROM "
+                    f"({good})) AS n WHERE {match.format(table)}")
+    loaded = 0
+    # never INSERT zero rows (see problems.insert); finding one good row is cheap
+    if con.execute(f"SELECT 1 FROM ({good}) LIMIT 1").fetchone():
+        names, exprs = u.insert_columns()
+        con.execute("SET preserve_insertion_order = false")  # the store keeps no order
+        try:
+            loaded = con.execute(f"INSERT INTO {table} ({', '.join(map(ident, names))}) "
+                                 f"SELECT {', '.join(exprs)} FROM ({good})").fetchone()[0]
+        finally:
+            con.execute("SET preserve_insertion_order = true")
+    # this file's rows in the table: all of them when it was empty before
+    own = table if not had_rows else (
+        f"(SELECT * FROM {table} WHERE EXISTS (SELECT 1 FROM ({good}) AS n WHERE "
+        f"{match.format(table)}))")
+    keys = ", ".join(map(ident, t.key))
+    dup_keys = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {own} AS own GROUP BY {keys} "
+                           f"HAVING count(*) > 1)").fetchone()[0] if loaded else 0
+    quarantined = 0
+    if records > loaded or dup_keys or malformed:
+        quarantined, removed = problems.quarantine(
+            con, u, import_id=import_id, file_id=file_id, rejects=rejects and rejects[0],
+            malformed=malformed, dup_keys=dup_keys, own=own)
+        loaded -= removed
+    unresolved = con.execute(u.unresolved_counts(own)).fetchone() \
+        if u.unresolved and loaded else [0] * len(u.unresolved)
+    reasons = con.execute(
+        f"SELECT {REASON_STEM} AS r, count(*) AS n FROM quarantine WHERE import_id = ? AND "
+        f"file = ? AND table_name = ? GROUP BY r ORDER BY n DESC, r",
+        [import_id, file_id, t.name]).fetchall()
+    problems.drop(con)
+    for name in rejects or ():
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    rows_read = records + malformed
+    if rows_read != loaded + quarantined:
+        raise RuntimeError(f"{raw.path}: {rows_read} rows read but {loaded} loaded and "
+                           f"{quarantined} quarantined")
+    con.execute("INSERT INTO imports (import_id, file, table_name, encoding, rows_read, "
+                "rows_loaded, rows_quarantined) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [import_id, file_id, t.name, raw.encoding, rows_read, loaded, quarantined])
+    return FileReport(
+        str(raw.path), t.name, raw.encoding, rows_read, loaded, quarantined, malformed,
+        tuple(m.ignored), extra_types,
+        {c.name: k for c, k in zip(u.unresolved, unresolved) if k}, tuple(reasons))
+
+
+def _extra_columns(store: Store, m: recognise.Mapping) -> dict[str, str]:
+    """Add the file's extra account columns to the store, typed from their values."""
+    sql = checks.extra_inference(m)
+    if sql is None:
+        return {}
+    flags = store.duckdb.execute(sql).fetchone()
+    existing = store.columns(m.table.name)
+    types = {}
+    for i, name in enumerate(m.extras):
+        have = existing.get(name)
+        types[name] = checks.pick_type(tuple(flags[6 * i: 6 * i + 6]), have)
+        if have is None:
+            store.duckdb.execute(f"ALTER TABLE {ident(m.table.name)} ADD COLUMN {ident(name)} "
+                                 f"{types[name]}")
+        elif have != types[name]:
+            store.duckdb.execute(f"ALTER TABLE {ident(m.table.name)} ALTER COLUMN {ident(name)} "
+                                 f"TYPE {types[name]}")
+    return types

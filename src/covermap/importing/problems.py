@@ -1,0 +1,121 @@
+"""The rows of a file that cannot be loaded: their lines, the quarantine, duplicate ids.
+
+Only entered when something failed. A second scan numbers the rows in file
+order (``row_number() OVER ()`` with insertion order preserved; DuckDB's CSV
+reader has no row number of its own) and keeps the failing rows, and every row
+of a duplicated id, in the temporary table ``__problems``; the quarantine rows,
+the first occurrence of each duplicated id and the counts all come from there.
+Numbering costs one single-threaded window over the file, which is why the
+clean path never does it.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from covermap.importing.checks import UnitSQL
+from covermap.importing.readers import ident, sql_str
+
+_COLUMNS = '(import_id, table_name, file, line, "column", value, reason, record)'
+
+
+def insert(con: duckdb.DuckDBPyConnection, sql: str, expected: int) -> int:
+    """Run an INSERT that adds ``expected`` rows, or skip it when that is none.
+
+    DuckDB 1.5 loses sight of later large (optimistically written) inserts into a table
+    in the same transaction after an INSERT ... SELECT of zero rows into it: they are
+    committed but invisible to this connection, so reference checks would fail."""
+    if not expected:
+        return 0
+    inserted = con.execute(sql).fetchone()[0]
+    if inserted != expected:  # two scans judged a row differently: a bug, not bad data
+        raise RuntimeError(f"expected to insert {expected} rows, inserted {inserted}: {sql[:200]}")
+    return inserted
+
+
+def _line_sql(con: duckdb.DuckDBPyConnection, u: UnitSQL, rejects: str | None,
+              malformed: int) -> tuple[str, str]:
+    """(SQL of a problem row's line, the join it needs)."""
+    raw = u.m.raw
+    if raw.line_column:
+        return f"p.{raw.line_column}", ""
+    if not malformed:
+        return f"p.__ord + {raw.line_offset}", ""
+    # DuckDB skips malformed lines, so a row's ordinal is behind its line by the
+    # malformed lines before it: malformed line number i (in line order) at line L
+    # comes after L - i - 1 good rows.
+    con.execute(f"CREATE TEMP TABLE __rejg AS SELECT line - i - 1 AS g, max(i) AS i FROM "
+                f"(SELECT line, row_number() OVER (ORDER BY line) AS i FROM "
+                f"(SELECT DISTINCT line FROM {rejects})) GROUP BY g")
+    return (f"p.__ord + {raw.line_offset} + coalesce(g.i, 0)",
+            " ASOF LEFT JOIN __rejg AS g ON p.__ord > g.g")
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, u: UnitSQL, *, import_id: int, file_id: str,
+               rejects: str | None, malformed: int, dup_keys: int, own: str) -> tuple[int, int]:
+    """Write the quarantine rows of one file and keep only the first row of each
+    duplicated id in the table. ``own``: the table's rows this file loaded.
+    Returns (rows quarantined, rows taken out of the table)."""
+    m, raw, t = u.m, u.m.raw, u.m.table
+    scan = raw.scan()
+    if dup_keys:
+        keys = ", ".join(f"{ident(k)} AS x_{k}" for k in t.key)
+        con.execute(f"CREATE TEMP TABLE __dupkeys AS SELECT {keys} FROM {own} AS own "
+                    f"GROUP BY ALL HAVING count(*) > 1")
+    numbered = f"(SELECT row_number() OVER () AS __ord, * FROM {scan})"
+    keep = ("__ord", *raw.columns, *((raw.line_column,) if raw.line_column else ()))
+    pick = "q.__bad" + (f" OR EXISTS (SELECT 1 FROM __dupkeys AS d WHERE {u.key_match('d', 'q')})"
+                        if dup_keys else "")
+    line, join = _line_sql(con, u, rejects, malformed)
+    con.execute(
+        f"CREATE TEMP TABLE __problems AS SELECT p.*, {line} AS __qline, {u.record()} AS __record "
+        f"FROM (SELECT * FROM ({u.checked(numbered, keep)}) AS q WHERE {pick}) AS p{join}")
+    head = (f"INSERT INTO quarantine {_COLUMNS} SELECT {import_id}, {sql_str(t.name)}, "
+            f"{sql_str(file_id)}")
+    counts = con.execute("SELECT count(*) FILTER (WHERE __bad)" + "".join(
+        f", count(*) FILTER (WHERE __q{i})" for i in range(len(u.checks))) + " FROM __problems"
+    ).fetchone()
+    quarantined, removed = counts[0], 0
+    for i, ch in enumerate(u.checks):
+        insert(con, f"{head}, __qline, {sql_str(ch.label)}, {ch.value}, {sql_str(ch.reason)}, "
+                    f"__record FROM __problems WHERE __q{i}", counts[i + 1])
+    if dup_keys:
+        quarantined += _duplicates(con, u, head)
+        match = " AND ".join(f"{ident(t.name)}.{ident(k)} = d.x_{k}" for k in t.key)
+        removed = con.execute(f"DELETE FROM {ident(t.name)} USING __dupkeys AS d WHERE {match}"
+                              ).fetchone()[0]
+        names, exprs = u.insert_columns()
+        removed -= insert(
+            con, f"INSERT INTO {ident(t.name)} ({', '.join(map(ident, names))}) SELECT "
+            f"{', '.join(exprs)} FROM __problems AS p WHERE NOT __bad AND __ord = (SELECT "
+            f"min(__ord) FROM __problems AS o WHERE NOT o.__bad AND {u.key_match('o', 'p')})",
+            dup_keys)
+    if malformed:
+        header = "CASE column_name " + " ".join(
+            f"WHEN {sql_str(c)} THEN {sql_str(h)}" for c, h in zip(raw.columns, raw.headers)
+        ) + " END" if raw.headers else "NULL"
+        insert(con, f"{head}, line, {header}, NULL, 'malformed CSV line (' || "
+                    f"lower(error_type) || ': ' || error_message || ')', CAST(to_json(csv_line) "
+                    f"AS VARCHAR) FROM {rejects} QUALIFY row_number() OVER (PARTITION BY line "
+                    f"ORDER BY column_idx) = 1", malformed)
+        quarantined += malformed
+    return quarantined, removed
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, u: UnitSQL, head: str) -> int:
+    """Quarantine every good row of a duplicated id but the first, naming its line."""
+    t = u.m.table
+    key = " || ' / ' || ".join(f"p.{k}" for k in u.keys)
+    label = " / ".join(u.m.labels.get(k, k) for k in t.key)
+    later = (f"FROM __problems AS p JOIN (SELECT {', '.join(u.keys)}, min(__ord) AS o, "
+             f"arg_min(__qline, __ord) AS l FROM __problems WHERE NOT __bad GROUP BY ALL) "
+             f"AS f ON {u.key_match('p', 'f')} WHERE NOT p.__bad AND p.__ord > f.o")
+    reason = f"'duplicate {' / '.join(t.key)} (first on line ' || f.l || ')'"
+    n = con.execute(f"SELECT count(*) {later}").fetchone()[0]
+    return insert(con, f"{head}, p.__qline, {sql_str(label)}, CAST({key} AS VARCHAR), {reason}, "
+                       f"p.__record {later}", n)
+
+
+def drop(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("__problems", "__dupkeys", "__rejg"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")

@@ -1,0 +1,298 @@
+"""One reader per input format, each giving a ``RawSource``: a re-scannable SQL table
+of text columns ``c0, c1, ...`` (one per source column, every value VARCHAR) that
+DuckDB reads itself, so files are never held in Python memory.
+
+Formats: CSV/TSV (any delimiter; UTF-8, UTF-8/UTF-16 with BOM, CP932), XLSX
+(streamed row by row to a temporary CSV), Parquet, JSON Lines, and the
+Salesforce ``sf data import tree`` JSON (``{"records": [...]}``).
+
+What "line" means, per format (it is what the quarantine table reports):
+
+- CSV/TSV: the header is line 1 and each record adds one line, so a record's
+  line is its physical line in the file unless an earlier quoted value spans
+  several lines (such a record still counts as one line) or blank lines come
+  before it (the reader skips them; malformed lines are reported by DuckDB's
+  own counter, which does count blank lines);
+- XLSX: the worksheet row number;
+- Parquet: the row number, from 1;
+- JSON Lines: the record number, from 1 (blank lines not counted);
+- Salesforce tree JSON: the position of the record in ``records``, from 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from covermap.errors import ImportProblem, UnknownTable
+from covermap.importing import sniff
+
+#: the longest CSV record DuckDB accepts (note bodies and descriptions can be long)
+MAX_LINE_SIZE = 4 * 1024 * 1024
+#: the reader's buffer (DuckDB needs it larger than a line; its default is 16 lines)
+BUFFER_SIZE = 32 * 1024 * 1024
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+FORMATS_BY_SUFFIX = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv",
+    ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".parquet": "parquet", ".pq": "parquet",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".json": "json",
+}
+
+
+def sql_str(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class RawSource:
+    """A file as a table of text columns ``c0..cN`` that can be scanned repeatedly."""
+
+    path: Path
+    format: str
+    encoding: str
+    headers: list[str]
+    #: FROM-clause SQL of the rows (for CSV-backed sources: built by ``scan``)
+    scan_sql: str = ""
+    #: CSV-backed sources: the UTF-8 file DuckDB reads and its delimiter
+    csv_file: Path | None = None
+    delimiter: str = ","
+    #: the column holding each row's exact line (else: ordinal + line_offset)
+    line_column: str | None = None
+    line_offset: int = 0
+    #: Salesforce tree JSON: the sObject type of the records (Account, Contact, ...)
+    object_type: str | None = None
+    temp_files: list[Path] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        return [f"c{i}" for i in range(len(self.headers))]
+
+    def header_of(self, column: str) -> str:
+        """The source header of raw column ``c<i>``."""
+        return self.headers[int(column[1:])]
+
+    @property
+    def captures_rejects(self) -> bool:
+        """Whether malformed lines are skipped by the reader and can be captured."""
+        return self.csv_file is not None
+
+    def scan(self, rejects: tuple[str, str] | None = None) -> str:
+        """FROM-clause SQL of the rows. ``rejects`` = (table, scan table) to store
+        malformed lines in; without it they are skipped (every scan skips the same)."""
+        if self.csv_file is None:
+            return self.scan_sql
+        return _read_csv_sql(self.csv_file, len(self.headers), self.delimiter,
+                             rejects=rejects, line_column=self.line_column is not None)
+
+
+def file_format(path: Path) -> str | None:
+    """The format of ``path`` by its suffix (None: not a format covermap reads)."""
+    return FORMATS_BY_SUFFIX.get(path.suffix.lower())
+
+
+def _empty(path: Path) -> ImportProblem:
+    return ImportProblem("the file is empty: it has no header line, so its columns are "
+                         "unknown; export it again with a header row, or leave it out",
+                         file=str(path))
+
+
+def _csv_columns(n: int, line_column: bool) -> str:
+    cols = [f"'c{i}': 'VARCHAR'" for i in range(n)]
+    if line_column:
+        cols.insert(0, "'__line': 'BIGINT'")
+    return "{" + ", ".join(cols) + "}"
+
+
+def _read_csv_sql(path: Path, ncols: int, delimiter: str, *, rejects: tuple[str, str] | None,
+                  line_column: bool = False) -> str:
+    options = [
+        "auto_detect = false", "header = true", f"delim = {sql_str(delimiter)}",
+        "quote = '\"'", "escape = '\"'", f"max_line_size = {MAX_LINE_SIZE}",
+        f"buffer_size = {BUFFER_SIZE}",
+        f"columns = {_csv_columns(ncols, line_column)}",
+    ]
+    if rejects:
+        options += ["store_rejects = true", f"rejects_table = {sql_str(rejects[0])}",
+                    f"rejects_scan = {sql_str(rejects[1])}"]
+    else:
+        options.append("ignore_errors = true")
+    return f"read_csv({sql_str(str(path))}, {', '.join(options)})"
+
+
+def read_delimited(path: Path, tmpdir: Path, *, encoding: str | None = None,
+                   delimiter: str | None = None) -> RawSource:
+    """CSV/TSV: detect the encoding (transcoding UTF-16/CP932 to UTF-8) and delimiter."""
+    if path.stat().st_size == 0:
+        raise _empty(path)
+    enc = encoding or sniff.detect_encoding(path)
+    sample = sniff.read_sample(path, enc)
+    delim = delimiter or sniff.sniff_delimiter(sample.lstrip("\ufeff"))
+    headers = sniff.read_header(sample, delim)
+    if not headers:
+        raise _empty(path)
+    readable, temps = path, []
+    if sniff.needs_transcoding(enc):
+        readable = tmpdir / f"{len(list(tmpdir.iterdir()))}-{path.stem}.utf8.csv"
+        sniff.transcode(path, enc, readable)
+        temps.append(readable)
+    return RawSource(path, "csv", enc, headers, csv_file=readable, delimiter=delim,
+                     line_offset=1, temp_files=temps)
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_workbook(path: Path, tmpdir: Path, *, sheet: str | None = None) -> RawSource:
+    """XLSX: stream one sheet (``sheet`` or the first) row by row to a temporary CSV
+    that keeps each row's worksheet row number."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as e:
+        raise ImportProblem(f"cannot read this workbook: {e}", file=str(path)) from e
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise ImportProblem(f"no sheet {sheet!r}; sheets are: {', '.join(wb.sheetnames)}",
+                                file=str(path))
+        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        dest = tmpdir / f"{len(list(tmpdir.iterdir()))}-{path.stem}.xlsx.csv"
+        headers: list[str] = []
+        with dest.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            for row in ws.iter_rows():
+                values = [_cell(c.value) for c in row]
+                if not any(v not in (None, "") for v in values):
+                    continue  # blank rows hold no data
+                number = next(c.row for c in row if hasattr(c, "row"))
+                if not headers:
+                    while values and values[-1] in (None, ""):
+                        values.pop()  # formatting-only cells right of the header
+                    headers = [(v or "").strip() or f"column {i + 1}" for i, v in enumerate(values)]
+                    writer.writerow(["__line", *(f"c{i}" for i in range(len(headers)))])
+                    continue
+                values = (values + [None] * len(headers))[: len(headers)]
+                writer.writerow([number, *values])
+    finally:
+        wb.close()
+    if not headers:
+        raise _empty(path)
+    return RawSource(path, "xlsx", f"xlsx:{ws.title}", headers, csv_file=dest,
+                     line_column="__line", temp_files=[dest])
+
+
+def _described(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> list[tuple[str, str]]:
+    try:
+        return [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()]
+    except duckdb.Error as e:
+        raise ImportProblem(f"cannot read this file: {str(e).splitlines()[0]}",
+                            file=str(path)) from e
+
+
+def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
+    """Parquet: every column as text, with the row number as the line."""
+    base = f"read_parquet({sql_str(str(path))}, file_row_number = true)"
+    cols = [name for name, _ in _described(con, base, path) if name != "file_row_number"]
+    body = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS c{i}" for i, c in enumerate(cols))
+    scan = f"(SELECT file_row_number + 1 AS __line{', ' if body else ''}{body} FROM {base})"
+    return RawSource(path, "parquet", "-", cols, scan_sql=scan, line_column="__line")
+
+
+def read_json_lines(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
+    """JSON Lines: one object per line; nested values are kept as JSON text."""
+    if path.stat().st_size == 0:
+        raise _empty(path)
+    base = f"read_json({sql_str(str(path))}, format = 'newline_delimited', sample_size = -1)"
+    cols = [name for name, _ in _described(con, base, path)]
+    spec = "{" + ", ".join(f"{sql_str(c)}: 'VARCHAR'" for c in cols) + "}"
+    typed = f"read_json({sql_str(str(path))}, format = 'newline_delimited', columns = {spec})"
+    body = ", ".join(f"{ident(c)} AS c{i}" for i, c in enumerate(cols))
+    return RawSource(path, "jsonl", "utf-8", cols, scan_sql=f"(SELECT {body} FROM {typed})")
+
+
+def read_json(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
+    """A ``.json`` file: Salesforce tree JSON (``{"records": [...]}``); any other JSON
+    document is read as JSON Lines when it is one object per line."""
+    if path.stat().st_size == 0:
+        raise _empty(path)
+    with path.open("rb") as f:
+        head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"{") or b'"records"' not in head:
+        if head.startswith(b"{"):
+            return read_json_lines(con, path)
+        raise UnknownTable("this JSON holds no records: covermap reads JSON Lines (one "
+                           'object per line) and Salesforce tree JSON ({"records": [...]})',
+                           file=str(path))
+    # the document is one JSON object, so DuckDB must hold it whole: size the buffer to it
+    size = max(16 * 1024 * 1024, path.stat().st_size + 1024)
+    base = (f"read_json({sql_str(str(path))}, format = 'auto', columns = {{'records': 'JSON[]'}}, "
+            f"maximum_object_size = {size})")
+    records = (f"(SELECT unnest(records) AS r, generate_subscripts(records, 1) AS i "
+               f"FROM {base})")
+    try:
+        keys = con.execute(
+            f"SELECT k FROM (SELECT unnest(json_keys(r)) AS k, "
+            f"generate_subscripts(json_keys(r), 1) AS p, i FROM {records}) "
+            f"GROUP BY k ORDER BY min(i), min(p)").fetchall()
+        types = con.execute(f"SELECT DISTINCT json_extract_string(r, '$.attributes.type') "
+                            f"FROM {records}").fetchall()
+    except duckdb.Error as e:
+        raise ImportProblem(f"cannot read this JSON: {str(e).splitlines()[0]}",
+                            file=str(path)) from e
+    cols = [k for (k,) in keys if k != "attributes"]
+    paths = [f"$.{json_path_key(c)}" for c in cols]
+    headers = [*cols, "attributes.referenceId"]
+    paths.append("$.attributes.referenceId")
+    body = ", ".join(f"json_extract_string(r, {sql_str(p)}) AS c{i}" for i, p in enumerate(paths))
+    scan = f"(SELECT i AS __line, {body} FROM {records})"
+    kinds = sorted({t for (t,) in types if t})
+    return RawSource(path, "sf-tree", "utf-8", headers, scan_sql=scan, line_column="__line",
+                     object_type=kinds[0] if len(kinds) == 1 else None)
+
+
+def json_path_key(key: str) -> str:
+    """A JSON path step for ``key`` (quoted, so any key is safe)."""
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def open_source(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, *,
+                encoding: str | None = None, delimiter: str | None = None,
+                sheet: str | None = None) -> RawSource:
+    """Read ``path`` with the reader for its format."""
+    fmt = file_format(path)
+    if fmt == "csv":
+        return read_delimited(path, tmpdir, encoding=encoding, delimiter=delimiter)
+    if fmt == "xlsx":
+        return read_workbook(path, tmpdir, sheet=sheet)
+    if fmt == "parquet":
+        return read_parquet(con, path)
+    if fmt == "jsonl":
+        return read_json_lines(con, path)
+    if fmt == "json":
+        return read_json(con, path)
+    raise ImportProblem(f"covermap cannot read {path.suffix or 'extension-less'} files; "
+                        f"it reads {', '.join(sorted(set(FORMATS_BY_SUFFIX)))}", file=str(path))

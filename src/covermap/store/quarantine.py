@@ -1,0 +1,116 @@
+"""What the store holds and what its imports set aside: ``store_status`` and the quarantine.
+
+The ``quarantine`` table (created by ``Store.ensure_schema``) keeps one row per
+problem: import_id, table_name, file, line, column, value, reason and the raw
+record as JSON text. A row with two problems appears twice; "quarantined rows"
+counts distinct (file, line). A file's entries are replaced when it is imported
+again, so the quarantine describes the latest import of every file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from covermap.store import schema
+from covermap.store.connect import Store
+
+#: The column whose range `status` shows for each table (None: no date column).
+DATE_COLUMNS: dict[str, str | None] = {
+    "accounts": "created_at", "contacts": "created_at", "users": None,
+    "account_team": "start_date", "products": None, "deals": "close_date",
+    "deal_lines": None, "activities": "occurred_at", "deal_contacts": None,
+}
+
+#: A reason's stem: details in a trailing parenthesis ("(first on line 3)") vary per row.
+REASON_STEM = r"regexp_replace(reason, ' \(.*\)$', '')"
+
+
+@dataclass(frozen=True)
+class TableStatus:
+    """One canonical table: its rows, the range of its date column, its quarantine."""
+
+    table: str
+    rows: int
+    date_column: str | None
+    first: dt.date | dt.datetime | None
+    last: dt.date | dt.datetime | None
+    quarantined: int
+    #: (reason, rows) most frequent first
+    reasons: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    """One problem of one source row."""
+
+    import_id: int
+    table: str
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+    record: str | None
+
+
+def _date_column(t: schema.Table) -> str | None:
+    return t.event_time or DATE_COLUMNS.get(t.name)
+
+
+def top_reasons(store: Store, table: str | None = None, *, top: int = 3,
+                import_id: int | None = None) -> list[tuple[str, int]]:
+    """The most frequent quarantine reasons (by stem), optionally for one table/import."""
+    where, args = _filters(table, import_id)
+    return [(r, n) for r, n in store.duckdb.execute(
+        f"SELECT {REASON_STEM} AS r, count(*) AS n FROM quarantine{where} "
+        f"GROUP BY r ORDER BY n DESC, r LIMIT {int(top)}", args).fetchall()]
+
+
+def _filters(table: str | None, import_id: int | None) -> tuple[str, list]:
+    conds, args = [], []
+    if table is not None:
+        conds.append("table_name = ?")
+        args.append(table)
+    if import_id is not None:
+        conds.append("import_id = ?")
+        args.append(import_id)
+    return (" WHERE " + " AND ".join(conds) if conds else ""), args
+
+
+def store_status(store: Store) -> list[TableStatus]:
+    """Per canonical table: rows, date range of its main date column, quarantined rows
+    and their top reasons.
+
+    >>> from covermap.store.connect import open_store
+    >>> with open_store(":memory:") as s:
+    ...     [(t.table, t.rows) for t in store_status(s)][:2]
+    [('users', 0), ('accounts', 0)]
+    """
+    con = store.duckdb
+    counts = dict(con.execute(
+        "SELECT table_name, count(DISTINCT (file, line)) FROM quarantine GROUP BY table_name"
+    ).fetchall())
+    out = []
+    for t in schema.TABLES:
+        col = _date_column(t)
+        if col:
+            rows, first, last = con.execute(
+                f'SELECT count(*), min("{col}"), max("{col}") FROM "{t.name}"').fetchone()
+        else:
+            (rows,), first, last = con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone(), \
+                None, None
+        out.append(TableStatus(t.name, rows, col, first, last, counts.get(t.name, 0),
+                               tuple(top_reasons(store, t.name))))
+    return out
+
+
+def quarantined_rows(store: Store, table: str | None = None, *, limit: int = 50,
+                     import_id: int | None = None) -> list[QuarantinedRow]:
+    """Quarantine entries in file and line order (the first ``limit``)."""
+    where, args = _filters(table, import_id)
+    rows = store.duckdb.execute(
+        f'SELECT import_id, table_name, file, line, "column", value, reason, record '
+        f"FROM quarantine{where} ORDER BY table_name, file, line, reason LIMIT {int(limit)}",
+        args).fetchall()
+    return [QuarantinedRow(*r) for r in rows]
