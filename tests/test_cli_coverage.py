@@ -6,10 +6,10 @@ import csv
 from pathlib import Path
 
 import pytest
+from test_coverage_company import PLAN_YAML, build
 
 from covermap.cli.main import app
 from covermap.store.connect import open_store
-from test_coverage_company import PLAN_YAML, build
 
 WIDE = {"COLUMNS": "200"}  # Rich wraps table cells at the terminal's width
 LEADING = {
@@ -116,7 +116,7 @@ def test_worklist_export_with_a_filter(runner, company, tmp_path):
 
 
 def test_errors_are_one_line(runner, company, tmp_path):
-    store_path, plan_path = company
+    store_path, _ = company
     res = runner.invoke(app, ["coverage", "--store", str(store_path), "--as-of", "2026-13-01"],
                         env=WIDE)
     assert res.exit_code == 2
@@ -127,6 +127,12 @@ def test_errors_are_one_line(runner, company, tmp_path):
                               "--as-of", "2026-07-15"], env=WIDE)
     assert res.exit_code == 1
     assert res.output.startswith(f"Error: {bad}, line 17: states[1].rule: unknown column 'leads'")
+    empty = tmp_path / "empty.duckdb"
+    open_store(empty).close()
+    res = runner.invoke(app, ["coverage", "--store", str(empty)], env=WIDE)
+    assert res.exit_code == 1
+    assert res.output.startswith("Error: the store has no activities, so there is no default "
+                                 "as_of; import activities or pass --as-of YYYY-MM-DD")
     missing = tmp_path / "nowhere.duckdb"
     res = runner.invoke(app, ["coverage", "--store", str(missing)], env=WIDE)
     assert res.exit_code == 1

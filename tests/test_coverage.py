@@ -10,11 +10,11 @@ import math
 
 import pandas as pd
 import pytest
+from test_coverage_company import AS_OF, PLAN_YAML, build, insert, plan
 
 from covermap.engine.coverage import ACCOUNT_COLUMNS, coverage_tables, measure_coverage
 from covermap.plan import parse_plan
 from covermap.store.connect import open_store
-from test_coverage_company import AS_OF, PLAN_YAML, build, insert, plan
 
 D = dt.date
 
@@ -181,9 +181,9 @@ def test_window_longer_than_the_data_warns_and_measures(store):
     build(store)
     r = measure_coverage(store, plan(), as_of=AS_OF, window_months=12)
     assert r.warnings == (
-        "the 12-month window starts on 2025-07-01, before the first activity (2026-04-01): "
-        "it is longer than the data, and buckets before 2026-04-01 are measured on what "
-        "exists (no touches), so their checks fail",)
+        ("the 12-month window starts on 2025-07-01, before the first activity (2026-04-01): "
+         "it is longer than the data, and buckets before 2026-04-01 are measured on what "
+         "exists (no touches), so their checks fail"),)
     c1 = {x["account_id"]: x for x in records(r.accounts)}["C1"]
     assert (c1["checks"], c1["passed"]) == (12, 1)
 
@@ -199,6 +199,15 @@ def test_as_of_earlier_than_all_data(store):
     states = {x["account_id"]: x["state"] for x in records(r.accounts)}
     assert states == {"C1": "customer", "P1": "prospect", "P2": "prospect", "T1": "target",
                       "U1": "unclassified", "N1": "prospect"}
+
+
+def test_a_store_without_activities(store):
+    insert(store, "accounts", "account_id, name, is_target", [("A", "Aster", True)])
+    r = measure_coverage(store, plan(), as_of=AS_OF)
+    assert r.warnings == ("the store has no activities: nothing is touched and every check fails",)
+    assert [(x["account_id"], x["state"], x["checks"], x["touched"]) for x in records(r.accounts)
+            ] == [("A", "target", 0, False)]
+    assert records(r.worklist) == []
 
 
 def test_quarters_not_wholly_inside_are_left_out(store):

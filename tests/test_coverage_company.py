@@ -12,6 +12,7 @@ Accounts (expected values are worked out in tests/test_coverage.py):
 - T1 target: a state with no standard.
 - U1 matches no rule: unclassified.
 - N1 prospect created on 2026-05-20: earlier buckets are not evaluated for it.
+- An activity of account ZZ, which is not in the store: it touches nobody in scope.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ ACTIVITIES = [
     ("a14", "P1", "marketing_email", "2026-06-01 10:00:00", None, "bounced", None, None),
     ("a20", "P2", "call", "2026-06-15 10:00:00", "u1", "connected", "k4", None),
     ("a30", "T1", "marketing_email", "2026-05-20 10:00:00", None, "opened", None, None),
+    ("a40", "ZZ", "call", "2026-04-10 10:00:00", "u1", "connected", None, None),  # no such account
 ]
 
 
@@ -123,5 +125,5 @@ def test_company_loads(store):
     build(store)
     counts = {t: store.duckdb.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("users", "accounts", "contacts", "deals", "activities")}
-    assert counts == {"users": 2, "accounts": 6, "contacts": 5, "deals": 2, "activities": 14}
+    assert counts == {"users": 2, "accounts": 6, "contacts": 5, "deals": 2, "activities": 15}
     assert [s.id for s in plan().states] == ["customer", "prospect", "target"]

@@ -1,7 +1,7 @@
 """A second, independent check: the sample company's coverage summary against plain SQL.
 
-The sample generator writes canonical CSVs, loaded here with DuckDB's own
-``read_csv`` (no covermap importer involved). The query below re-states the
+The sample generator writes canonical CSVs and the importer loads them (the
+whole pipeline a user runs). The query below re-states the
 time model, the derived facts and the built-in plan's standard in SQL of its
 own — correlated subqueries, nothing shared with the engine — and must agree with
 ``coverage_summary``'s ``all`` and ``state`` rows.
@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from test_coverage import records
 
 from covermap.engine.coverage import measure_coverage
 from covermap.plan import default_plan
+from covermap.importing import import_paths
 from covermap.sample import generate_company
-from covermap.store import schema
 from covermap.store.connect import open_store
-from test_coverage import records
 
 AS_OF = dt.date(2026, 11, 15)  # window: 2026-05-01 .. 2026-10-31
 
@@ -30,7 +30,8 @@ buckets AS (
   SELECT 'week' AS per, d AS bs, CAST(d + INTERVAL 6 DAY AS DATE) AS be FROM days
   WHERE isodow(d) = 1
   UNION ALL
-  SELECT 'month', d, CAST(d + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) FROM days WHERE day(d) = 1),
+  SELECT 'month', d, CAST(d + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) FROM days
+  WHERE day(d) = 1),
 inside AS (SELECT * FROM buckets WHERE be <= DATE '2026-10-31'),
 evals AS (SELECT DISTINCT CAST(bs - INTERVAL 1 DAY AS DATE) AS d FROM inside
           UNION SELECT DATE '2026-11-15'),
@@ -123,12 +124,10 @@ ORDER BY pos
 @pytest.fixture(scope="module")
 def sample_store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sample")
-    generate_company(folder / "csv", accounts=300, seed=11, as_of=AS_OF)
+    counts = generate_company(folder / "csv", accounts=300, seed=11, as_of=AS_OF)
     with open_store(folder / "covermap.duckdb") as s:
-        for t in schema.TABLES:
-            path = folder / "csv" / f"{t.name}.csv"
-            s.duckdb.execute(f"INSERT INTO {t.name} BY NAME SELECT * FROM "
-                             f"read_csv('{path}', header = true, all_varchar = true)")
+        report = import_paths(s, [folder / "csv"])
+        assert (report.loaded, report.quarantined) == (sum(counts.values()), 0)
         yield s
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from test_coverage import records
+from test_coverage_company import insert
 
 from covermap.engine.facts import FACTS, derived_facts, rule_names
 from covermap.plan import default_plan, parse_plan
-from test_coverage import records
-from test_coverage_company import insert
 
 D = dt.date
 PLAN = """\

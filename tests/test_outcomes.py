@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from test_coverage import records
+from test_coverage_company import insert
 
 from covermap.engine.coverage import measure_coverage
 from covermap.engine.outcomes import band_labels, outcome_window
 from covermap.engine.window import Window
 from covermap.plan import parse_plan
-from test_coverage import records
-from test_coverage_company import insert
 
 D = dt.date
 PLAN = """\

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from test_coverage import records
+from test_coverage_company import insert
 
 from covermap.engine.coverage import measure_coverage
 from covermap.engine.states import states_at, transitions
 from covermap.errors import PlanError, RuleError
 from covermap.plan import parse_plan
-from test_coverage import records
-from test_coverage_company import insert
 
 D = dt.date
 PLAN = """\
@@ -62,7 +62,8 @@ def test_first_matching_state_wins_and_the_rest_is_unclassified(company):
         ("Z", D(2026, 1, 31)): "unclassified", ("Z", D(2026, 2, 28)): "unclassified",
         ("Z", D(2026, 4, 15)): "unclassified",
     }
-    made = {(r["account_id"], r["eval_date"]): r["evaluated"] for r in rows if r["account_id"] == "N"}
+    made = {(r["account_id"], r["eval_date"]): r["evaluated"] for r in rows
+            if r["account_id"] == "N"}
     # N was created on 15 March: only evaluations for days from then on are made
     assert made == {("N", D(2026, 1, 31)): False, ("N", D(2026, 2, 28)): False,
                     ("N", D(2026, 4, 15)): True}

@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from test_coverage import records
+from test_coverage_company import AS_OF, build, plan
 
 from covermap.engine import buckets as bk
 from covermap.engine.coverage import measure_coverage
 from covermap.engine.worklist import filter_worklist
 from covermap.store.connect import open_store
-from test_coverage import records
-from test_coverage_company import AS_OF, build, plan
 
 D = dt.date
+BOTH = "last week failed (0 of 1); behind pace (0 so far, 4 days left)"
 COLUMNS = ["account_id", "name", "state", "owner_id", "segment", "channel", "per", "by", "min",
            "count", "missing", "reason", "due_date", "value", "days_since_human_touch"]
 
@@ -51,15 +52,13 @@ def test_worklist_rows_and_ranking(result):
          "1 human touch by csm this month", "behind pace (0 so far, 16 days left)",
          D(2026, 7, 31), 50, 30),
         ("N1", "Nutmeg", "prospect", "u1", "smb", "human", "week", None, 1, 0,
-         "1 human touch this week", "last week failed (0 of 1); behind pace (0 so far, "
-         "4 days left)", D(2026, 7, 19), 10, None),
+         "1 human touch this week", BOTH, D(2026, 7, 19), 10, None),
         # Q2 began before N1 existed, so only the pace of Q3 puts it here
         ("N1", "Nutmeg", "prospect", "u1", "smb", "digital", "quarter", None, 2, 0,
          "2 digital touches this quarter", "behind pace (0 so far, 77 days left)",
          D(2026, 9, 30), 10, None),
         ("P1", "Pine", "prospect", "u2", "ent", "human", "week", None, 1, 0,
-         "1 human touch this week", "last week failed (0 of 1); behind pace (0 so far, "
-         "4 days left)", D(2026, 7, 19), None, 86),
+         "1 human touch this week", BOTH, D(2026, 7, 19), None, 86),
         # Q2 passed (2 of 2); at 2 touches in 91 days, 77 days bring 1.69 < 2
         ("P1", "Pine", "prospect", "u2", "ent", "digital", "quarter", None, 2, 0,
          "2 digital touches this quarter", "behind pace (0 so far, 77 days left)",
@@ -75,7 +74,8 @@ def test_worklist_rows_and_ranking(result):
 
 def test_worklist_filters(result):
     def ids(**kw):
-        return [(r["account_id"], r["per"]) for r in records(filter_worklist(result.worklist, **kw))]
+        rows = records(filter_worklist(result.worklist, **kw))
+        return [(r["account_id"], r["per"]) for r in rows]
 
     assert ids(role="csm") == [("C1", "month"), ("P2", "month")]
     assert ids(role="anyone") == [("N1", "week"), ("N1", "quarter"), ("P1", "week"),

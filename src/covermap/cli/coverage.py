@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import math
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -25,7 +26,7 @@ from covermap.reports.export import export_table, export_tables
 from covermap.store.connect import DEFAULT_STORE, open_store
 
 
-class Group(str, enum.Enum):
+class Group(enum.StrEnum):
     state = "state"
     segment = "segment"
     owner = "owner"
@@ -59,8 +60,9 @@ def _memory(value: str) -> str:
 
 
 MemoryOption = Annotated[str, typer.Option(
-    "--memory-limit", callback=_memory, help="DuckDB memory limit; intermediates beyond it spill to disk. "
-                           "The default keeps a million accounts under 2 GiB of memory.")]
+    "--memory-limit", callback=_memory,
+    help="DuckDB memory limit; intermediates beyond it spill to disk. The default keeps a "
+         "million accounts under 2 GiB of memory.")]
 DEFAULT_MEMORY = "1200MB"
 
 
@@ -70,7 +72,11 @@ def _measured(store: str, plan_path: Path | None, as_of: str | None,
     """The measurement, valid while the store stays open (its tables live on the connection)."""
     plan = resolve_plan(plan_path)
     day = _date(as_of)
-    with open_store(store, read_only=True, memory_limit=memory_limit) as s:
+    # A spill folder of our own: DuckDB's default (next to the store) is shared by every
+    # process reading the same store, and two runs spilling there corrupt each other.
+    with tempfile.TemporaryDirectory(prefix="covermap-spill-") as spill, \
+            open_store(store, read_only=True, memory_limit=memory_limit) as s:
+        s.duckdb.execute(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
         s.duckdb.execute("SET enable_progress_bar = false")  # it would print into our tables
         yield measure_coverage(s, plan, as_of=day, window_months=window_months)
 
@@ -84,8 +90,13 @@ def _header(result: CoverageResult) -> None:
         console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
 
 
+def _missing(value: object) -> bool:
+    """An empty result value (None, NaN or NaT, as pandas returns them)."""
+    return value is None or bool(pd.isna(value))
+
+
 def _pct(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "—"
     return f"{float(value):.1%}"
 
@@ -94,7 +105,7 @@ def _key(row: dict, group: str) -> str:
     if group == "state":
         return str(row["label"])
     key = row["key"]
-    return "(none)" if key is None or (isinstance(key, float) and math.isnan(key)) else str(key)
+    return "(none)" if _missing(key) else str(key)
 
 
 def coverage(
@@ -196,8 +207,8 @@ def worklist(
             table.add_row(str(row["rank"]), f"{row['name']} ({row['account_id']})", label,
                           str(row["owner_id"] or ""), row["missing"], row["reason"],
                           row["due_date"].isoformat()[:10],
-                          "" if value is None or value != value else str(value),
-                          "never" if days is None or days != days else str(int(days)))
+                          "" if _missing(value) else str(value),
+                          "never" if _missing(days) else str(int(days)))
         console.print(table)
         if export is not None:
             export_table(wl, export)

@@ -44,10 +44,6 @@ class Bucket:
         """The evaluation date of the state that holds in this bucket: the day before it."""
         return self.start - _DAY
 
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
 
 def bucket_of(per: str, day: dt.date) -> Bucket:
     """The bucket of ``per`` that contains ``day``."""

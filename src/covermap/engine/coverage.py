@@ -41,6 +41,7 @@ from functools import cached_property
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from covermap.engine import buckets as bk
 from covermap.engine.checks import CheckTables, entry_roles, measure_checks, plan_pers
@@ -172,7 +173,7 @@ def measure_coverage(store, plan: Plan, *, as_of: dt.date | None = None,
 
 def as_date(value: object) -> dt.date | None:
     """A plain date from what a backend returns for a date (datetime, pandas Timestamp, NaT)."""
-    if value is None or value != value:  # NaT / NaN are not equal to themselves
+    if value is None or pd.isna(value):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -291,7 +292,9 @@ def summarize(plan: Plan, core: CheckTables, acc: ir.Table) -> ir.Table:
     rc = rc.group_by(["account_id", "role"]).aggregate(n=rc.n.sum(), p=rc.p.sum())
     rc = rc.group_by("role").aggregate(checks=rc.n.sum(), passed=rc.p.sum(),
                                        accounts_with_checks=rc.count())
+    known = acc.select("account_id")  # an activity of an account not in the store is no touch
     tr = t.filter(t.role.notnull()).select("account_id", "role").distinct()
+    tr = tr.semi_join(known, tr.account_id == known.account_id)
     touched_by = tr.group_by("role").aggregate(touched=tr.count())
     anyone = acc.aggregate(touched=acc.touched.sum().cast("int64")).mutate(
         role=ibis.literal("anyone"))
@@ -307,6 +310,7 @@ def summarize(plan: Plan, core: CheckTables, acc: ir.Table) -> ir.Table:
     mc = mc.group_by("key").aggregate(checks=mc.n.sum(), passed=mc.p.sum(),
                                       accounts_with_checks=mc.count())
     tm = t.select("account_id", key=bk.month_key(t.day)).distinct()
+    tm = tm.semi_join(known, tm.account_id == known.account_id)
     tm = tm.group_by("key").aggregate(touched=tm.count())
     m = months.left_join(mc, months.key == mc.key).drop("key_right")
     m = m.left_join(tm, m.key == tm.key).drop("key_right")

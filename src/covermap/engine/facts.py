@@ -85,7 +85,8 @@ def _steps(store, plan: Plan, dates: list[dt.date], wanted: set[str]) -> ir.Tabl
     ``i <= k < next_i`` of the evaluation dates."""
     tz, events = plan.timezone, []
     d = store.table("deals")
-    won, closed = d.is_won.fill_null(False), d.is_closed.fill_null(False) | d.is_won.fill_null(False)
+    won = d.is_won.fill_null(False)
+    closed = d.is_closed.fill_null(False) | won
     if wanted & _WON_FACTS:
         w = d.filter(won & d.close_date.notnull())
         events.append(_event(w, w.close_date, dates, won_n=ibis.literal(1), won_date=w.close_date))
@@ -161,6 +162,6 @@ def derived_facts(store, plan: Plan, dates: Sequence[dt.date], *,
         "max_lead_score": base.max_lead_score, "is_target": base.is_target,
     }
     evaluated = base.created_date.isnull() | (base.created_date <= base.day_after)
-    return base.select(base.account_id, base.eval_date, base.created_date, evaluated=evaluated,
-                       *[base[c] for c in extra],
+    return base.select(base.account_id, base.eval_date, base.created_date,
+                       *[base[c] for c in extra], evaluated=evaluated,
                        **{k: v for k, v in out.items() if k in wanted})

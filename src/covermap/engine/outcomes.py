@@ -25,6 +25,7 @@ runs only when shown or exported.
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 import ibis
 import ibis.expr.types as ir
@@ -52,7 +53,7 @@ def band_labels(bands: tuple[float, ...]) -> list[str]:
     pct = [f"{b * 100:g}%" for b in edges]
     if not pct:
         return ["all"]
-    return [f"<{pct[0]}"] + [f"{a[:-1]}–{b}" for a, b in zip(pct, pct[1:])] + [f"≥{pct[-1]}"]
+    return [f"<{pct[0]}"] + [f"{a[:-1]}–{b}" for a, b in pairwise(pct)] + [f"≥{pct[-1]}"]
 
 
 def _band(compliance: ir.FloatingValue, checks: ir.IntegerValue, bands: tuple[float, ...]):

@@ -30,7 +30,7 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine import buckets as bk
-from covermap.engine.checks import ANYONE, CheckTables, entry_table, plan_pers
+from covermap.engine.checks import ANYONE, CheckTables, counters, entry_table, plan_pers
 from covermap.plan.model import Plan
 
 
@@ -46,11 +46,20 @@ def _period_table(plan: Plan, as_of) -> ir.Table:
          "due_date": "date", "remaining": "int64"})
 
 
-def _count_at(x: ir.Table, counts: ir.Table, start: str, name: str) -> ir.Table:
-    c = counts.select("account_id", "counter", "bucket_start", **{name: counts.n})
-    j = x.left_join(c, (x.account_id == c.account_id) & (x.counter == c.counter)
-                    & (x[start] == c.bucket_start))
-    return j.drop("account_id_right", "counter_right", "bucket_start")
+def _entry_counts(plan: Plan, counts: ir.Table, as_of) -> ir.Table:
+    """``account_id, counter, last_count, so_far, in_window``: one pass over the counts."""
+    ids = counters(plan)
+    per_of = {cid: per for (_, _, per), cid in ids.items()}
+    cp = bk.small_table(
+        {"c_id": list(per_of),
+         "c_last": [bk.last_complete(p, as_of).start for p in per_of.values()],
+         "c_cur": [bk.current(p, as_of).start for p in per_of.values()]},
+        {"c_id": "int64", "c_last": "date", "c_cur": "date"})
+    k = counts.join(cp, counts.counter == cp.c_id)
+    return k.group_by(["account_id", "counter"]).aggregate(
+        last_count=(k.bucket_start == k.c_last).ifelse(k.n, 0).sum(),
+        so_far=(k.bucket_start == k.c_cur).ifelse(k.n, 0).sum(),
+        in_window=k.n_window.sum())
 
 
 def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> ir.Table:
@@ -62,10 +71,7 @@ def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> 
     x = a.join(e, a.state == e.state)
     pt = _period_table(plan, w.as_of)
     x = x.join(pt, x.per == pt.p_per).drop("p_per")
-    x = _count_at(x, core.counts, "last_start", "last_count")
-    x = _count_at(x, core.counts, "cur_start", "so_far")
-    win = core.counts.group_by(["account_id", "counter"]).aggregate(
-        in_window=core.counts.n_window.sum())
+    win = _entry_counts(plan, core.counts, w.as_of)
     x = x.left_join(win, (x.account_id == win.account_id) & (x.counter == win.counter)).drop(
         "account_id_right", "counter_right")
     first = ibis.greatest(ibis.date(w.start), x.created_date.fill_null(ibis.date(w.start)))
@@ -91,8 +97,9 @@ def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> 
     reason = ibis.cases((x.failed & x.behind, last_part + "; " + pace_part),
                         (x.failed, last_part), else_=pace_part)
     x = x.mutate(missing=missing, reason=reason)
-    ranked = x.mutate(rank=ibis.row_number().over(order_by=[
-        x.value.desc(), x.days_since_human_touch.desc(nulls_first=True), x.account_id, x.entry]) + 1)
+    order = [x.value.desc(), x.days_since_human_touch.desc(nulls_first=True), x.account_id,
+             x.entry]
+    ranked = x.mutate(rank=ibis.row_number().over(order_by=order) + 1)
     return ranked.select(
         "account_id", "name", "state", "owner_id", "segment", "channel", "per", "by", "min",
         count=ranked.so_far, missing=ranked.missing, reason=ranked.reason,
