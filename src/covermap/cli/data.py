@@ -49,7 +49,8 @@ def _summary(report: ImportReport, store: str) -> None:
     for s in report.skipped:
         console.print(f"[yellow]skipped[/yellow] {s.file}: {s.reason}", highlight=False)
     for file, rows in report.associations:
-        console.print(f"associations from {file}: {rows:,} rows", highlight=False)
+        console.print(f"associations from {file} ({rows:,} row{'s' if rows != 1 else ''})",
+                      highlight=False)
     if report.quarantined:
         console.print(f"[red]{report.quarantined:,} rows quarantined[/red]; top reasons:")
         for reason, n in report.reasons():
@@ -80,7 +81,7 @@ def import_(
     plan_obj = resolve_plan(plan)
     with open_store(store) as s, Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            console=console, transient=True) as bar:
+            console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("reading", total=None)
 
         def progress(message: str, done: int, total: int) -> None:
@@ -100,7 +101,8 @@ def status(
     limit: Annotated[int, typer.Option(
         "--limit", help="With --quarantined: how many rows to show.")] = 50,
 ) -> None:
-    """Show what the store holds: rows and date range per table, and quarantined rows.
+    """Show what the store holds: rows and date range per table, quarantined rows with
+    their top reasons, and references that match nothing (kept, counted).
 
     Example: covermap status --store crm.duckdb
     """
@@ -109,16 +111,19 @@ def status(
             _quarantine_table(s, table, limit)
             return
         out = Table(title=f"Store {store}", title_justify="left")
-        for col in ("table", "rows", "date range", "quarantined", "top reasons"):
+        for col in ("table", "rows", "date range", "quarantined", "top reasons", "unresolved"):
             out.add_column(col, justify="right" if col in ("rows", "quarantined") else "left")
-        for t in store_status(s):
+        tables = store_status(s)
+        for t in tables:
             span = (f"{t.date_column}: {_day(t.first)} … {_day(t.last)}" if t.first is not None
                     else "")
             reasons = "; ".join(f"{r} ({n:,})" for r, n in t.reasons)
+            unresolved = ", ".join(f"{c} {n:,}" for c, n in t.unresolved)
             out.add_row(t.table, f"{t.rows:,}", span,
-                        f"[red]{t.quarantined:,}[/red]" if t.quarantined else "0", reasons)
+                        f"[red]{t.quarantined:,}[/red]" if t.quarantined else "0", reasons,
+                        unresolved)
         console.print(out)
-        if any(t.quarantined for t in store_status(s)):
+        if any(t.quarantined for t in tables):
             console.print(f"Inspect them: [bold]{_inspect_hint(store)}[/bold]", highlight=False)
 
 

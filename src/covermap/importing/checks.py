@@ -9,7 +9,8 @@ judged the same way everywhere. The checks, in reporting order:
 - a required column is blank                      ``account_id is required``
 - a value does not convert                        ``close_date is not a date``
 - a negative amount/duration/count                ``amount is negative``
-- an activity in January 1970 (epoch glitch)      ``occurred_at is in January 1970, a Unix-epoch glitch``
+- an activity in January 1970 (epoch glitch)
+  ``occurred_at is in January 1970, a Unix-epoch glitch``
 - an activity after as_of                         ``occurred_at is after as_of 2024-06-30``
 - a required reference that does not resolve      ``account_id not found in accounts``
 
@@ -119,8 +120,9 @@ class UnitSQL:
     def unresolved_counts(self, rows: str) -> str:
         """One row: per optional reference, the ``rows`` (store column names) whose value
         matches nothing in the referenced table."""
-        counts = ", ".join(f"count(*) FILTER (WHERE {missing_reference(ident(c.name), c.references)})"
-                           for c in self.unresolved)
+        counts = ", ".join(
+            f"count(*) FILTER (WHERE {missing_reference(ident(c.name), c.references)})"
+            for c in self.unresolved)
         return f"SELECT {counts} FROM {rows} AS own"
 
     def key_match(self, left: str, right: str) -> str:
@@ -152,7 +154,7 @@ def extra_inference(m: Mapping) -> str | None:
         blank = f"({expr} IS NULL OR {v} = '')"
         no_zero = f"NOT regexp_matches({v}, '^[-+]?0[0-9]')"  # ids and postcodes keep zeros
         parts += [
-            f"bool_and({blank} OR (try_cast({v} AS BIGINT) IS NOT NULL AND {no_zero}))",
+            f"bool_and({blank} OR (regexp_full_match({v}, '[-+]?[0-9]{{1,18}}') AND {no_zero}))",
             f"bool_and({blank} OR (try_cast({v} AS DOUBLE) IS NOT NULL AND {no_zero}))",
             f"bool_and({blank} OR (try_cast({v} AS DATE) IS NOT NULL AND length({v}) <= 10))",
             f"bool_and({blank} OR try_cast({v} AS TIMESTAMP) IS NOT NULL)",

@@ -42,7 +42,8 @@ MACROS = (
     # TIMESTAMP cast would silently drop it); cheap tests first, the regex only for
     # the few long values with a minus after the time
     r"""CREATE OR REPLACE TEMP MACRO cm_has_offset(v) AS contains(v, '+') OR suffix(v, 'Z')
-          OR (length(v) > 19 AND regexp_matches(v, ':[0-9]{2}(\.[0-9]+)?\s*-[0-9]{2}(:?[0-9]{2})?$'))""",
+          OR (length(v) > 19
+              AND regexp_matches(v, ':[0-9]{2}(\.[0-9]+)?\s*-[0-9]{2}(:?[0-9]{2})?$'))""",
     # `@AccountRef1`: a Salesforce tree-import reference to the record whose id
     # (referenceId) is AccountRef1
     """CREATE OR REPLACE TEMP MACRO cm_ref(v) AS CASE WHEN starts_with(v, '@')
@@ -102,7 +103,8 @@ def number(expr: str, type_: str, decimal: str = ".") -> str:
     strip = f"regexp_replace({expr}, '\\s|{_CURRENCY}|[{',' if decimal == '.' else '.'}]', '', 'g')"
     cleaned = strip if decimal == "." else f"replace({strip}, ',', '.')"
     grouped = f"CASE WHEN regexp_matches({expr}, {literal(_GROUPED[decimal])}) THEN {cleaned} END"
-    slow = f"coalesce(try_cast({grouped} AS {type_}), try_cast(try_cast({grouped} AS DOUBLE) AS {type_}))"
+    slow = (f"coalesce(try_cast({grouped} AS {type_}), "
+            f"try_cast(try_cast({grouped} AS DOUBLE) AS {type_}))")
     if decimal == ",":  # never read "1.234" as one point two when the source says so
         return f"({slow})"
     fast = f"try_cast({expr} AS {type_})"

@@ -8,11 +8,13 @@ Salesforce ``sf data import tree`` JSON (``{"records": [...]}``).
 
 What "line" means, per format (it is what the quarantine table reports):
 
-- CSV/TSV: the header is line 1 and each record adds one line, so a record's
-  line is its physical line in the file unless an earlier quoted value spans
-  several lines (such a record still counts as one line) or blank lines come
-  before it (the reader skips them; malformed lines are reported by DuckDB's
-  own counter, which does count blank lines);
+- CSV/TSV: the header is line 1 and every record after it, good or malformed,
+  adds one line. That is the line a text editor shows, except after a quoted
+  value that spans several lines (its record still counts as one line, so later
+  records are reported that many lines early) or after a blank line (the reader
+  skips blank lines: later good rows are reported one line early per blank line,
+  while malformed lines come from DuckDB's own counter, which counts them). The
+  quarantine's ``record`` column holds the raw row to find it in any case;
 - XLSX: the worksheet row number;
 - Parquet: the row number, from 1;
 - JSON Lines: the record number, from 1 (blank lines not counted);
@@ -35,7 +37,6 @@ from covermap.importing import sniff
 MAX_LINE_SIZE = 4 * 1024 * 1024
 #: the reader's buffer (DuckDB needs it larger than a line; its default is 16 lines)
 BUFFER_SIZE = 32 * 1024 * 1024
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
 FORMATS_BY_SUFFIX = {
     ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv",
     ".xlsx": "xlsx", ".xlsm": "xlsx",

@@ -75,17 +75,13 @@ class Mapping:
     labels: dict[str, str] = field(default_factory=dict)
     #: canonical column -> factor applied after number conversion (seconds -> minutes)
     scale: dict[str, float] = field(default_factory=dict)
-    #: accounts: extra store column -> raw column
+    #: accounts: extra store column -> SQL text expression (its raw column, or a constant)
     extras: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     date_format: str | None = None
     decimal: str = "."
     #: the plan's ``sources`` entry number, when one matched
     source_index: int | None = None
-
-    @property
-    def file(self) -> str:
-        return str(self.raw.path)
 
 
 def _header_keys(header: str, table: str) -> list[str]:

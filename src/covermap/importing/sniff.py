@@ -79,19 +79,24 @@ def needs_transcoding(encoding: str) -> bool:
 def transcode(path: Path, encoding: str, dest: Path) -> None:
     """Write ``path`` decoded from ``encoding`` to ``dest`` as UTF-8, chunk by chunk."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    offset = 0
+    offset = lines = 0
+    chunk = b""
     try:
         with path.open("rb") as src, dest.open("wb") as out:
             while chunk := src.read(CHUNK):
                 out.write(decoder.decode(chunk).encode("utf-8"))
                 offset += len(chunk)
+                lines += chunk.count(b"\n")
             out.write(decoder.decode(b"", final=True).encode("utf-8"))
     except UnicodeDecodeError as e:
-        at = offset + e.start
+        # e.start counts from the start of the bytes the decoder held (its own pending
+        # bytes first), which is close enough to place the line
+        at = max(0, offset + e.start - len(e.object) + len(chunk))
+        line = lines + chunk[: max(0, at - offset)].count(b"\n") + 1
         raise ImportProblem(
             f"byte {at} cannot be decoded as {encoding} (tried UTF-8, then CP932); set "
             f"`encoding:` for this file in the plan's sources (e.g. latin-1 or utf-16)",
-            file=str(path)) from e
+            file=str(path), line=line) from e
 
 
 def read_sample(path: Path, encoding: str) -> str:
@@ -106,21 +111,41 @@ def read_sample(path: Path, encoding: str) -> str:
 def sniff_delimiter(sample: str) -> str:
     """The delimiter of a sample of delimited text: comma, tab, semicolon or pipe.
 
+    Each delimiter found in the header line is tried on the sample's records; the one
+    that splits most records into as many fields as the header wins (values full of
+    other delimiters cannot fool it, as they can csv.Sniffer).
+
     >>> sniff_delimiter("a;b;c\\n1;2,5;3\\n")
     ';'
     """
-    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
-    if not lines:
-        return ","
+    text = sample.lstrip("\ufeff")
+    header = next((ln for ln in text.splitlines() if ln.strip()), "")
+    best, best_score, best_width = ",", -1.0, 0
+    for d in DELIMITERS:
+        if d not in header:
+            continue
+        records = list(_records(text, d, 200))
+        width = len(records[0]) if records else 0
+        if width < 2:
+            continue
+        body = records[1:-1] or records[1:]  # the last record of a sample may be cut short
+        score = sum(len(r) == width for r in body) / len(body) if body else 1.0
+        if score > best_score or (score == best_score and width > best_width):
+            best, best_score, best_width = d, score, width
+    return best
+
+
+def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
+    out = []
     try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'):
+            if row:
+                out.append(row)
+            if len(out) >= limit:
+                break
     except csv.Error:
         pass
-    # The sniffer gives up on irregular samples; the header line is the best witness.
-    header = lines[0]
-    counts = {d: header.count(d) for d in DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    return out
 
 
 def read_header(sample: str, delimiter: str) -> list[str]:

@@ -38,6 +38,8 @@ class TableStatus:
     quarantined: int
     #: (reason, rows) most frequent first
     reasons: tuple[tuple[str, int], ...]
+    #: optional references matching nothing in the store (column -> rows), kept as loaded
+    unresolved: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,16 @@ def store_status(store: Store) -> list[TableStatus]:
     [('users', 0), ('accounts', 0)]
     """
     con = store.duckdb
+    progress = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]
+    con.execute("SET enable_progress_bar = false")  # a library function prints nothing
+    try:
+        return _status(store)
+    finally:
+        con.execute(f"SET enable_progress_bar = {str(progress).lower()}")
+
+
+def _status(store: Store) -> list[TableStatus]:
+    con = store.duckdb
     counts = dict(con.execute(
         "SELECT table_name, count(DISTINCT (file, line)) FROM quarantine GROUP BY table_name"
     ).fetchall())
@@ -101,8 +113,21 @@ def store_status(store: Store) -> list[TableStatus]:
             (rows,), first, last = con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone(), \
                 None, None
         out.append(TableStatus(t.name, rows, col, first, last, counts.get(t.name, 0),
-                               tuple(top_reasons(store, t.name))))
+                               tuple(top_reasons(store, t.name)), _unresolved(store, t)))
     return out
+
+
+def _unresolved(store: Store, t: schema.Table) -> tuple[tuple[str, int], ...]:
+    refs = [c for c in t.columns if c.references and not c.required]
+    if not refs:
+        return ()
+    counts = []
+    for c in refs:
+        table, column = c.references.split(".")
+        counts.append(f'count(*) FILTER (WHERE "{c.name}" IS NOT NULL AND "{c.name}" NOT IN '
+                      f'(SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL))')
+    row = store.duckdb.execute(f'SELECT {", ".join(counts)} FROM "{t.name}"').fetchone()
+    return tuple((c.name, n) for c, n in zip(refs, row) if n)
 
 
 def quarantined_rows(store: Store, table: str | None = None, *, limit: int = 50,
