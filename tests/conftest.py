@@ -27,7 +27,11 @@ def store(store_path: Path):
 
 
 @pytest.fixture
-def runner() -> CliRunner:
+def runner(monkeypatch) -> CliRunner:
+    """Click's runner, with the CLI's console wide enough that tables do not wrap."""
+    from covermap.cli.options import console
+
+    monkeypatch.setattr(console, "width", 250)
     return CliRunner()
 
 

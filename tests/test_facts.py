@@ -94,9 +94,10 @@ def test_churn_date_ends_customer_status_from_that_day(facts):
 
 def test_open_deals_point_in_time(facts):
     f = facts()
-    # x2 is open until it is lost on 5 March; x3 (closed, no date) and x4 (no created_at) never
+    # x2 is open until it is lost on 5 March; x3 (closed, date unknown) is never "closed on
+    # or before d", so it stays open; x4 (no created_at) is never "created on or before d"
     assert [f[("X", d)]["open_deals"] for d in (D(2026, 2, 28), D(2026, 3, 4), D(2026, 3, 5))] \
-        == [1, 1, 0]
+        == [2, 2, 1]
     # an expected close date on an open deal does not close it
     assert f[("L", D(2026, 3, 31))]["open_deals"] == 1
 

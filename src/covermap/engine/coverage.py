@@ -48,7 +48,7 @@ from covermap.engine.checks import CheckTables, entry_roles, measure_checks, pla
 from covermap.engine.outcomes import measure_outcomes
 from covermap.engine.states import state_table, transitions
 from covermap.engine.touches import last_human_touch
-from covermap.engine.window import Window, local_date, resolve_as_of
+from covermap.engine.window import Window, as_date, local_date, resolve_window
 from covermap.engine.worklist import build_worklist
 from covermap.errors import PlanError
 from covermap.plan import rules
@@ -153,8 +153,7 @@ def measure_coverage(store, plan: Plan, *, as_of: dt.date | None = None,
             export_tables(coverage_tables(result), Path("out"))
     """
     check_store_rules(store, plan)
-    as_of = as_date(resolve_as_of(store.table("activities"), plan.as_of, plan.timezone, as_of))
-    window = Window.ending(as_of, window_months or plan.window_months)
+    window = resolve_window(store, plan, as_of, window_months)
     keep = temp_keeper(store)
     core = measure_checks(store, plan, window, keep)
     full = keep(account_measures(store, plan, core), "accounts_full")
@@ -169,15 +168,6 @@ def measure_coverage(store, plan: Plan, *, as_of: dt.date | None = None,
         worklist=build_worklist(store, plan, core, full),
         warnings=tuple(data_warnings(store, plan, window)), store=store,
     )
-
-
-def as_date(value: object) -> dt.date | None:
-    """A plain date from what a backend returns for a date (datetime, pandas Timestamp, NaT)."""
-    if value is None or pd.isna(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value  # type: ignore[return-value]
 
 
 def _in_window(t: ir.Table, window: Window) -> ir.Table:

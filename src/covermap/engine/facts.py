@@ -16,8 +16,9 @@ the accounts × dates cross product.
 Readings of the definitions (the contract is DESIGN.md):
 
 - a deal is *closed on or before d* when ``is_closed`` (or ``is_won``) is true and
-  its ``close_date`` ≤ d; a closed deal with no close date is treated as closed
-  at every d (so never open), and a deal with no ``created_at`` is never open;
+  its ``close_date`` ≤ d. A closed deal with no close date is therefore never
+  "closed on or before d" (a comparison with an empty date is false) and stays
+  open from its creation on; a deal with no ``created_at`` is never open;
 - ``months_as_customer`` = 12·Δyear + Δmonth − (1 if day(d) < day(customer_since)),
   empty when the account is not a customer at d;
 - ``customer_since`` / ``last_won_at`` do not depend on churn (empty only when no
@@ -91,8 +92,8 @@ def _steps(store, plan: Plan, dates: list[dt.date], wanted: set[str]) -> ir.Tabl
         w = d.filter(won & d.close_date.notnull())
         events.append(_event(w, w.close_date, dates, won_n=ibis.literal(1), won_date=w.close_date))
     if "open_deals" in wanted:
-        # a deal counts from its creation until it is closed (closed with no date: never)
-        o = d.filter(d.created_at.notnull() & ~(closed & d.close_date.isnull()))
+        # a deal counts from its creation until it is closed on a known date
+        o = d.filter(d.created_at.notnull())
         events.append(_event(o, local_date(o.created_at, tz), dates, open_n=ibis.literal(1)))
         c = d.filter(d.created_at.notnull() & closed & d.close_date.notnull())
         end = ibis.greatest(c.close_date, local_date(c.created_at, tz))

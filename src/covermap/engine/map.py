@@ -46,7 +46,6 @@ Decisions where DESIGN.md leaves room (each is part of the result's meaning):
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
 import ibis
@@ -55,7 +54,7 @@ import ibis.expr.types as ir
 from covermap.engine.map_place import COMPLEXITY_SPELLINGS, channel_key, placed_lines
 from covermap.engine.map_priority import CellPriority, explain_priorities, score_cells
 from covermap.engine.touches import is_touch, utc_start
-from covermap.engine.window import Window, local_date, resolve_as_of
+from covermap.engine.window import Window, local_date, resolve_window
 from covermap.errors import AnalysisError
 from covermap.plan.model import COMPLEXITIES, VALUE_TIERS, CoverageMap, Plan
 
@@ -115,24 +114,6 @@ def _coverage_map(plan: Plan) -> CoverageMap:
         raise AnalysisError("the plan has no coverage_map section; add one (see `covermap init`) "
                             "to say how value tiers and intended channels are set")
     return plan.coverage_map
-
-
-def _window(store, plan: Plan, as_of: dt.date | None, window_months: int | None) -> Window:
-    activities = store.table("activities")
-    if as_of is None and plan.as_of is None:
-        # The latest activity's local date is the local date of the latest moment (a time
-        # zone shift keeps order); the backend answers max() from its statistics.
-        latest = activities.occurred_at.max().execute()
-        if latest is not None and latest == latest:  # NaT is not equal to itself
-            moment = dt.datetime.fromisoformat(str(latest)).replace(tzinfo=dt.UTC)
-            as_of = moment.astimezone(zoneinfo.ZoneInfo(plan.timezone)).date()
-    day = _to_date(resolve_as_of(activities, plan.as_of, plan.timezone, as_of))
-    return Window.ending(day, window_months or plan.window_months)
-
-
-def _to_date(value) -> dt.date:
-    # the backend may hand back a pandas Timestamp (a datetime) for a date
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _intended(cm: CoverageMap, complexity: ir.StringValue, value: ir.StringValue):
@@ -240,7 +221,7 @@ def build_map(store, plan: Plan, *, as_of: dt.date | None = None,
     (9, '2025-10-01')
     """
     cm = _coverage_map(plan)
-    w = _window(store, plan, as_of, window_months)
+    w = resolve_window(store, plan, as_of, window_months)
     # every line of the window's deals is read once; the three results come from this table
     with placed_lines(store, plan, cm, w).cache() as placed:
         dc = _deal_cells(cm, placed)
@@ -292,7 +273,7 @@ def cell_deals(store, plan: Plan, cell: str | tuple[str, str], *, as_of: dt.date
     """
     complexity, value = parse_cell(cell if isinstance(cell, str) else "/".join(cell))
     cm = _coverage_map(plan)
-    w = _window(store, plan, as_of, window_months)
+    w = resolve_window(store, plan, as_of, window_months)
     placed = placed_lines(store, plan, cm, w)
     mine = placed.filter(placed.reason.isnull(), placed.won_in, placed.complexity == complexity,
                          placed.tier == value)

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
 
 from covermap.engine.buckets import small_table
 from covermap.engine.facts import FACTS, derived_facts, rule_names
+from covermap.engine.window import resolve_as_of
+from covermap.errors import AnalysisError
 from covermap.plan import rules
 from covermap.plan.model import Plan
 
@@ -75,3 +78,25 @@ def state_table(plan: Plan) -> ir.Table:
          "has_standard": [bool(s.standard) for s in plan.states] + [False]},
         {"state": "string", "label": "string", "position": "int64", "has_standard": "boolean"},
     )
+
+
+@dataclass(frozen=True)
+class StateCounts:
+    """How many accounts each state's rule claims on one date (first match wins)."""
+
+    as_of: dt.date
+    by_state: dict[str, int]
+    unclassified: int
+
+
+def count_current_states(store, plan: Plan, *, as_of: dt.date | None = None) -> StateCounts:
+    """Accounts per current state as of ``as_of`` (default: the plan's, else the latest
+    activity's date, else today when the store has no activities yet)."""
+    try:
+        day = resolve_as_of(store.table("activities"), plan.as_of, plan.timezone, as_of)
+    except AnalysisError:
+        day = dt.date.today()
+    s = states_at(store, plan, [day])
+    rows = s.group_by("state").aggregate(n=s.count()).to_pyarrow().to_pylist()
+    counts = {r["state"]: r["n"] for r in rows}
+    return StateCounts(as_of=day, by_state=counts, unclassified=counts.pop(UNCLASSIFIED, 0))
