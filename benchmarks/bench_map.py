@@ -1,7 +1,5 @@
 """Benchmark `covermap map` against a hand-written DuckDB query computing the same cell table.
 
-    python benchmarks/bench_map.py --accounts 100000          # builds a synthetic store in /tmp
-
 ``steps(store, out_dir)`` is what ``benchmarks/run.py`` calls: it times
 ``covermap map --store STORE --export OUT`` and ``BASELINE_SQL`` (the 9-cell
 table of the built-in default plan, written to CSV) in the same run. The
@@ -12,7 +10,6 @@ channel grid, fx rates and activity kinds.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -229,27 +226,3 @@ def build_store(path: Path, accounts: int, *, deals_per_account: int = 3,
         s.duckdb.execute(BUILD_SQL.format(n=accounts, deals=accounts * deals_per_account,
                                           activities=accounts * activities_per_account))
     return path
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--store", type=Path, default=Path("/tmp/covermap-bench-map.duckdb"))
-    parser.add_argument("--out", type=Path, default=Path("/tmp/covermap-bench-map-out"))
-    parser.add_argument("--reuse", action="store_true", help="reuse an existing --store")
-    args = parser.parse_args()
-    if not (args.reuse and args.store.exists()):
-        built = measure("build synthetic store", python(
-            f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-            f"from bench_map import build_store; build_store({str(args.store)!r}, "
-            f"{args.accounts})"), rows=args.accounts)
-        print(f"built {args.store} in {built.seconds:.1f} s")
-    ours, base = steps(args.store, args.out)
-    for m in (ours, base):
-        print(f"{m.step:<20} {m.seconds:8.2f} s  peak {m.peak_mib:7.0f} MiB  {m.note}")
-    print(f"ratio {ours.seconds / base.seconds:.2f}x (target <= 1.5x) at {args.accounts:,} "
-          f"accounts")
-
-
-if __name__ == "__main__":
-    main()
