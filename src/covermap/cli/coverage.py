@@ -143,9 +143,9 @@ def coverage(
             compliance = _pct(row["compliance"])
             if row["group"] == "state" and not row["has_standard"]:
                 compliance = "no standard"
-            table.add_row("Total" if total else _key(row, by.value), str(row["accounts"]),
-                          str(row["accounts_with_checks"]), str(row["checks"]),
-                          str(row["passed"]), compliance, _pct(row["breadth"]),
+            table.add_row("Total" if total else _key(row, by.value), f"{row['accounts']:,}",
+                          f"{row['accounts_with_checks']:,}", f"{row['checks']:,}",
+                          f"{row['passed']:,}", compliance, _pct(row["breadth"]),
                           style="bold" if total else None, end_section=False)
         console.print(table)
         if outcomes:
@@ -167,8 +167,8 @@ def _print_outcomes(result: CoverageResult) -> None:
     for col in range(3, 6):
         table.columns[col].justify = "right"
     for r in rows:
-        table.add_row(r["band"], r["cohort"], r["measure"].replace("_", " "), str(r["count"]),
-                      str(r["total"]), _pct(r["rate"]))
+        table.add_row(r["band"], r["cohort"], r["measure"].replace("_", " "), f"{r['count']:,}",
+                      f"{r['total']:,}", _pct(r["rate"]))
     console.print(table)
 
 

@@ -10,6 +10,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from covermap.cli.options import PlanOption, StoreOption, console, resolve_plan
+from covermap.engine.states import UNCLASSIFIED
 from covermap.plan import Plan
 from covermap.store.connect import DEFAULT_STORE, Store, open_store
 
@@ -49,7 +50,8 @@ def _print_summary(plan: Plan, coverage, cmap, out: Path | None, report_path: Pa
         table.add_column(col, justify="left" if col == "state" else "right")
     for _, r in summary[summary["group"].isin(["state", "all"])].iterrows():
         name = "all accounts" if r["group"] == "all" else labels.get(r["key"], r["key"])
-        comp = "no standard" if not r["checks"] else f"{r['compliance']:.1%}"
+        comp = f"{r['compliance']:.1%}" if r["checks"] else (
+            UNCLASSIFIED if r["key"] == UNCLASSIFIED else "no standard")
         table.add_row(name, f"{int(r['accounts']):,}", f"{int(r['checks']):,}", comp,
                       f"{r['breadth']:.1%}" if r["breadth"] == r["breadth"] else "",
                       style="bold" if r["group"] == "all" else None)
