@@ -129,9 +129,14 @@ def _touch_minutes(store, plan: Plan, won: ir.Table, w: Window) -> ir.Table:
     if not human:
         return won.select("deal_id", touch_minutes=ibis.literal(0.0))
     a = store.table("activities")
-    # won deals close in the window, so later activities can never count
+    # won deals close in the window, so later activities can never count, nor any
+    # before the earliest of their creation dates
+    first = won.created.min().to_pyarrow().as_py()
+    if first is None:
+        return won.select("deal_id", touch_minutes=ibis.literal(0.0))
     a = a.filter(a.occurred_at < ibis.literal(
-        utc_start(w.end + dt.timedelta(days=1), plan.timezone), type="timestamp"))
+        utc_start(w.end + dt.timedelta(days=1), plan.timezone), type="timestamp"),
+        a.occurred_at >= ibis.literal(utc_start(first, plan.timezone), type="timestamp"))
     default = ibis.cases(*((a.kind == k, float(v.minutes)) for k, v in human.items()),
                          else_=0.0)
     touches = a.filter(a.kind.isin(list(human)), is_touch(plan, a)).select(
