@@ -45,11 +45,4 @@ app = typer.Typer(
 )
 
 for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as e:  # a front end not built yet must not break the others
-        if e.name != _name:
-            raise
-        continue
-    _module.register(app)
-
+    importlib.import_module(_name).register(app)
