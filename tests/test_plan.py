@@ -7,7 +7,7 @@ import datetime as dt
 import ibis
 import pytest
 
-from covermap.errors import PlanError, RuleError
+from covermap.errors import PlanError, PlanInvalid, RuleError
 from covermap.plan import default_plan, load_plan, parse_plan, template_text
 from covermap.plan.rules import check_plan_rules, compile_rule, plan_origin
 
@@ -87,15 +87,19 @@ def test_template_is_commented_yaml_that_loads(tmp_path):
      "'none' (got 'phone')"),
     ("states: [\n", PlanError, "plan.yaml, line 2: not valid YAML"),
     ("statez: []\n", PlanError,
-     "plan.yaml, line 1: statez: unknown key; check its spelling against `covermap init`'s "
-     "template"),
+     "plan.yaml, line 1: statez: unknown key; did you mean 'states'? Keys here are: name, "
+     "as_of, window_months, timezone, roles,"),
     ("sources:\n  - {file: a.csv, table: dealz}\n", PlanError,
-     "plan.yaml, line 2: sources[0].table: unknown table 'dealz'; tables are: users, accounts,"),
+     "plan.yaml, line 2: sources[0].table: unknown table 'dealz'; did you mean 'deals'? tables "
+     "are: users, accounts,"),
 ])
 def test_bad_plans_name_file_line_and_key(text, error, message):
-    with pytest.raises(error) as info:
+    with pytest.raises(PlanInvalid) as info:
         parse_plan(text, "plan.yaml")
-    assert str(info.value).startswith(message)
+    [problem] = info.value.problems
+    assert type(problem) is error
+    assert str(problem).startswith(message)
+    assert str(info.value) == str(problem)
 
 
 def test_unknown_column_is_reported_against_the_store_columns():
@@ -141,3 +145,92 @@ def test_rules_compile_to_ibis_with_empty_values_false(rule, expected):
     t = ibis.memtable(RULE_ROWS)
     result = t.mutate(r=compile_rule(rule, t)).order_by("i").r.to_pyarrow()
     assert result.to_pylist() == expected
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(PlanInvalid) as info:
+        parse_plan(text, "plan.yaml")
+    assert str(info.value) == "\n".join(info.value.messages())
+    return info.value.messages()
+
+
+def test_every_problem_is_reported_in_file_order():
+    # a rule error, a reference error and a validation error: all three, by line
+    text = (STATE % '"is_customer and"' + "  - id: a\n    label: {en: B}\n    rule: churned\n"
+            "window_months: 0\n")
+    assert _problems(text) == [
+        "plan.yaml, line 4: states[0].rule: expected a value or a name but found the end at "
+        "position 16 of rule 'is_customer and'",
+        "plan.yaml, line 5: states[1].id: duplicate state id 'a' (first at states[0]); every "
+        "state needs its own id",
+        "plan.yaml, line 8: window_months: Input should be greater than or equal to 1",
+    ]
+
+
+def test_values_yaml_read_as_another_type_get_a_hint_to_quote_them():
+    text = ("name: yes\ntimezone: 2024\nstates:\n  - id: a\n    label: {en: on, ja: 2024-01-01}\n"
+            "    rule: churned\n    purpose: 1_000\nactivity_kinds:\n  no: {channel: none}\n"
+            "  call: {channel: human, outcomes: [yes, connected]}\n")
+    assert _problems(text) == [
+        'plan.yaml, line 1: name: expected text, but YAML read yes as a boolean; write it in '
+        'quotes: "yes"',
+        'plan.yaml, line 2: timezone: expected text, but YAML read 2024 as a number; write it in '
+        'quotes: "2024"',
+        'plan.yaml, line 5: states[0].label.en: expected text, but YAML read on as a boolean; '
+        'write it in quotes: "on"',
+        'plan.yaml, line 5: states[0].label.ja: expected text, but YAML read 2024-01-01 as a '
+        'date; write it in quotes: "2024-01-01"',
+        'plan.yaml, line 7: states[0].purpose: expected text, but YAML read 1_000 as a number; '
+        'write it in quotes: "1_000"',
+        # a mapping key YAML read as a boolean is named as written
+        'plan.yaml, line 9: activity_kinds.no: expected text, but YAML read no as a boolean; '
+        'write it in quotes: "no"',
+        'plan.yaml, line 10: activity_kinds.call.outcomes[0]: expected text, but YAML read yes '
+        'as a boolean; write it in quotes: "yes"',
+    ]
+    assert _problems(STATE.replace("{en: A}", "{en: }") % "churned") == [
+        "plan.yaml, line 3: states[0].label.en: this key needs a value (it is empty)"]
+
+
+def test_unknown_names_suggest_the_closest_known_one():
+    text = ("states:\n  - id: a\n    labl: {en: A}\n    rule: churned\n    owners: [cms]\n"
+            "    standard:\n      - {channel: humna, min: 1, per: weekly}\n"
+            "sources:\n  - {file: d.csv, table: deal}\n"
+            "  - {file: e.csv, table: deals, columns: {amout: Amount}}\n")
+    assert _problems(text) == [
+        "plan.yaml, line 2: states[0].label: this key is required",
+        "plan.yaml, line 3: states[0].labl: unknown key; did you mean 'label'? Keys here are: "
+        "id, label, rule, purpose, owners, standard",
+        "plan.yaml, line 5: states[0].owners[0]: unknown role 'cms'; did you mean 'csm'? roles "
+        "are: csm, account_executive, inside_sales, marketing, executive (add it under "
+        "`roles:`)",
+        "plan.yaml, line 7: states[0].standard[0].channel: Input should be 'human' or 'digital' "
+        "(got 'humna'); did you mean 'human'?",
+        "plan.yaml, line 7: states[0].standard[0].per: Input should be 'week', 'month' or "
+        "'quarter' (got 'weekly'); did you mean 'week'?",
+        "plan.yaml, line 9: sources[0].table: unknown table 'deal'; did you mean 'deals'? tables "
+        "are: users, accounts, contacts, products, deals, deal_lines, account_team, "
+        "deal_contacts, activities",
+        "plan.yaml, line 10: sources[1]: table deals has no column 'amout'; did you mean "
+        "'amount'? columns are: deal_id, account_id, name, stage, is_closed, is_won, amount, "
+        "currency, created_at, close_date, owner_id, channel, deal_type",
+    ]
+    assert _problems("worklist:\n  states: [loyl]\n") == [
+        "plan.yaml, line 2: worklist.states[0]: unknown state 'loyl'; did you mean 'loyal'? "
+        "states are: loyal, active, new, churned, in_deal, hot_lead, potential_lead, lead, "
+        "target"]
+    assert _problems("coverage_map:\n  channels:\n    bundeled: {low: online}\n")[0] == (
+        "plan.yaml, line 3: coverage_map.channels.bundeled: Input should be 'simple', 'bundled' "
+        "or 'customised' (got 'bundeled'); did you mean 'bundled'?")
+
+
+def test_an_unknown_column_against_the_store_suggests_one():
+    plan = parse_plan(STATE % '"segmnt == \\"smb\\""', "plan.yaml")
+    file, lines = plan_origin(plan)
+    problems: list = []
+    check_plan_rules(plan, file=file, lines=lines, store_columns={"segment": "VARCHAR"},
+                     unknown_names_ok=False, problems=problems)
+    [problem] = problems
+    assert str(problem).startswith(
+        "plan.yaml, line 4: states[0].rule: unknown column 'segmnt'; did you mean 'segment'? "
+        "known columns and facts: account_id,")

@@ -102,7 +102,8 @@ def test_an_unknown_column_names_the_plan_file_line_and_key(company):
     with pytest.raises(RuleError) as e:
         measure_coverage(company, plan, as_of=D(2026, 5, 10))
     assert str(e.value).startswith(
-        "plan.yaml, line 5: states[0].rule: unknown column 'tierx'; known columns and facts: ")
+        "plan.yaml, line 5: states[0].rule: unknown column 'tierx'; did you mean 'tier'? known "
+        "columns and facts: ")
     assert "tier," in str(e.value)
 
 

@@ -4,7 +4,8 @@ The tree::
 
     CovermapError
     ├── PlanError (ValueError)             a plan file that cannot be used
-    │   └── RuleError                      a state rule that does not parse or type-check
+    │   ├── RuleError                      a state rule that does not parse or type-check
+    │   └── PlanInvalid                    every problem of one plan file, in file order
     ├── ImportProblem (ValueError)         an input file that cannot be imported
     │   ├── UnknownTable                   no canonical table matches the file
     │   ├── MissingColumn                  a required column is absent
@@ -12,15 +13,34 @@ The tree::
     ├── StoreError (RuntimeError)          the store cannot be opened or is not a covermap store
     └── AnalysisError (ValueError)         an analysis cannot run on this data (e.g. no activities)
 
-The CLI catches ``CovermapError`` only: it prints the message on one red line
-and exits 1. Anything else is a bug and keeps its traceback.
+The CLI catches ``CovermapError`` only: it prints each of its ``messages()`` on
+one red line and exits 1. Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable, Sequence
+
 
 class CovermapError(Exception):
     """Root of every error covermap raises on purpose."""
+
+    def messages(self) -> list[str]:
+        """One line per problem, as the CLI prints them."""
+        return [str(self)]
+
+
+def did_you_mean(name: object, choices: Iterable[object]) -> str:
+    """`` did you mean 'x'?`` for the closest of ``choices`` to ``name`` (case-insensitive),
+    or "" when none is close.
+
+    >>> did_you_mean("statez", ["name", "states", "roles"])
+    " did you mean 'states'?"
+    """
+    options = {str(c).lower(): str(c) for c in choices}
+    close = difflib.get_close_matches(str(name).lower(), list(options), n=1, cutoff=0.6)
+    return f" did you mean {options[close[0]]!r}?" if close else ""
 
 
 def _where(file: str | None, line: int | None, column: str | None = None) -> str:
@@ -48,6 +68,21 @@ class PlanError(CovermapError, ValueError):
 
 class RuleError(PlanError):
     """A state rule that does not parse or refers to something unknown."""
+
+
+class PlanInvalid(PlanError):
+    """All the problems found in one plan, in file order; ``problems`` holds each one, and
+    ``file``/``line``/``key``/``reason`` are the first's."""
+
+    def __init__(self, problems: Sequence[PlanError]) -> None:
+        self.problems = tuple(problems)
+        first = self.problems[0]
+        CovermapError.__init__(self, "\n".join(str(p) for p in self.problems))
+        self.file, self.line, self.key, self.reason = first.file, first.line, first.key, \
+            first.reason
+
+    def messages(self) -> list[str]:
+        return [str(p) for p in self.problems]
 
 
 class ImportProblem(CovermapError, ValueError):

@@ -11,6 +11,7 @@ import importlib
 import typer
 import typer.core
 from rich.console import Console
+from rich.markup import escape
 
 from covermap.errors import CovermapError
 
@@ -30,7 +31,9 @@ class _CovermapGroup(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except CovermapError as e:
-            Console(stderr=True).print(f"[red]Error:[/red] {e}", highlight=False, soft_wrap=True)
+            for message in e.messages():  # one red line per problem (a plan's are all listed)
+                Console(stderr=True).print(f"[red]Error:[/red] {escape(message)}",
+                                           highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
 

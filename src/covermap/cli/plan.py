@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from covermap.cli.options import StoreOption, console
-from covermap.errors import PlanError
-from covermap.plan import load_plan, template_text
+from covermap.errors import PlanError, PlanInvalid
+from covermap.plan import Plan, load_plan, template_text
 from covermap.plan.load import TEMPLATES
-from covermap.plan.rules import check_plan_rules, plan_origin
 from covermap.store.connect import DEFAULT_STORE, open_store
+
+if TYPE_CHECKING:
+    from covermap.engine.states import StateCounts
 
 plan_app = typer.Typer(help="Check plan files.", no_args_is_help=True)
 
@@ -42,27 +45,52 @@ def check(
     as_of: Annotated[dt.datetime | None, typer.Option(
         "--as-of", formats=["%Y-%m-%d"], help="Date to classify accounts on.")] = None,
 ) -> None:
-    """Validate a plan against the store and show how many accounts each state's rule
-    matches today (states are tried in order; the first match wins).
+    """Validate a plan and report every problem at once (file, line and key of each). With
+    a store, also check its rules against the store's columns and show how many accounts
+    each state's rule matches today (states are tried in order; the first match wins).
+    Without a store (the file does not exist), the plan is checked alone and no file is
+    created.
 
     Example: covermap plan check plan.yaml --store covermap.duckdb
     """
+    plan = load_plan(path)
+    if not _store_exists(store):
+        _print_states(plan, f"{path}: valid — {len(plan.states)} states", None)
+        console.print(f"No store at {store}, so the plan was checked alone. To see how many "
+                      f"accounts each state matches: covermap import FILES --store {store}",
+                      highlight=False)
+        return
+    from covermap.engine.plan_checks import plan_problems, unmapped_kinds
     from covermap.engine.states import count_current_states
 
-    plan = load_plan(path)
     with open_store(store) as s:
-        file, lines = plan_origin(plan)
-        check_plan_rules(plan, file=file, lines=lines, store_columns=s.columns("accounts"),
-                         unknown_names_ok=False)
+        problems = plan_problems(s, plan)
+        if problems:
+            raise PlanInvalid(problems)
         counts = count_current_states(s, plan, as_of=as_of.date() if as_of else None)
-    table = Table(title=f"{path}: valid — accounts per state as of {counts.as_of}")
-    for col in ("#", "state", "label", "rule", "accounts", "standard"):
+        warnings = unmapped_kinds(s, plan)
+    _print_states(plan, f"{path}: valid — accounts per state as of {counts.as_of}", counts)
+    for w in warnings:
+        console.print(f"[yellow]Warning:[/yellow] {escape(w)}", highlight=False)
+
+
+def _store_exists(store: str) -> bool:
+    path = store.removeprefix("duckdb://")
+    return path == ":memory:" or "://" in path or Path(path).exists()
+
+
+def _print_states(plan: Plan, title: str, counts: StateCounts | None) -> None:
+    table = Table(title=title)
+    columns = ("#", "state", "label", "rule", *(("accounts",) if counts else ()), "standard")
+    for col in columns:
         table.add_column(col, justify="right" if col in ("#", "accounts") else "left")
     for i, state in enumerate(plan.states, 1):
         standard = "; ".join(e.describe() for e in state.standard) or "no standard"
-        table.add_row(str(i), state.id, state.label.en, state.rule,
-                      f"{counts.by_state.get(state.id, 0):,}", standard)
-    table.add_row("", "unclassified", "no rule matches", "", f"{counts.unclassified:,}", "")
+        n = (f"{counts.by_state.get(state.id, 0):,}",) if counts else ()
+        table.add_row(str(i), state.id, escape(state.label.en), escape(state.rule), *n,
+                      standard)
+    if counts:
+        table.add_row("", "unclassified", "no rule matches", "", f"{counts.unclassified:,}", "")
     console.print(table)
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from covermap.errors import did_you_mean
 from covermap.store import schema
 
 Channel = Literal["human", "digital"]
@@ -95,7 +96,8 @@ class Source(_Frozen):
     @classmethod
     def _known_table(cls, v: str) -> str:
         if v not in schema.TABLES_BY_NAME:
-            raise ValueError(f"unknown table {v!r}; tables are: {', '.join(schema.TABLES_BY_NAME)}")
+            raise ValueError(f"unknown table {v!r};{did_you_mean(v, schema.TABLES_BY_NAME)} "
+                             f"tables are: {', '.join(schema.TABLES_BY_NAME)}")
         return v
 
     @model_validator(mode="after")
@@ -104,8 +106,8 @@ class Source(_Frozen):
         extra_ok = schema.table(self.table).keeps_extra_columns
         for col in [*self.columns, *self.values, *self.constants]:
             if col not in known and not extra_ok:
-                raise ValueError(f"table {self.table} has no column {col!r}; columns are: "
-                                 f"{', '.join(known)}")
+                raise ValueError(f"table {self.table} has no column {col!r};"
+                                 f"{did_you_mean(col, known)} columns are: {', '.join(known)}")
         return self
 
 

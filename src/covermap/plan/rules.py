@@ -32,7 +32,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from covermap.errors import RuleError
+from covermap.errors import RuleError, did_you_mean
 from covermap.store import schema
 
 # Rule types: number, string, bool, date.
@@ -288,7 +288,8 @@ def _type(node: Any, types: dict[str, str], text: str) -> str:
     if isinstance(node, Name):
         if node.name not in types:
             known = ", ".join(sorted(types))
-            raise fail(f"unknown column {node.name!r}; known columns and facts: {known}")
+            hint = did_you_mean(node.name, types)
+            raise fail(f"unknown column {node.name!r};{hint} known columns and facts: {known}")
         return types[node.name]
     if isinstance(node, Unary):
         t = _type(node.arg, types, text)
@@ -336,8 +337,11 @@ def check_rule(text: str, types: dict[str, str]) -> Any:
 
 def check_plan_rules(plan: Any, *, file: str, lines: dict[tuple, int],
                      store_columns: dict[str, str] | None = None,
-                     unknown_names_ok: bool = True) -> None:
+                     unknown_names_ok: bool = True,
+                     problems: list | None = None) -> None:
     """Check every rule of a plan; errors name the file, line and key.
+
+    With ``problems`` (a list), every error is appended to it instead of raising the first.
 
     Without the store's columns, a name that is neither a fact nor a canonical
     account column may be an extra column of the user's accounts file, so it is
@@ -359,7 +363,10 @@ def check_plan_rules(plan: Any, *, file: str, lines: dict[tuple, int],
 
             key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path)
             key = key.replace(".[", "[")
-            raise RuleError(e.reason, file=file, line=rule_line(lines, path), key=key) from None
+            error = RuleError(e.reason, file=file, line=rule_line(lines, path), key=key)
+            if problems is None:
+                raise error from None
+            problems.append(error)
     object.__setattr__(plan, "_origin", (file, lines))
 
 
