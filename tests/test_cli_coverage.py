@@ -108,11 +108,67 @@ def test_worklist_export_with_a_filter(runner, company, tmp_path):
                               "--as-of", "2026-07-15", "--role", "csm", "--export", str(target)],
                         env=WIDE)
     assert res.exit_code == 0, res.output
-    assert "2 entries below standard" in res.output
+    assert "1 entry below standard now" in res.output
     rows = read(target)
+    # C1 failed June but has July's touch already: nothing is due, so it is left out
     assert [(r["account_id"], r["missing"], r["due_date"], r["value"]) for r in rows] == [
-        ("C1", "met this month", "2026-07-31", "100.00"),
         ("P2", "1 human touch by csm this month", "2026-07-31", "50.00")]
+
+
+def cells(output: str, first: str) -> list[str]:
+    """The cells of the table row of ``output`` whose first cell is ``first``."""
+    line = next(li for li in output.splitlines() if li.startswith(("│ ", "┃ "))
+                and li[2:].split("│")[0].split("┃")[0].strip() == first)
+    return [c.strip() for c in line.replace("┃", "│").split("│")[1:-1]]
+
+
+def test_worklist_table_reads_as_words_money_and_names(runner, company):
+    store_path, plan_path = company
+    res = runner.invoke(app, ["worklist", "--store", str(store_path), "--plan", str(plan_path),
+                              "--as-of", "2026-07-15"], env=WIDE)
+    assert res.exit_code == 0, res.output
+    assert "5 entries below standard now" in res.output
+    assert cells(res.output, "Rank (by ARR)") == [
+        "Rank (by ARR)", "Account", "State", "Owner", "Due now", "Why", "Due by", "ARR",
+        "Days since last human touch"]
+    assert cells(res.output, "1") == [
+        "1", "Palm (P2)", "Customer", "Ann (u1)", "1 human touch by csm this month",
+        "behind pace (0 so far, 16 days left)", "2026-07-31", "USD 50", "30"]
+    assert cells(res.output, "4") == [
+        "4", "Pine (P1)", "Prospect", "Bob (u2)", "1 human touch this week",
+        "last week failed (0 of 1); behind pace (0 so far, 4 days left)", "2026-07-19", "",
+        "86"]
+    assert cells(res.output, "2")[-1] == "never"
+    for empty in ("nan", "None", "NaT"):
+        assert empty not in res.output
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--state", "custmer", "Error: unknown --state 'custmer'; did you mean 'customer'? The "
+                           "states are: customer, prospect, target"),
+    ("--role", "cms", "Error: unknown --role 'cms'; did you mean 'csm'? The roles are: "
+                      "account_executive, csm, executive, inside_sales, marketing, anyone"),
+    ("--segment", "SMB", "Error: unknown --segment 'SMB'; did you mean 'smb'? The segments "
+                         "are: ent, smb"),
+    ("--owner", "Bobby", "Error: unknown --owner 'Bobby'; did you mean 'Bob'? The owners "
+                         "are: u1, u2"),
+])
+def test_worklist_unknown_filter_is_one_red_line(runner, company, option, value, message):
+    store_path, plan_path = company
+    res = runner.invoke(app, ["worklist", "--store", str(store_path), "--plan", str(plan_path),
+                              "--as-of", "2026-07-15", option, value], env=WIDE)
+    assert res.exit_code == 1
+    assert res.output == message + "\n"
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
+def test_worklist_owner_by_name(runner, company):
+    store_path, plan_path = company
+    res = runner.invoke(app, ["worklist", "--store", str(store_path), "--plan", str(plan_path),
+                              "--as-of", "2026-07-15", "--owner", "Bob"], env=WIDE)
+    assert res.exit_code == 0, res.output
+    assert "2 entries below standard now" in res.output
+    assert "Bob (u2)" in res.output and "Ann (u1)" not in res.output
 
 
 def test_errors_are_one_line(runner, company, tmp_path):

@@ -38,17 +38,23 @@ def test_grid_rows_run_high_to_low_with_intended_channels(runner, files):
     assert result.exit_code == 0, result.output
     out = result.output
     lines = out.splitlines()
-    header = next(line for line in lines if "simple" in line and "customised" in line)
-    assert header.index("simple") < header.index("bundled") < header.index("customised")
+    header = next(line for line in lines if "Simple" in line and "Customised" in line)
+    assert header.index("Simple") < header.index("Bundled") < header.index("Customised")
     high, medium, low = (next(i for i, line in enumerate(lines) if line.startswith(f"│ {t} "))
                          for t in ("high", "medium", "low"))
     assert high < medium < low
-    assert "USD 1,000 (40%)" in lines[high] and "USD 600 (24%)" in lines[high]
-    assert "USD 500 (20%)" in lines[medium] and "USD 400 (16%)" in lines[low]
+    assert "USD 1,000 (40.0%)" in lines[high] and "USD 600 (24.0%)" in lines[high]
+    assert "USD 500 (20.0%)" in lines[medium] and "USD 400 (16.0%)" in lines[low]
     assert "→ inside_sales  #1" in lines[high + 1]
     assert "→ partner  #4" in lines[low + 1]
-    assert "│ unknown product complexity │     2 │ USD 780 │     3 │" in out
-    assert "│ no exchange rate for SEK   │     1 │       — │     1 │" in out
+    assert ("│ Reason                     ┃ Won lines ┃ Won revenue ┃ Deals open in window ┃"
+            .replace("│", "┃") in out)
+    assert "│ unknown product complexity │         2 │     USD 780 │                    3 │" in out
+    assert "│ no exchange rate for SEK   │         1 │             │                    1 │" in out
+    # 1000 + 600 + 500 + 400 placed; 780 + 300 unplaced; the SEK line has no rate
+    assert ("Won revenue 2026-01-01 – 2026-03-31: USD 3,580 over 9 won deals (in cells "
+            "USD 2,500, unplaced USD 1,080); 1 won line has no exchange rate and is not in "
+            "the total") in out
     assert ("1. simple/high: largest revenue (40% of mapped revenue), USD 1,714 per human-touch "
             "hour (highest), win rate 50% (low), median cycle 30 days") in out
 
@@ -59,7 +65,7 @@ def test_by_misaligned_shows_the_misaligned_share(runner, files):
                  "--by", "misaligned")
     assert result.exit_code == 0, result.output
     assert "misaligned revenue (share)" in result.output
-    assert "USD 500 (100%)" in result.output
+    assert "USD 500 (100.0%)" in result.output
 
 
 def test_export_writes_the_three_tables_with_exact_headers(runner, files, tmp_path):
@@ -92,7 +98,7 @@ def test_cell_drill_down_prints_and_exports(runner, files, tmp_path):
                  "--cell", "customised/low", "--export", str(out))
     assert result.exit_code == 0, result.output
     assert "Won deals in customised/low, 2026-01-01 – 2026-03-31" in result.output
-    row = "│ Gamma   │ D12  │ Bespoke    │ USD 250 │ —       │ partner  │ 2026-03-05 │"
+    row = "│ Gamma (A3) │ D12  │ Bespoke  │ USD 250 │         │ partner          │ 2026-03-05 │"
     assert row in result.output
     assert read(out / "map_cell_customised_low.csv") == [
         ["account_id", "account", "deal_id", "deal", "products", "revenue", "channel",

@@ -10,20 +10,30 @@ import datetime as dt
 import enum
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
+from rich.markup import escape
 
-from covermap.cli.options import PlanOption, StoreOption, console, resolve_plan
+from covermap.cli.data import print_data_warnings
+from covermap.cli.options import (
+    AsOfOption,
+    PlanOption,
+    StoreOption,
+    WindowOption,
+    console,
+    resolve_plan,
+)
 from covermap.engine.coverage import CoverageResult, coverage_tables, measure_coverage
-from covermap.engine.worklist import filter_worklist
+from covermap.engine.worklist import check_filters, filter_worklist
+from covermap.plan import Plan
+from covermap.render import Column, Formats, Kind, result_table, user_names
 from covermap.reports.export import export_table, export_tables
-from covermap.store.connect import DEFAULT_STORE, open_store
+from covermap.store.connect import DEFAULT_STORE, Store, open_store
+from covermap.store.health import data_warnings
 
 
 class Group(enum.StrEnum):
@@ -32,25 +42,6 @@ class Group(enum.StrEnum):
     owner = "owner"
     role = "role"
     month = "month"
-
-
-def _date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-06-30") \
-            from None
-
-
-AsOfOption = Annotated[str | None, typer.Option(
-    "--as-of", help="Measure as of this date (YYYY-MM-DD). Default: the plan's as_of, else "
-                    "the date of the latest activity.", show_default=False)]
-WindowOption = Annotated[int | None, typer.Option(
-    "--window-months", min=1, max=120, help="Window length in complete calendar months. "
-                                            "Default: the plan's window_months.",
-    show_default=False)]
 
 
 def _memory(value: str) -> str:
@@ -67,45 +58,39 @@ DEFAULT_MEMORY = "1200MB"
 
 
 @contextmanager
-def _measured(store: str, plan_path: Path | None, as_of: str | None,
-              window_months: int | None, memory_limit: str) -> Iterator[CoverageResult]:
-    """The measurement, valid while the store stays open (its tables live on the connection)."""
+def _measured(store: str, plan_path: Path | None, as_of: dt.date | None,
+              window_months: int | None, memory_limit: str,
+              check: Callable[[Store, Plan], None] | None = None) -> Iterator[CoverageResult]:
+    """The measurement, valid while the store stays open (its tables live on the connection).
+    ``check(store, plan)`` runs first, so a bad option fails before the measurement."""
     plan = resolve_plan(plan_path)
-    day = _date(as_of)
     # A spill folder of our own: DuckDB's default (next to the store) is shared by every
     # process reading the same store, and two runs spilling there corrupt each other.
     with tempfile.TemporaryDirectory(prefix="covermap-spill-") as spill, \
             open_store(store, read_only=True, memory_limit=memory_limit) as s:
         s.duckdb.execute(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
         s.duckdb.execute("SET enable_progress_bar = false")  # it would print into our tables
-        yield measure_coverage(s, plan, as_of=day, window_months=window_months)
+        if check is not None:
+            check(s, plan)
+        yield measure_coverage(s, plan, as_of=as_of, window_months=window_months)
 
 
 def _header(result: CoverageResult) -> None:
     w = result.window
-    console.print(f"[bold]{result.plan.name}[/bold] — as of {w.as_of.isoformat()}, window "
+    console.print(f"[bold]{escape(result.plan.name)}[/bold] — as of {w.as_of.isoformat()}, window "
                   f"{w.start.isoformat()} to {w.end.isoformat()} ({w.months} "
                   f"month{'s' if w.months != 1 else ''})", highlight=False)
     for warning in result.warnings:
-        console.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+        console.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
+    print_data_warnings(data_warnings(result.store, result.plan))
 
 
-def _missing(value: object) -> bool:
-    """An empty result value (None, NaN or NaT, as pandas returns them)."""
-    return value is None or bool(pd.isna(value))
+def _formats(result: CoverageResult) -> Formats:
+    return Formats.for_plan(result.plan, user_names(result.store))
 
 
-def _pct(value: object) -> str:
-    if _missing(value):
-        return "—"
-    return f"{float(value):.1%}"
-
-
-def _key(row: dict, group: str) -> str:
-    if group == "state":
-        return str(row["label"])
-    key = row["key"]
-    return "(none)" if _missing(key) else str(key)
+#: how the first column of ``coverage --by GROUP`` shows its keys
+_KEY_KINDS = {"state": Kind.state, "owner": Kind.user}
 
 
 def coverage(
@@ -132,21 +117,18 @@ def coverage(
     with _measured(store, plan, as_of, window_months, memory_limit) as result:
         _header(result)
         rows = result.summary.filter(result.summary.group.isin([by.value, "all"])).execute()
-        table = Table(by.value.capitalize(), "Accounts", "With checks", "Checks", "Passed",
-                      "Compliance", "Breadth")
-        for col in range(1, 7):
-            table.columns[col].justify = "right"
         records = rows.to_dict("records")
-        for row in [r for r in records if r["group"] == by.value] + \
-                [r for r in records if r["group"] == "all"]:
-            total = row["group"] == "all"
-            compliance = _pct(row["compliance"])
-            if row["group"] == "state" and not row["has_standard"]:
-                compliance = "no standard"
-            table.add_row("Total" if total else _key(row, by.value), f"{row['accounts']:,}",
-                          f"{row['accounts_with_checks']:,}", f"{row['checks']:,}",
-                          f"{row['passed']:,}", compliance, _pct(row["breadth"]),
-                          style="bold" if total else None, end_section=False)
+        records = [r for r in records if r["group"] == by.value] + \
+            [{**r, "key": "Total"} for r in records if r["group"] == "all"]
+        for r in records:
+            if r["group"] == "state" and not r["has_standard"]:
+                r["compliance"] = "no standard"
+        key = Column(_KEY_KINDS.get(by.value, Kind.text), by.value.capitalize(), "(none)")
+        table = result_table(
+            records, "coverage_summary", _formats(result), overrides={"key": key},
+            columns=["key", "accounts", "accounts_with_checks", "checks", "passed",
+                     "compliance", "breadth"],
+            row_style=lambda r: "bold" if r["group"] == "all" else None)
         console.print(table)
         if outcomes:
             _print_outcomes(result)
@@ -163,19 +145,18 @@ def _print_outcomes(result: CoverageResult) -> None:
     console.print(f"Outcomes: compliance {first['measured_from']:%Y-%m-%d} to "
                   f"{first['measured_to']:%Y-%m-%d}, what followed to "
                   f"{first['followed_to']:%Y-%m-%d}", highlight=False)
-    table = Table("Compliance", "Cohort", "Measure", "Count", "Of", "Rate")
-    for col in range(3, 6):
-        table.columns[col].justify = "right"
     for r in rows:
-        table.add_row(r["band"], r["cohort"], r["measure"].replace("_", " "), f"{r['count']:,}",
-                      f"{r['total']:,}", _pct(r["rate"]))
+        r["measure"] = r["measure"].replace("_", " ")
+    table = result_table(rows, "coverage_outcomes", _formats(result),
+                         columns=["band", "cohort", "measure", "count", "total", "rate"])
     console.print(table)
 
 
 def worklist(
     as_of: AsOfOption = None,
     window_months: WindowOption = None,
-    owner: Annotated[str | None, typer.Option(help="Only this owner_id.")] = None,
+    owner: Annotated[str | None, typer.Option(
+        help="Only this owner (a user id, or a user's exact name).")] = None,
     role: Annotated[str | None, typer.Option(
         help="Only entries due by this role (`anyone`: entries naming no role).")] = None,
     segment: Annotated[str | None, typer.Option(help="Only this segment.")] = None,
@@ -192,23 +173,22 @@ def worklist(
 
     Example: covermap worklist --role csm --export worklist.csv
     """
-    with _measured(store, plan, as_of, window_months, memory_limit) as result:
+    filters: dict[str, str | None] = {}
+
+    def check(s: Store, p: Plan) -> None:
+        filters.update(check_filters(s, p, owner=owner, role=role, segment=segment,
+                                     state=state))
+
+    with _measured(store, plan, as_of, window_months, memory_limit, check) as result:
         _header(result)
-        wl = filter_worklist(result.worklist, owner=owner, role=role, segment=segment,
-                             state=state)
+        wl = filter_worklist(result.worklist, **filters)
         total = int(wl.count().execute())
-        console.print(f"{total} entr{'y' if total == 1 else 'ies'} below standard", highlight=False)
-        table = Table("#", "Account", "State", "Owner", "Missing", "Reason", "Due", "Value",
-                      "Days since human touch")
-        for row in wl.limit(limit).execute().to_dict("records"):
-            label = result.plan.state(row["state"]).label.en
-            days = row["days_since_human_touch"]
-            value = row["value"]
-            table.add_row(str(row["rank"]), f"{row['name']} ({row['account_id']})", label,
-                          str(row["owner_id"] or ""), row["missing"], row["reason"],
-                          row["due_date"].isoformat()[:10],
-                          "" if _missing(value) else str(value),
-                          "never" if _missing(days) else str(int(days)))
+        console.print(f"{total:,} entr{'y' if total == 1 else 'ies'} below standard now",
+                      highlight=False)
+        table = result_table(
+            wl.limit(limit).to_pyarrow(), "worklist", _formats(result),
+            columns=["rank", "account_id", "state", "owner_id", "missing", "reason",
+                     "due_date", "value", "days_since_human_touch"])
         console.print(table)
         if export is not None:
             export_table(wl, export)

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from covermap.cli.options import PlanOption, StoreOption, console, resolve_plan
+from covermap.cli.data import print_data_warnings
+from covermap.cli.options import (
+    AsOfOption,
+    PlanOption,
+    StoreOption,
+    WindowOption,
+    console,
+    resolve_plan,
+)
 from covermap.plan.model import COMPLEXITIES, VALUE_TIERS
+from covermap.render import Formats, Kind, format_value, result_table, won_revenue_line
 from covermap.store.connect import DEFAULT_STORE, open_store
+from covermap.store.health import data_warnings
 
 #: rows shown for a drill-down in the terminal (--export writes them all)
 DRILL_ROWS = 50
@@ -25,31 +35,30 @@ class By(str, enum.Enum):
     misaligned = "misaligned"
 
 
-def _money(x: Any, currency: str) -> str:
-    return "—" if x is None else f"{currency} {x:,.0f}"
+def _cell_text(c: dict[str, Any], by: By, f: Formats) -> str:
+    def v(x: Any, kind: Kind) -> str:
+        return escape(format_value(x, kind, f))
 
-
-def _pct(x: Any) -> str:
-    return "—" if x is None else f"{x:.0%}"
-
-
-def _cell_text(c: dict[str, Any], by: By, currency: str) -> str:
     if by is By.revenue:
-        head = f"[bold]{_money(c['revenue'], currency)}[/bold] ({_pct(c['revenue_share'])})"
+        head = f"[bold]{v(c['revenue'], Kind.money)}[/bold] ({v(c['revenue_share'], Kind.percent)})"
     elif by is By.accounts:
-        head = f"[bold]{c['accounts']:,}[/bold] account{'s' if c['accounts'] != 1 else ''}"
+        plural = "s" if c["accounts"] != 1 else ""
+        head = f"[bold]{v(c['accounts'], Kind.count)}[/bold] account{plural}"
     elif by is By.deals:
         plural = "s" if c["deals"] != 1 else ""
-        head = (f"[bold]{c['deals']:,}[/bold] deal{plural}\nwon {c['won_deals']:,} of "
-                f"{c['closed_deals']:,} closed ({_pct(c['win_rate'])})")
+        head = (f"[bold]{v(c['deals'], Kind.count)}[/bold] deal{plural}\nwon "
+                f"{v(c['won_deals'], Kind.count)} of {v(c['closed_deals'], Kind.count)} closed"
+                f" ({v(c['win_rate'], Kind.percent)})")
     else:
         share = c["misaligned_revenue"] / c["revenue"] if c["revenue"] else None
-        head = f"[bold]{_money(c['misaligned_revenue'], currency)}[/bold] ({_pct(share)})"
+        head = (f"[bold]{v(c['misaligned_revenue'], Kind.money)}[/bold] "
+                f"({v(share, Kind.percent)})")
+    head = head.replace(" ()", "")
     rank = f"  #{c['priority_rank']}" if c["priority_rank"] is not None else ""
-    return f"{head}\n[dim]→[/dim] {c['intended_channel']}{rank}"
+    return f"{head}\n[dim]→[/dim] {escape(c['intended_channel'])}{rank}"
 
 
-def _print_grid(result, by: By) -> None:
+def _print_grid(result, by: By, f: Formats) -> None:
     cells = {(c["complexity"], c["value"]): c for c in result.cells.to_pyarrow().to_pylist()}
     w = result.window
     title = {By.revenue: "won revenue (share)", By.accounts: "accounts with won revenue",
@@ -57,54 +66,41 @@ def _print_grid(result, by: By) -> None:
     grid = Table(title=f"Coverage map — {title[by]}, {w.start} – {w.end} (as of {w.as_of})",
                  caption="→ the channel the plan intends; #n the cell's priority rank",
                  show_lines=True)
-    grid.add_column("value", style="bold")
+    grid.add_column("Value", style="bold")
     for cx in COMPLEXITIES:
-        grid.add_column(cx, justify="left")
+        grid.add_column(cx.capitalize(), justify="left")
     for tier in reversed(VALUE_TIERS):
-        grid.add_row(tier, *(_cell_text(cells[(cx, tier)], by, result.currency)
-                             for cx in COMPLEXITIES))
+        grid.add_row(tier, *(_cell_text(cells[(cx, tier)], by, f) for cx in COMPLEXITIES))
     console.print(grid)
-    unplaced = result.unplaced.to_pyarrow().to_pylist()
-    if unplaced:
-        table = Table(title="Unplaced won lines (and deals in the window) by reason")
-        for col in ("reason", "lines", "revenue", "deals"):
-            table.add_column(col, justify="left" if col == "reason" else "right")
-        for r in unplaced:
-            table.add_row(r["reason"], f"{r['lines']:,}", _money(r["revenue"], result.currency),
-                          f"{r['deals']:,}")
-        console.print(table)
+    console.print(escape(won_revenue_line(result, f)), highlight=False)
+    unplaced = result.unplaced.to_pyarrow()
+    if unplaced.num_rows:
+        console.print(result_table(unplaced, "map_unplaced", f,
+                                   columns=["reason", "lines", "revenue", "deals"],
+                                   title="Unplaced won lines (and deals in the window) by reason"))
     else:
         console.print("Unplaced: none — every won line fits a cell.")
     if result.priorities:
         console.print("[bold]Priorities[/bold]")
         for p in result.priorities[:3]:
-            console.print(f"{p.rank}. {p.explanation}", highlight=False, soft_wrap=True)
+            console.print(f"{p.rank}. {escape(p.explanation)}", highlight=False, soft_wrap=True)
 
 
-def _print_drill(window, table, cell: str, currency: str) -> None:
+def _print_drill(window, table, cell: str, f: Formats) -> None:
     rows = table.limit(DRILL_ROWS + 1).to_pyarrow().to_pylist()
-    out = Table(title=f"Won deals in {cell}, {window.start} – {window.end}")
-    for col in ("account", "deal", "product(s)", "revenue", "channel", "intended", "close date"):
-        out.add_column(col, justify="right" if col == "revenue" else "left")
-    for r in rows[:DRILL_ROWS]:
-        out.add_row(r["account"] or r["account_id"], r["deal"] or r["deal_id"], r["products"],
-                    _money(r["revenue"], currency), r["channel"] or "—",
-                    r["intended_channel"], str(r["close_date"]))
-    console.print(out)
+    console.print(result_table(
+        rows[:DRILL_ROWS], "map_cell_deals", f,
+        columns=["account_id", "deal_id", "products", "revenue", "channel", "intended_channel",
+                 "close_date"],
+        title=f"Won deals in {cell}, {window.start} – {window.end}"))
     if len(rows) > DRILL_ROWS:
         console.print(f"Showing the first {DRILL_ROWS}; pass --export DIR for every row.")
 
 
 def map_command(
     by: Annotated[By, typer.Option("--by", help="What each cell shows.")] = By.revenue,
-    as_of: Annotated[dt.datetime | None, typer.Option(
-        "--as-of", formats=["%Y-%m-%d"],
-        help="Measure as of this date. Default: the plan's as_of, else the latest activity.",
-        show_default=False)] = None,
-    window_months: Annotated[int | None, typer.Option(
-        "--window-months", min=1, max=120,
-        help="Complete calendar months in the window. Default: the plan's window_months.",
-        show_default=False)] = None,
+    as_of: AsOfOption = None,
+    window_months: WindowOption = None,
     export: Annotated[Path | None, typer.Option(
         "--export", help="Write map_cells.csv, map_channels.csv and map_unplaced.csv here "
                          "(with --cell: map_cell_COMPLEXITY_VALUE.csv).",
@@ -130,20 +126,20 @@ def map_command(
     from covermap.reports.export import export_tables
 
     plan = resolve_plan(plan_path)
-    day = as_of.date() if as_of else None
+    f = Formats.for_plan(plan)
     with open_store(store, read_only=True) as s:
+        print_data_warnings(data_warnings(s, plan))
         if cell is not None:
             complexity, value = parse_cell(cell)
-            window, table = cell_deals(s, plan, (complexity, value), as_of=day,
+            window, table = cell_deals(s, plan, (complexity, value), as_of=as_of,
                                        window_months=window_months)
-            currency = plan.coverage_map.currency if plan.coverage_map else ""
-            _print_drill(window, table, f"{complexity}/{value}", currency)
+            _print_drill(window, table, f"{complexity}/{value}", f)
             if export is not None:
                 paths = export_tables({f"map_cell_{complexity}_{value}": table}, export)
                 console.print(f"Wrote {', '.join(str(p) for p in paths)}")
             return
-        result = build_map(s, plan, as_of=day, window_months=window_months)
-        _print_grid(result, by)
+        result = build_map(s, plan, as_of=as_of, window_months=window_months)
+        _print_grid(result, by, f)
         if export is not None:
             paths = export_tables(map_tables(result), export)
             console.print(f"Wrote {', '.join(str(p) for p in paths)}")

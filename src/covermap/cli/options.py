@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +25,29 @@ PlanOption = Annotated[
                                 "built-in default plan.", show_default=False),
 ]
 DEFAULT_STORE_PATH = DEFAULT_STORE
+
+
+def parse_date(value: str | dt.date | None) -> dt.date | None:
+    """An ISO date from the command line (``typer.BadParameter``, exit 2, when it is not)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-06-30") \
+            from None
+
+
+# The window every analysis runs over: the same two options on coverage, worklist, map
+# and report (issue 7, point 11).
+AsOfOption = Annotated[dt.date | None, typer.Option(
+    "--as-of", parser=parse_date, metavar="YYYY-MM-DD",
+    help="Measure as of this date. Default: the plan's as_of, else the date of the latest "
+         "activity.", show_default=False)]
+WindowOption = Annotated[int | None, typer.Option(
+    "--window-months", min=1, max=120, help="Window length in complete calendar months. "
+                                            "Default: the plan's window_months.",
+    show_default=False)]
 
 
 def resolve_plan(path: Path | None) -> Plan:

@@ -88,6 +88,13 @@ class MapResult:
     unplaced: ir.Table
     priorities: tuple[CellPriority, ...]
 
+    #: won revenue in the window, placed + unplaced (lines without an exchange rate have
+    #: no amount in plan currency), the deals won in the window, and the placed part
+    won_revenue: float = 0.0
+    won_deals: int = 0
+    placed_revenue: float = 0.0
+    #: won lines left out of ``won_revenue`` for want of an exchange rate
+    unpriced_lines: int = 0
     @property
     def explanations(self) -> tuple[str, ...]:
         """The priority sentences, best-ranked cell first."""
@@ -234,11 +241,19 @@ def build_map(store, plan: Plan, *, as_of: dt.date | None = None,
                              cm.priority_weights)
         scored_rows = scored.order_by("pos").to_pyarrow()
         channels = _channels(dc).to_pyarrow()
+        won = placed.filter(placed.won_in)
+        totals = won.aggregate(
+            revenue=won.revenue.sum().fill_null(0.0), deals=won.deal_id.nunique(),
+            placed=won.revenue.sum(where=won.reason.isnull()).fill_null(0.0),
+            unpriced=won.revenue.isnull().sum(),
+        ).to_pyarrow().to_pylist()[0]
         unplaced = _unplaced(placed).to_pyarrow()
     cells = scored_rows.select([*CELL_COLUMNS, "revenue_per_touch_hour", "priority_score"])
     return MapResult(
         window=w, currency=cm.currency, cells=ibis.memtable(cells),
         channels=ibis.memtable(channels), unplaced=ibis.memtable(unplaced),
+        won_revenue=round(totals["revenue"], 2), won_deals=int(totals["deals"]),
+        placed_revenue=round(totals["placed"], 2), unpriced_lines=int(totals["unpriced"] or 0),
         priorities=explain_priorities(scored_rows.to_pylist(), cm.currency),
     )
 

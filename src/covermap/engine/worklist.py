@@ -14,6 +14,9 @@ on the worklist when
   unknown; a rate of 0 when it was created after the window),
   ``so_far + rate × remaining < min``.
 
+An entry with nothing due now (its current bucket already has ``min`` touches) is
+left out, even when its last bucket failed: there is nothing for anyone to do.
+
 Columns: account_id, name, state, owner_id, segment, channel, per, by, min,
 count (= ``so_far``), missing (what is still needed in the current bucket, e.g.
 "1 human touch by csm this week"), reason, due_date (the current bucket's last
@@ -27,12 +30,35 @@ at risk: value (descending, empty last), then days since the last human touch
 from __future__ import annotations
 
 import ibis
+import difflib
+
 import ibis.expr.types as ir
 
 from covermap.engine import buckets as bk
 from covermap.engine.checks import ANYONE, CheckTables, counters, entry_table, plan_pers
 from covermap.plan.model import Plan
+from covermap.errors import AnalysisError
 
+
+#: how many valid values an error lists before it says how many more there are
+LISTED = 30
+
+
+class UnknownFilterValue(AnalysisError):
+    """A worklist filter (--state, --role, --segment, --owner) names a value that does not
+    exist; the message lists the valid ones and the closest match."""
+
+    def __init__(self, option: str, value: str, valid: list[str],
+                 aliases: list[str] = ()) -> None:
+        self.option, self.value, self.valid = option, value, valid
+        candidates = [*valid, *aliases]  # aliases (user names) can be suggested too
+        close = [v for v in candidates if v.casefold() == value.casefold()] or \
+            difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else "."
+        shown = ", ".join(valid[:LISTED]) + (f", and {len(valid) - LISTED:,} more"
+                                             if len(valid) > LISTED else "")
+        listed = f" The {option}s are: {shown}" if valid else f" There are no {option}s."
+        super().__init__(f"unknown --{option} {value!r}{hint}{listed}")
 
 def _period_table(plan: Plan, as_of) -> ir.Table:
     pers = plan_pers(plan)
@@ -83,13 +109,11 @@ def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> 
     failed = last_made & (last_count < x["min"])
     behind = (so_far < x["min"]) & (expected < x["min"])
     x = x.mutate(so_far=so_far, last_count=last_count, expected=expected, failed=failed,
-                 behind=behind).filter(failed | behind)
+                 behind=behind).filter((failed | behind) & (so_far < x["min"]))
     need = x["min"] - x.so_far
     who = x.by.isnull().ifelse("", " by " + x.by.replace("|", " or "))
-    missing = (need > 0).ifelse(
-        need.cast("string") + " " + x.channel + " touch" + (need == 1).ifelse("", "es") + who
-        + " this " + x.per,
-        "met this " + x.per)
+    missing = (need.cast("string") + " " + x.channel + " touch" + (need == 1).ifelse("", "es")
+               + who + " this " + x.per)
     last_part = ("last " + x.per + " failed (" + x.last_count.cast("string") + " of "
                  + x["min"].cast("string") + ")")
     pace_part = ("behind pace (" + x.so_far.cast("string") + " so far, "
@@ -127,3 +151,41 @@ def filter_worklist(worklist: ir.Table, *, owner: str | None = None, role: str |
         else:
             t = t.filter(("|" + t.by + "|").contains(f"|{role}|").fill_null(False))
     return t.order_by("rank")
+
+
+def _distinct(table: ir.Table, column: str) -> list[str]:
+    """The distinct non-empty values of a (small-cardinality) column, sorted."""
+    t = table.select(v=table[column].cast("string"))
+    t = t.filter(t.v.notnull() & (t.v != "")).distinct()
+    return sorted(t.v.to_pyarrow().to_pylist())
+
+
+def check_filters(store, plan: Plan, *, owner: str | None = None, role: str | None = None,
+                  segment: str | None = None, state: str | None = None) -> dict[str, str | None]:
+    """The filters for :func:`filter_worklist`, checked against the plan and the store.
+
+    States are the plan's state ids; roles the plan's roles, those standard entries name,
+    and ``anyone``; segments the accounts' segments; owners the user ids of the users table
+    and of ``accounts.owner_id`` (a user's exact name stands for their id). Raises
+    :class:`UnknownFilterValue` for anything else."""
+    if state is not None and state not in (states := [s.id for s in plan.states]):
+        raise UnknownFilterValue("state", state, states)
+    if role is not None:
+        named = {r for s in plan.states for e in s.standard for r in (e.by or ())}
+        roles = sorted(named | {r.id for r in plan.roles}) + [ANYONE]
+        if role not in roles:
+            raise UnknownFilterValue("role", role, roles)
+    if segment is not None:
+        segments = _distinct(store.table("accounts"), "segment")
+        if segment not in segments:
+            raise UnknownFilterValue("segment", segment, segments)
+    if owner is not None:
+        users = store.table("users")
+        owners = sorted(set(_distinct(users, "user_id"))
+                        | set(_distinct(store.table("accounts"), "owner_id")))
+        if owner not in owners:
+            ids = users.filter(users.name == owner).user_id.to_pyarrow().to_pylist()
+            if len(ids) != 1:
+                raise UnknownFilterValue("owner", owner, owners, _distinct(users, "name"))
+            owner = ids[0]
+    return {"owner": owner, "role": role, "segment": segment, "state": state}
