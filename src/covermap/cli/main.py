@@ -7,6 +7,8 @@ assembles them and turns covermap's own errors into one red line and exit 1.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
+from typing import Annotated
 
 import typer
 import typer.core
@@ -46,6 +48,24 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"covermap {importlib.metadata.version('covermap')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print covermap's version and exit.")] = False) -> None:
+    """Plan and measure customer coverage over your CRM data.
+
+    Example: covermap demo --out covermap-demo
+    """
+
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
