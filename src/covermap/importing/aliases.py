@@ -86,11 +86,14 @@ _ID = ("id", "record_id", "hs_object_id", "レコードid",
 #: canonical table -> canonical column -> source names, most preferred first.
 COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "accounts": {
-        "account_id": ("account_id", *_ID, "company_id", "account", "取引先id"),
-        "name": ("name", "account_name", "company_name", "company", "取引先名", "会社名"),
+        "account_id": ("account_id", *_ID, "company_id", "取引先id"),
+        # Maven keys accounts by name: `account` is the name (and, lacking an id, the id)
+        "name": ("name", "account_name", "company_name", "company", "account", "取引先名",
+                 "会社名"),
         "domain": ("domain", "company_domain_name", "website", "website_url", "ドメイン"),
         "industry": ("industry", "sector", "業種"),
-        "country": ("country", "country_region", "billing_country", "国", "国地域"),
+        "country": ("country", "country_region", "billing_country", "office_location", "国",
+                    "国地域"),
         "region": ("region", "territory", "地域"),
         "employees": ("employees", "number_of_employees", "numberofemployees", "employee_count",
                       "従業員数"),
@@ -109,7 +112,8 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "contacts": {
         "contact_id": ("contact_id", *_ID, "取引先責任者id"),
         "account_id": ("account_id", "associatedcompanyid", "primary_associated_company_id",
-                       "associated_company_id", "company_id", "取引先id"),
+                       "associated_company_id", "company_id", "取引先id", "account_name",
+                       "account"),
         "name": ("name", "full_name", "contact_name", "氏名", "名前"),
         "email": ("email", "email_address", "メール", "eメール", "メールアドレス"),
         "title": ("title", "jobtitle", "job_title", "役職"),
@@ -121,11 +125,12 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "created_at": ("created_at", "created_date", "createdate", "create_date", "作成日"),
     },
     "users": {
-        "user_id": ("user_id", "owner_id", *_ID, "sales_agent"),
+        "user_id": ("user_id", "owner_id", *_ID),
         "name": ("name", "full_name", "owner_name", "sales_agent", "氏名", "名前"),
         "email": ("email", "email_address", "メール"),
         "role": ("role", "user_role", "job_role"),
-        "team": ("team", "team_name", "department"),
+        # Maven names each team by its manager
+        "team": ("team", "team_name", "department", "manager"),
         "region": ("region", "regional_office", "office"),
         "hours_per_week": ("hours_per_week", "weekly_hours"),
         "active": ("active", "is_active", "archived_false"),
@@ -138,7 +143,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "end_date": ("end_date",),
     },
     "products": {
-        "product_id": ("product_id", *_ID, "product_2_id", "product2id", "product"),
+        "product_id": ("product_id", *_ID, "product_2_id", "product2id"),
         "name": ("name", "product_name", "product"),
         "family": ("family", "product_family", "series", "hs_product_type"),
         "complexity": ("complexity",),
@@ -147,26 +152,30 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "deals": {
         "deal_id": ("deal_id", "opportunity_id", *_ID),
         "account_id": ("account_id", "company_id", "associated_company_id",
-                       "associated_company_ids", "associated_company_ids_primary", "取引先id"),
+                       "associated_company_ids", "associated_company_ids_primary", "取引先id",
+                       "account_name", "account"),
         "name": ("name", "deal_name", "dealname", "opportunity_name", "商談名", "取引名"),
-        "stage": ("stage", "stage_name", "dealstage", "deal_stage", "フェーズ", "取引ステージ"),
+        "stage": ("stage", "stage_name", "dealstage", "deal_stage", "deal_pipeline_stage_id",
+                  "フェーズ", "取引ステージ"),
         "is_closed": ("is_closed", "hs_is_closed", "is_deal_closed", "closed"),
         "is_won": ("is_won", "hs_is_closed_won", "is_closed_won", "won"),
         "amount": ("amount", "deal_amount", "close_value", "金額"),
         "currency": ("currency", "currency_iso_code", "deal_currency_code", "通貨"),
-        "created_at": ("created_at", "created_date", "createdate", "create_date", "作成日"),
+        "created_at": ("created_at", "created_date", "createdate", "create_date", "engage_date",
+                       "作成日"),
         "close_date": ("close_date", "closedate", "完了予定日", "クローズ日"),
         "owner_id": ("owner_id", "hubspot_owner_id", "deal_owner", "opportunity_owner",
-                     "所有者"),
+                     "sales_agent", "所有者"),
         "channel": ("channel", "sales_channel"),
         "deal_type": ("deal_type", "dealtype", "opportunity_type", "type", "種別"),
     },
     "deal_lines": {
         "line_id": ("line_id", "line_item_id", "opportunity_line_item_id", *_ID),
         "deal_id": ("deal_id", "opportunity_id", "hs_deal_id"),
-        "product_id": ("product_id", "product_2_id", "product2id", "hs_product_id"),
+        "product_id": ("product_id", "product_2_id", "product2id", "hs_product_id", "product",
+                       "product_name"),
         "quantity": ("quantity", "数量"),
-        "amount": ("amount", "total_price", "totalprice", "line_amount", "金額"),
+        "amount": ("amount", "total_price", "totalprice", "line_amount", "close_value", "金額"),
     },
     "activities": {
         "activity_id": ("activity_id", "engagement_id", *_ID, "活動id"),
@@ -216,6 +225,14 @@ REPORT_OBJECTS: dict[str, tuple[str, ...]] = {
     "activities": ("activity", "task", "event"), "deal_contacts": ("contact role",),
     "account_team": ("account team",),
 }
+
+#: Tables whose records a data set may key by name alone (Maven's accounts, agents and
+#: products): a file with a name column and no id column uses the name as the id.
+NAME_KEYED = ("accounts", "users", "products")
+
+#: The columns of a deals file that name its one product: such a file (Maven's
+#: sales_pipeline.csv) also gives one deal line per deal, unless a plan maps it.
+DEAL_PRODUCT = ("product_id", "product_2_id", "product2id", "product", "product_name")
 
 #: Prefixes that ELT tools put on property names (Fivetran HubSpot, Airbyte HubSpot).
 PROPERTY_PREFIXES = ("property_", "properties_")

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import duckdb
 
-from covermap.importing.checks import UnitSQL
+from covermap.importing.checks import Check, UnitSQL
 from covermap.importing.readers import ident, sql_str
+from covermap.store.quarantine import CONSEQUENCE
 
 _COLUMNS = '(import_id, table_name, file, line, "column", value, reason, record)'
 
@@ -76,9 +77,10 @@ def quarantine(con: duckdb.DuckDBPyConnection, u: UnitSQL, *, import_id: int, fi
         f", count(*) FILTER (WHERE __q{i})" for i in range(len(u.checks))) + " FROM __problems"
     ).fetchone()
     quarantined, removed = counts[0], 0
+    _root_causes(con, u)
     for i, ch in enumerate(u.checks):
-        insert(con, f"{head}, __qline, {sql_str(ch.label)}, {ch.value}, {sql_str(ch.reason)}, "
-                    f"__record FROM __problems WHERE __q{i}", counts[i + 1])
+        insert(con, f"{head}, __qline, {sql_str(ch.label)}, {ch.value}, {_reason(u, ch)}, "
+                    f"__record FROM __problems AS p WHERE __q{i}", counts[i + 1])
     if dup_keys:
         quarantined += _duplicates(con, u, head)
         match = " AND ".join(f"{ident(t.name)}.{ident(k)} = d.x_{k}" for k in t.key)
@@ -100,6 +102,33 @@ def quarantine(con: duckdb.DuckDBPyConnection, u: UnitSQL, *, import_id: int, fi
                     f"ORDER BY column_idx) = 1", malformed)
         quarantined += malformed
     return quarantined, removed
+
+
+def _root_causes(con: duckdb.DuckDBPyConnection, u: UnitSQL) -> None:
+    """Remember why each refused record of a single-key table was refused, so that rows
+    referring to it say so (in ``__rootcause``, which the import creates)."""
+    t = u.m.table
+    if len(t.key) != 1 or not u.checks:
+        return
+    why = "CASE " + " ".join(f"WHEN __q{i} THEN {sql_str(ch.reason)}"
+                             for i, ch in enumerate(u.checks)) + " END"
+    con.execute(f"INSERT INTO __rootcause SELECT {sql_str(t.name)}, CAST(x_{t.key[0]} AS "
+                f"VARCHAR), {why} FROM __problems WHERE __bad AND x_{t.key[0]} IS NOT NULL")
+
+
+def _reason(u: UnitSQL, ch: Check) -> str:
+    """SQL of a check's reason; for a reference to a record this import refused, what
+    happened to that record: "deal D-12 was quarantined: account_id is required"."""
+    column = next((c for c in u.cols if c.name == ch.column), None)
+    if column is None or not column.references or not ch.reason.endswith(
+            f"not found in {column.references.split('.')[0]}"):
+        return sql_str(ch.reason)
+    table = column.references.split(".")[0]
+    noun = table.removesuffix("s")
+    return (f"coalesce((SELECT {sql_str(noun + ' ')} || p.x_{ch.column} || "
+            f"'{CONSEQUENCE}' || min(rc.reason) FROM __rootcause AS rc WHERE rc.table_name = "
+            f"{sql_str(table)} AND rc.k = CAST(p.x_{ch.column} AS VARCHAR)), "
+            f"{sql_str(ch.reason)})")
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, u: UnitSQL, head: str) -> int:

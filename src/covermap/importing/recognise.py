@@ -89,8 +89,15 @@ def _header_keys(header: str, table: str) -> list[str]:
     keys = [aliases.name_key(header)]
     if ":" in header:  # Salesforce report export: "Contact: Email"
         obj, _, rest = header.partition(":")
-        if obj.strip().lower() in aliases.REPORT_OBJECTS.get(table, ()):
+        obj, rest = obj.strip().lower(), rest.strip()
+        if obj in aliases.REPORT_OBJECTS.get(table, ()):
             keys.insert(0, aliases.name_key(rest))
+        elif any(obj in objs for objs in aliases.REPORT_OBJECTS.values()):
+            # another object's field is a reference to it: in a contacts report,
+            # "Account: Account Name" is account_name and "Account: Account ID" account_id
+            field = rest if aliases.name_key(rest).startswith(aliases.name_key(obj)) \
+                else f"{obj} {rest}"
+            keys.insert(0, aliases.name_key(field))
     for prefix in aliases.PROPERTY_PREFIXES:
         if header.lower().startswith(prefix):
             keys.append(aliases.name_key(header[len(prefix):]))
@@ -162,6 +169,7 @@ def map_columns(raw: RawSource, table: schema.Table, source: Source | None = Non
             m.labels[c.name] = " / ".join(raw.header_of(f) for f in found)
             cols.used.update(found)
     _derived_columns(m, cols)
+    _name_as_key(m)
     found_bridges = bridges(table.name, m.exprs.get(table.key[0])) if bridges else {}
     for canonical, sql in found_bridges.items():
         if canonical not in m.exprs:
@@ -208,21 +216,29 @@ def map_columns(raw: RawSource, table: schema.Table, source: Source | None = Non
 
 
 def _plan_columns(m: Mapping, cols: _Columns, source: Source) -> None:
-    """The plan's own ``columns`` mapping (one source column may feed several)."""
-    for canonical, header in source.columns.items():
-        col = cols.exact(header)
-        if col is None:
-            raise MissingColumn(
-                f"the plan maps {m.table.name}.{canonical} to column {header!r}, which this "
-                f"file does not have; its columns are: {_quote_list(m.raw.headers)}",
-                file=str(m.raw.path), column=header)
+    """The plan's own ``columns`` mapping (one source column may feed several; a list
+    of source columns makes one value of them, joined with `` | ``)."""
+    for canonical, headers in source.columns.items():
+        found = []
+        for header in (headers,) if isinstance(headers, str) else headers:
+            col = cols.exact(header)
+            if col is None:
+                raise MissingColumn(
+                    f"the plan maps {m.table.name}.{canonical} to column {header!r}, which "
+                    f"this file does not have; its columns are: {_quote_list(m.raw.headers)}",
+                    file=str(m.raw.path), column=header)
+            found.append(col)
+        cols.planned.update(found)
+        expr = _ident(found[0]) if len(found) == 1 else (
+            "nullif(concat_ws(' | ', " + ", ".join(
+                f"nullif(trim({_ident(c)}), '')" for c in found) + "), '')")
         if canonical in m.table.column_names:
-            m.exprs[canonical], m.labels[canonical] = _ident(col), m.raw.header_of(col)
+            m.exprs[canonical] = expr
+            m.labels[canonical] = " + ".join(m.raw.header_of(c) for c in found)
         else:  # an extra account column named by the plan
-            m.extras[canonical] = _ident(col)
+            m.extras[canonical] = expr
     # the plan's columns stay available to the aliases (Maven's `account` is both the
     # id and the name); they only count as used for the ignored/extra columns
-    cols.planned.update(c for c in (cols.exact(h) for h in source.columns.values()) if c)
 
 
 def _ident(col: str) -> str:
@@ -247,6 +263,39 @@ def _derived_columns(m: Mapping, cols: _Columns) -> None:
             cols.used.add(seconds[0])
 
 
+def _name_as_key(m: Mapping) -> None:
+    """A file of a name-keyed table with a name column but no id column (Maven's
+    ``accounts.csv``: ``account``) uses the name as the id."""
+    key = m.table.key[0]
+    if (m.table.name in aliases.NAME_KEYED and key not in m.exprs and "name" in m.exprs
+            and "+" not in m.labels["name"]):  # a first + last name is no key
+        m.exprs[key], m.labels[key] = m.exprs["name"], m.labels["name"]
+
+
+def deal_lines_of(deals: Mapping) -> Mapping | None:
+    """The deal lines a deals file gives when each row names its one product (Maven's
+    ``sales_pipeline.csv``): one line per deal, keyed by the deal's id, with the deal's
+    amount; None when the file names no product."""
+    raw = deals.raw
+    cols = _Columns(raw, "deal_lines")
+    product = cols.find(aliases.DEAL_PRODUCT)
+    if not product or "deal_id" not in deals.exprs:
+        return None
+    m = Mapping(schema.table("deal_lines"), raw, date_format=deals.date_format,
+                decimal=deals.decimal)
+    deal = deals.exprs["deal_id"]
+    m.exprs = {"line_id": deal, "deal_id": f"cm_ref({deal})",
+               "product_id": f"cm_ref({_ident(product[0])})"}
+    m.labels = {"line_id": deals.labels["deal_id"], "deal_id": deals.labels["deal_id"],
+                "product_id": raw.header_of(product[0])}
+    if "amount" in deals.exprs:
+        m.exprs["amount"], m.labels["amount"] = deals.exprs["amount"], deals.labels["amount"]
+    header = raw.header_of(product[0])
+    deals.ignored = [h for h in deals.ignored if h != header]
+    m.ignored = list(deals.ignored)
+    return m
+
+
 def matching_sources(path: Path, sources: tuple[Source, ...]) -> list[tuple[int, Source]]:
     """The plan's ``sources`` entries whose ``file`` glob matches ``path``."""
     p = PurePath(path.as_posix())
@@ -265,6 +314,21 @@ def _score(raw: RawSource, table: schema.Table) -> int:
     if any(aliases.name_key(c) not in keys for c in table.required):
         return 0
     return sum(aliases.name_key(c) in keys for c in table.column_names)
+
+
+#: Headers of a data dictionary: a file documenting the other files' columns
+_DICTIONARY = ({"table", "field", "description"}, {"table", "column", "description"},
+               {"table", "field", "meaning"})
+
+
+def documentation(raw: RawSource) -> str | None:
+    """Why a file is documentation rather than data (Maven's ``data_dictionary.csv``:
+    Table, Field, Description), or None."""
+    keys = {aliases.name_key(h) for h in raw.headers}
+    if any(d <= keys for d in _DICTIONARY) and len(keys) <= 4:
+        return (f"a data dictionary (columns {', '.join(raw.headers)}) documents the other "
+                f"files' columns; it holds no records")
+    return None
 
 
 def table_of(raw: RawSource) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from covermap.store.quarantine import CONSEQUENCE
+
 
 @dataclass(frozen=True)
 class FileReport:
@@ -25,8 +27,17 @@ class FileReport:
     extra_columns: dict[str, str] = field(default_factory=dict)
     #: optional references that match nothing in the store (column -> loaded rows)
     unresolved: dict[str, int] = field(default_factory=dict)
-    #: quarantine reasons with their row counts, most frequent first
+    #: quarantine reasons with their row counts, root causes first, then most frequent
     reasons: tuple[tuple[str, int], ...] = ()
+    #: csv, xlsx, parquet, jsonl, sf-tree
+    format: str = ""
+    #: (canonical column, the source column(s) it comes from), in table order
+    columns: tuple[tuple[str, str], ...] = ()
+    #: optional references matching nothing: column -> the most frequent such values
+    unresolved_examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: rows that are another file's record under a different id (quarantined)
+    same_records: int = 0
+    same_examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,8 +71,9 @@ class ImportReport:
         return sum(f.quarantined for f in self.files)
 
     def reasons(self, top: int = 5) -> list[tuple[str, int]]:
-        """The most frequent quarantine reasons over all files."""
+        """The quarantine reasons over all files: root causes first (a row quarantined
+        because the record it refers to was), then the most frequent."""
         total: Counter[str] = Counter()
         for f in self.files:
             total.update(dict(f.reasons))
-        return total.most_common(top)
+        return sorted(total.items(), key=lambda rn: (CONSEQUENCE in rn[0], -rn[1], rn[0]))[:top]

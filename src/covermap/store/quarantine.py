@@ -22,8 +22,15 @@ DATE_COLUMNS: dict[str, str | None] = {
     "deal_lines": None, "activities": "occurred_at", "deal_contacts": None,
 }
 
-#: A reason's stem: details in a trailing parenthesis ("(first on line 3)") vary per row.
-REASON_STEM = r"regexp_replace(reason, ' \(.*\)$', '')"
+#: What a reason says when its row refers to a record that was quarantined itself
+#: ("deal D-12 was quarantined: account_id is required"): a consequence, not a cause.
+CONSEQUENCE = " was quarantined: "
+
+#: A reason's stem: details that vary per row go: a trailing parenthesis ("(first on
+#: line 3)"), a trailing line number ("same record as Accounts.json line 3") and the id
+#: of the record a consequence refers to ("deal … was quarantined: ...").
+REASON_STEM = (r"regexp_replace(regexp_replace(regexp_replace(reason, ' \(.*\)$', ''), "
+               r"' line [0-9]+$', ''), '^(\S+) .+" + CONSEQUENCE + r"', '\1 …" + CONSEQUENCE + "')")
 
 
 @dataclass(frozen=True)
@@ -62,11 +69,12 @@ def _date_column(t: schema.Table) -> str | None:
 
 def top_reasons(store: Store, table: str | None = None, *, top: int = 3,
                 import_id: int | None = None) -> list[tuple[str, int]]:
-    """The most frequent quarantine reasons (by stem), optionally for one table/import."""
+    """The quarantine reasons (by stem), root causes first, then the most frequent;
+    optionally for one table/import."""
     where, args = _filters(table, import_id)
     return [(r, n) for r, n in store.duckdb.execute(
-        f"SELECT {REASON_STEM} AS r, count(*) AS n FROM quarantine{where} "
-        f"GROUP BY r ORDER BY n DESC, r LIMIT {int(top)}", args).fetchall()]
+        f"SELECT {REASON_STEM} AS r, count(*) AS n FROM quarantine{where} GROUP BY r "
+        f"ORDER BY contains(r, '{CONSEQUENCE}'), n DESC, r LIMIT {int(top)}", args).fetchall()]
 
 
 def _filters(table: str | None, import_id: int | None) -> tuple[str, list]:

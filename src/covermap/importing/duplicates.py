@@ -1,0 +1,163 @@
+"""The same record from two files of one import, under different ids (issue 7, point 8).
+
+A folder can hold one table twice (Salesforce's apex recipes: ``Accounts.json``
+with ids and ``Accounts.csv`` without). Upserting by id cannot see that, so every
+record would load twice and a deal's amount count twice. After the last file of
+such a table is loaded, rows of different files that share a *natural key* are
+one record: the copy of the preferred file stays (the plan's ``duplicates:
+{table: {prefer: file}}``, else the first file in sorted order) and every other
+copy is taken out and quarantined, "same record as Accounts.json line 3 (name
+Zoonoodle 37, domain 1688.com)". Rows of one file are never matched with each
+other: two deals named alike in one export are two deals.
+
+Natural keys, compared case-insensitively; a row whose key is empty is never matched:
+
+- accounts: name and domain (the host of a website URL; both empty is equal)
+- contacts, users: email
+- products: name
+- deals: name, account, amount and close date
+- activities: account, kind, time and subject
+
+Everything is set-based: the keys each file loaded are recorded in ``__loaded``
+(only for tables that more than one file feeds), one grouping finds the copies,
+and only the few files holding copies are scanned again, for line numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+import duckdb
+
+from covermap.importing.checks import UnitSQL
+from covermap.importing.readers import ident, sql_str
+from covermap.plan.model import DEDUPLICATED_TABLES
+
+_HOST = r"regexp_extract(lower(trim(t.domain)), '^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#]+)', 1)"
+
+
+def _text(col: str) -> str:
+    return f"coalesce(CAST(t.{col} AS VARCHAR), '')"
+
+
+#: table -> (label of the key's columns, SQL key over alias t, SQL of how a user reads it)
+NATURAL_KEYS: dict[str, tuple[str, str, str]] = {
+    "accounts": ("name / domain",
+                 f"CASE WHEN trim(t.name) <> '' THEN lower(trim(t.name)) || '|' || "
+                 f"coalesce({_HOST}, '') END",
+                 "'name ' || t.name || coalesce(', domain ' || nullif(" + _HOST + ", ''), '')"),
+    "contacts": ("email", "nullif(lower(trim(t.email)), '')", "'email ' || t.email"),
+    "users": ("email", "nullif(lower(trim(t.email)), '')", "'email ' || t.email"),
+    "products": ("name", "nullif(lower(trim(t.name)), '')", "'name ' || t.name"),
+    "deals": ("name / account_id / amount / close_date",
+              "CASE WHEN trim(t.name) <> '' THEN concat_ws('|', lower(trim(t.name)), "
+              f"{_text('account_id')}, {_text('amount')}, {_text('close_date')}) END",
+              "'name ' || t.name || ', account ' || coalesce(t.account_id, 'none') || "
+              "', amount ' || coalesce(CAST(t.amount AS VARCHAR), 'none') || "
+              "', close date ' || coalesce(CAST(t.close_date AS VARCHAR), 'none')"),
+    "activities": ("account_id / kind / occurred_at / subject",
+                   f"concat_ws('|', t.account_id, t.kind, {_text('occurred_at')}, "
+                   "coalesce(lower(trim(t.subject)), ''))",
+                   "'account ' || t.account_id || ', ' || t.kind || ' at ' || "
+                   "CAST(t.occurred_at AS VARCHAR)"),
+}
+assert tuple(NATURAL_KEYS) == DEDUPLICATED_TABLES
+
+#: the stem of the quarantine reason of a copy
+REASON = "same record as"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One loaded file of a table that several files feed."""
+
+    number: int
+    unit: UnitSQL
+    file_id: str
+
+
+def start(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE __loaded (unit INTEGER, k VARCHAR)")
+
+
+def track(con: duckdb.DuckDBPyConnection, number: int, key: str, rows: str) -> None:
+    """Record the keys of ``rows`` (the table's rows one file loaded)."""
+    con.execute(f"INSERT INTO __loaded SELECT {number}, CAST({ident(key)} AS VARCHAR) "
+                f"FROM {rows} AS own")
+
+
+def _ranks(units: list[Unit], prefer: str | None) -> str:
+    def preferred(u: Unit) -> bool:
+        path = u.unit.m.raw.path
+        return bool(prefer) and (PurePath(path.as_posix()).match(prefer) or path.name == prefer)
+
+    order = sorted(units, key=lambda u: (not preferred(u), u.unit.m.raw.path.name,
+                                         u.file_id))
+    return "(VALUES " + ", ".join(f"({u.number}, {i})" for i, u in enumerate(order)) + \
+        ") AS rk(unit, rk)"
+
+
+def resolve(con: duckdb.DuckDBPyConnection, table: str, units: list[Unit], *,
+            prefer: str | None, import_id: int) -> dict[int, tuple[int, tuple[str, ...]]]:
+    """Keep one copy of each record several files hold; quarantine the others.
+
+    Returns, per unit number with copies taken out: (rows, up to three examples)."""
+    label, natural, shown = NATURAL_KEYS[table]
+    key = units[0].unit.t.key[0]
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE __same AS
+        WITH owner AS (SELECT k, max(unit) AS unit FROM __loaded GROUP BY k),
+        r AS (SELECT o.unit, o.k, {natural} AS nk, {shown} AS shown, rk.rk
+              FROM {ident(table)} AS t JOIN owner AS o ON o.k = CAST(t.{ident(key)} AS VARCHAR)
+              JOIN {_ranks(units, prefer)} ON rk.unit = o.unit),
+        keeper AS (SELECT nk, arg_min(unit, rk) AS unit FROM r WHERE nk IS NOT NULL
+                   GROUP BY nk HAVING count(DISTINCT unit) > 1),
+        kept AS (SELECT keeper.nk, keeper.unit, min(r.k) AS k FROM keeper JOIN r
+                 ON r.nk = keeper.nk AND r.unit = keeper.unit GROUP BY ALL)
+        SELECT r.unit, r.k, r.shown, kept.unit AS keep_unit, kept.k AS keep_k
+        FROM r JOIN kept ON r.nk = kept.nk WHERE r.unit <> kept.unit""")
+    if not con.execute("SELECT count(*) FROM __same").fetchone()[0]:
+        return {}
+    by_number = {u.number: u for u in units}
+    involved = [n for (n,) in con.execute(
+        "SELECT unit FROM __same UNION SELECT keep_unit FROM __same ORDER BY 1").fetchall()]
+    con.execute("CREATE OR REPLACE TEMP TABLE __lines (unit INTEGER, k VARCHAR, line BIGINT, "
+                "record VARCHAR)")
+    for n in involved:
+        _lines(con, by_number[n])
+    names = " ".join(f"WHEN {u.number} THEN {sql_str(Path(u.file_id).name)}" for u in units)
+    files = " ".join(f"WHEN {u.number} THEN {sql_str(u.file_id)}" for u in units)
+    con.execute(f"""
+        INSERT INTO quarantine (import_id, table_name, file, line, "column", value, reason, record)
+        SELECT {import_id}, {sql_str(table)}, CASE s.unit {files} END, l.line, {sql_str(label)},
+               s.shown, '{REASON} ' || CASE s.keep_unit {names} END || ' line ' || kl.line
+               || ' (' || s.shown || ')', l.record
+        FROM __same AS s JOIN __lines AS l ON l.unit = s.unit AND l.k = s.k
+        JOIN __lines AS kl ON kl.unit = s.keep_unit AND kl.k = s.keep_k""")
+    con.execute("INSERT INTO __rootcause SELECT ?, k, '" + REASON + " ' || CASE keep_unit "
+                + names + " END FROM __same", [table])
+    con.execute(f"DELETE FROM {ident(table)} WHERE CAST({ident(key)} AS VARCHAR) IN "
+                f"(SELECT k FROM __same)")
+    out = {}
+    for n, rows, examples in con.execute(
+            "SELECT unit, count(*), list(shown ORDER BY k)[1:3] FROM __same GROUP BY unit"
+    ).fetchall():
+        out[n] = (rows, tuple(examples))
+    for name in ("__same", "__lines"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return out
+
+
+def _lines(con: duckdb.DuckDBPyConnection, u: Unit) -> None:
+    """The line and raw record of each key of one file that ``__same`` names."""
+    raw, sql = u.unit.m.raw, u.unit
+    numbered = f"(SELECT row_number() OVER () AS __ord, * FROM {raw.scan()})"
+    keep = ("__ord", *raw.columns, *((raw.line_column,) if raw.line_column else ()))
+    line = f"q.{raw.line_column}" if raw.line_column else f"q.__ord + {raw.line_offset}"
+    k = f"CAST(q.x_{sql.t.key[0]} AS VARCHAR)"
+    con.execute(
+        f"INSERT INTO __lines SELECT {u.number}, {k}, min({line}), "
+        f"arg_min({sql.record()}, {line}) FROM ({sql.checked(numbered, keep)}) AS q "
+        f"WHERE NOT q.__bad AND {k} IN (SELECT k FROM __same WHERE unit = {u.number} UNION "
+        f"SELECT keep_k FROM __same WHERE keep_unit = {u.number}) GROUP BY 1, 2")
