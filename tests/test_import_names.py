@@ -98,9 +98,13 @@ def test_report_export_headers(tmp_path, realdata):
     # the lwc recipes' export names its account: the plan only says what the id is
     plan = load_plan(EXAMPLES / "salesforce-lwc-recipes-plan.yaml")
     assert dict(plan.sources[1].columns) == {"contact_id": "Contact: Email"}
+    folder = realdata / "salesforce-lwc-recipes"
     with open_store(tmp_path / "lwc.duckdb") as s:
-        report = import_paths(s, [realdata / "salesforce-lwc-recipes"], plan=plan)
-        export = next(f for f in report.files if f.file.endswith("Accounts-Contacts.csv"))
-        assert export.unresolved == {"account_id": 6}
+        report = import_paths(s, [folder / "Accounts.json", folder / "Accounts-Contacts.csv"],
+                              plan=plan)
+        export = report.files[1]
+        assert (export.loaded, export.unresolved) == (6, {"account_id": 6})
+        assert export.unresolved_examples == {"account_id": ("Alpha Dynamics",
+                                                             "Madison Investments")}
         assert s.duckdb.execute("SELECT account_id FROM contacts WHERE contact_id = "
                                 "'amy@demo.net'").fetchone() == ("Alpha Dynamics",)

@@ -7,12 +7,15 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.markup import escape
 from rich.table import Table
 
+from covermap.cli.import_preview import print_same_records
 from covermap.cli.options import DEFAULT_STORE_PATH, PlanOption, StoreOption, console, resolve_plan
 from covermap.importing import ImportReport, import_paths
 from covermap.store.connect import open_store
-from covermap.store.quarantine import quarantined_rows, store_status
+from covermap.store.health import DataWarning, data_warnings
+from covermap.store.quarantine import quarantined_rows, same_records, store_status
 
 
 def register(app: typer.Typer) -> None:
@@ -66,6 +69,9 @@ def import_(
     plan: PlanOption = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Import nothing if any row would be quarantined.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show per file the format, table, column mapping, ignored columns, "
+        "unresolved references and rows that would be quarantined; write nothing.")] = False,
 ) -> None:
     """Import CRM exports into the store, in one transaction.
 
@@ -79,6 +85,12 @@ def import_(
     Example: covermap import exports/ --store crm.duckdb --plan plan.yaml
     """
     plan_obj = resolve_plan(plan)
+    if dry_run:
+        from covermap.cli.import_preview import print_preview
+        from covermap.importing.preview import preview
+
+        print_preview(preview(store, paths, plan=plan_obj), store)
+        return
     with open_store(store) as s, Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             console=console, transient=True, disable=not console.is_terminal) as bar:
@@ -88,11 +100,22 @@ def import_(
             bar.update(task, description=message, completed=done, total=total or None)
 
         report = import_paths(s, paths, plan=plan_obj, strict=strict, progress=progress)
+        warnings = data_warnings(s, plan_obj)
+        same = same_records(s) if any(f.same_records for f in report.files) else []
     _summary(report, store)
+    print_same_records(same)
+    print_data_warnings(warnings)
+
+
+def print_data_warnings(warnings: list[DataWarning]) -> None:
+    """One yellow line per problem of the stored data (``covermap.store.health``)."""
+    for w in warnings:
+        console.print(f"[yellow]Warning:[/yellow] {escape(str(w))}", highlight=False)
 
 
 def status(
     store: StoreOption = DEFAULT_STORE_PATH,
+    plan: PlanOption = None,
     quarantined: Annotated[bool, typer.Option(
         "--quarantined", help="List the quarantined rows (file, line, column, value, reason).")
     ] = False,
@@ -125,6 +148,8 @@ def status(
         console.print(out)
         if any(t.quarantined for t in tables):
             console.print(f"Inspect them: [bold]{_inspect_hint(store)}[/bold]", highlight=False)
+        print_same_records(same_records(s))
+        print_data_warnings(data_warnings(s, resolve_plan(plan)))
 
 
 def _day(value: object) -> str:

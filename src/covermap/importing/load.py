@@ -28,6 +28,7 @@ import os
 import shutil
 import tempfile
 import zoneinfo
+from dataclasses import replace
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,13 +36,14 @@ from pathlib import Path
 import duckdb
 
 from covermap.errors import ImportProblem, RejectedRows, UnknownTable
-from covermap.importing import aliases, checks, coerce, hubspot, problems, recognise
+from covermap.importing import (aliases, checks, coerce, duplicates, hubspot, problems,
+                                recognise, roles, stages)
 from covermap.importing.readers import RawSource, file_format, ident, open_source, sql_str
 from covermap.importing.report import FileReport, ImportReport, SkippedFile
 from covermap.plan import Plan, default_plan
 from covermap.store import schema
 from covermap.store.connect import Store
-from covermap.store.quarantine import REASON_STEM
+from covermap.store.quarantine import CONSEQUENCE, REASON_STEM
 
 #: (what is happening, units done, units in total)
 Progress = Callable[[str, int, int], None]
@@ -137,17 +139,22 @@ def _mappings(raw: RawSource, plan: Plan, bridges: hubspot.Bridges) -> list[reco
                                       bridges=bridges.columns_for, file_kind=kind)
                 for i, s in found]
     table = recognise.table_of(raw)
-    return [recognise.map_columns(raw, schema.table(table), bridges=bridges.columns_for,
-                                  file_kind=kind)]
+    m = recognise.map_columns(raw, schema.table(table), bridges=bridges.columns_for,
+                              file_kind=kind)
+    lines = recognise.deal_lines_of(m) if table == "deals" else None
+    return [m, lines] if lines else [m]
 
 
 def import_paths(store: Store, paths: Sequence[str | Path], *, plan: Plan | None = None,
-                 strict: bool = False, progress: Progress | None = None) -> ImportReport:
+                 strict: bool = False, progress: Progress | None = None,
+                 dry_run: bool = False) -> ImportReport:
     """Import files and folders into ``store`` in one transaction.
 
     Every row that cannot be used goes to the ``quarantine`` table with its file,
     line, column and reason; with ``strict`` any such row raises ``RejectedRows``
     and nothing is committed. Re-importing a file changes nothing (upsert by key).
+    With ``dry_run`` everything is done and reported, then rolled back (to leave the
+    store's file untouched too, use ``covermap.importing.preview``).
 
     >>> import tempfile, pathlib
     >>> from covermap.store.connect import open_store
@@ -164,16 +171,20 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, plan: Plan | None
     report = lambda msg, done, total: progress and progress(msg, done, total)  # noqa: E731
     with _session(con) as tmpdir:
         bridges = hubspot.Bridges()
+        role_names = roles.RoleNames(bridges.files)
         try:
-            units, skipped = _recognise(con, expand(paths), tmpdir, plan, bridges, report)
-            return _transaction(store, units, skipped, bridges, as_of, cutoff, strict, report)
+            units, skipped = _recognise(con, expand(paths), tmpdir, plan, bridges, report,
+                                        role_names)
+            return _transaction(store, units, skipped, bridges, as_of, cutoff, strict, report,
+                                plan=plan, dry_run=dry_run)
         finally:
             bridges.drop(con)
+            role_names.drop(con)
 
 
 def _recognise(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, bool]], tmpdir: Path,
-               plan: Plan, bridges: hubspot.Bridges, report: Callable
-               ) -> tuple[list[recognise.Mapping], list[SkippedFile]]:
+               plan: Plan, bridges: hubspot.Bridges, report: Callable,
+               role_names: roles.RoleNames) -> tuple[list[recognise.Mapping], list[SkippedFile]]:
     """Open every file and map it onto its table(s); association files load as bridges.
     A folder's file that matches no table is skipped; a file named explicitly fails."""
     raws, skipped, units = [], [], []
@@ -189,15 +200,23 @@ def _recognise(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, bool]], t
                 raise
             skipped.append(SkippedFile(str(path), e.reason))
             continue
-        bridge = None if recognise.matching_sources(path, plan.sources) else \
-            hubspot.bridge_of(raw)
-        if bridge:
+        planned = recognise.matching_sources(path, plan.sources)
+        bridge = None if planned else hubspot.bridge_of(raw)
+        why = None if planned else recognise.documentation(raw)
+        if why:
+            skipped.append(SkippedFile(str(path), why))
+        elif bridge:
             bridges.load(con, raw, *bridge)
+        elif not planned and role_names.take(con, raw):
+            pass  # a role/team name file (covermap.importing.roles)
+        elif not planned and (stage_columns := hubspot.stage_metadata_of(raw)):
+            bridges.load_stages(con, raw, stage_columns)
         else:
             raws.append((raw, explicit))
     for raw, explicit in raws:
         try:
-            units += _mappings(raw, plan, bridges)
+            units += [stages.with_status(m, plan.deal_stages, bridges.stages)
+                      for m in role_names.filled(_mappings(raw, plan, bridges), plan)]
         except UnknownTable:
             if explicit:
                 raise
@@ -209,17 +228,29 @@ def _recognise(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, bool]], t
 
 def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[SkippedFile],
                  bridges: hubspot.Bridges, as_of: dt.date, cutoff: dt.datetime, strict: bool,
-                 report: Callable) -> ImportReport:
+                 report: Callable, *, plan: Plan, dry_run: bool) -> ImportReport:
     """Load every mapped file in one transaction: all of them, or none."""
     con = store.duckdb
     con.execute("BEGIN TRANSACTION")
     try:
         import_id = con.execute(
             "SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
-        files = []
+        con.execute("CREATE OR REPLACE TEMP TABLE __rootcause (table_name VARCHAR, k VARCHAR, "
+                    "reason VARCHAR)")
+        duplicates.start(con)
+        feeds = {t: sum(m.table.name == t for m in units) for t in duplicates.NATURAL_KEYS}
+        files: list[FileReport] = []
+        same: list[duplicates.Unit] = []
         for n, m in enumerate(units):
             report(f"{m.raw.path.name} → {m.table.name}", n, len(units))
-            files.append(_load(store, m, n, import_id, as_of, cutoff))
+            tracked = feeds.get(m.table.name, 0) > 1
+            f, u = _load(store, m, n, import_id, as_of, cutoff, track=tracked)
+            files.append(f)
+            if tracked:
+                same.append(duplicates.Unit(n, u, str(m.raw.path.resolve())))
+                if n + 1 == len(units) or units[n + 1].table.name != m.table.name:
+                    _same_records(con, files, same, plan, import_id)
+                    same = []
             report(f"{m.raw.path.name} → {m.table.name}", n + 1, len(units))
         result = ImportReport(import_id, tuple(files), tuple(skipped), tuple(bridges.files))
         if strict and result.quarantined:
@@ -232,16 +263,48 @@ def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[Ski
                 f"{result.quarantined} row(s) would be quarantined, so nothing was imported "
                 f"(--strict). First: {where}. Fix them, or import without --strict and "
                 f"inspect them with `covermap status --quarantined`")
-        con.execute("COMMIT")
+        for name in ("__rootcause", "__loaded"):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+        con.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return result
 
 
+def _same_records(con: duckdb.DuckDBPyConnection, files: list[FileReport],
+                  units: list[duplicates.Unit], plan: Plan, import_id: int) -> None:
+    """Take out the copies of records that several files of one table hold, and count
+    them in those files' reports (``covermap.importing.duplicates``)."""
+    table = units[0].unit.t.name
+    policy = plan.duplicates.get(table)
+    found = duplicates.resolve(con, table, units, prefer=policy.prefer if policy else None,
+                               import_id=import_id)
+    for n, (rows, examples) in found.items():
+        f = files[n]
+        reasons = dict(f.reasons)
+        stem = next(r for r, in con.execute(
+            f"SELECT DISTINCT {REASON_STEM} FROM quarantine WHERE import_id = ? AND file = ? "
+            f"AND table_name = ? AND reason LIKE '{duplicates.REASON} %'",
+            [import_id, str(Path(f.file).resolve()), table]).fetchall())
+        reasons[stem] = reasons.get(stem, 0) + rows
+        files[n] = replace(f, loaded=f.loaded - rows, quarantined=f.quarantined + rows,
+                           reasons=_ordered(reasons), same_records=rows,
+                           same_examples=examples)
+        con.execute("UPDATE imports SET rows_loaded = rows_loaded - ?, rows_quarantined = "
+                    "rows_quarantined + ? WHERE import_id = ? AND file = ? AND table_name = ?",
+                    [rows, rows, import_id, str(Path(f.file).resolve()), table])
+
+
+def _ordered(reasons: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """Reasons, root causes first, then most frequent first."""
+    return tuple(sorted(reasons.items(), key=lambda rn: (CONSEQUENCE in rn[0], -rn[1], rn[0])))
+
+
 def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.date,
-          cutoff: dt.datetime) -> FileReport:
-    """Load one mapped file into its table (inside the import's transaction)."""
+          cutoff: dt.datetime, *, track: bool = False) -> tuple[FileReport, checks.UnitSQL]:
+    """Load one mapped file into its table (inside the import's transaction); with
+    ``track``, record the keys it loaded (``duplicates.track``)."""
     con, t, raw = store.duckdb, m.table, m.raw
     file_id, table = str(raw.path.resolve()), ident(t.name)
     rejects = (f"__rejects_{n}", f"__reject_scans_{n}") if raw.captures_rejects else None
@@ -287,10 +350,13 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
         loaded -= removed
     unresolved = con.execute(u.unresolved_counts(own)).fetchone() \
         if u.unresolved and loaded else [0] * len(u.unresolved)
-    reasons = con.execute(
+    examples = {c.name: tuple(v for v, in con.execute(_unresolved_examples(own, c)).fetchall())
+                for c, k in zip(u.unresolved, unresolved) if k}
+    if track and loaded:
+        duplicates.track(con, n, t.key[0], own)
+    reasons = _ordered(dict(con.execute(
         f"SELECT {REASON_STEM} AS r, count(*) AS n FROM quarantine WHERE import_id = ? AND "
-        f"file = ? AND table_name = ? GROUP BY r ORDER BY n DESC, r",
-        [import_id, file_id, t.name]).fetchall()
+        f"file = ? AND table_name = ? GROUP BY r", [import_id, file_id, t.name]).fetchall()))
     problems.drop(con)
     for name in rejects or ():
         con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -304,7 +370,19 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
     return FileReport(
         str(raw.path), t.name, raw.encoding, rows_read, loaded, quarantined, malformed,
         tuple(m.ignored), extra_types,
-        {c.name: k for c, k in zip(u.unresolved, unresolved) if k}, tuple(reasons))
+        {c.name: k for c, k in zip(u.unresolved, unresolved) if k}, reasons,
+        format=raw.format,
+        columns=tuple((c.name, m.labels.get(c.name, c.name)) for c in t.columns
+                      if c.name in m.exprs),
+        unresolved_examples=examples), u
+
+
+def _unresolved_examples(rows: str, c: schema.Column) -> str:
+    """SQL: the three most frequent values of reference ``c`` in ``rows`` that match
+    nothing (what a user searches the file for, e.g. Maven's product ``GTXPro``)."""
+    return (f"SELECT CAST({ident(c.name)} AS VARCHAR) AS v FROM {rows} AS own WHERE "
+            f"{checks.missing_reference(ident(c.name), c.references)} GROUP BY v "
+            f"ORDER BY count(*) DESC, v LIMIT 3")
 
 
 def _extra_columns(store: Store, m: recognise.Mapping) -> dict[str, str]:

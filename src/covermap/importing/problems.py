@@ -14,7 +14,7 @@ from __future__ import annotations
 import duckdb
 
 from covermap.importing.checks import Check, UnitSQL
-from covermap.importing.readers import ident, sql_str
+from covermap.importing.readers import RawSource, ident, sql_str
 from covermap.store.quarantine import CONSEQUENCE
 
 _COLUMNS = '(import_id, table_name, file, line, "column", value, reason, record)'
@@ -73,14 +73,21 @@ def quarantine(con: duckdb.DuckDBPyConnection, u: UnitSQL, *, import_id: int, fi
         f"FROM (SELECT * FROM ({u.checked(numbered, keep)}) AS q WHERE {pick}) AS p{join}")
     head = (f"INSERT INTO quarantine {_COLUMNS} SELECT {import_id}, {sql_str(t.name)}, "
             f"{sql_str(file_id)}")
-    counts = con.execute("SELECT count(*) FILTER (WHERE __bad)" + "".join(
-        f", count(*) FILTER (WHERE __q{i})" for i in range(len(u.checks))) + " FROM __problems"
-    ).fetchone()
+    group = _group_row(raw)
+    counts = con.execute(f"SELECT count(*) FILTER (WHERE __bad), count(*) FILTER (WHERE __bad "
+                         f"AND {group})" + "".join(
+        f", count(*) FILTER (WHERE __q{i} AND NOT {group})" for i in range(len(u.checks)))
+        + " FROM __problems AS p").fetchone()
     quarantined, removed = counts[0], 0
     _root_causes(con, u)
+    # a report's group or total row fails some check, but is named for what it is
+    insert(con, f"{head}, __qline, {sql_str(raw.headers[0])}, p.{raw.columns[0]}, "
+                f"{_group_reason(f'p.{raw.columns[0]}')}, __record FROM __problems AS p "
+                f"WHERE __bad AND {group}", counts[1])
     for i, ch in enumerate(u.checks):
         insert(con, f"{head}, __qline, {sql_str(ch.label)}, {ch.value}, {_reason(u, ch)}, "
-                    f"__record FROM __problems AS p WHERE __q{i}", counts[i + 1])
+                    f"__record FROM __problems AS p WHERE __q{i} AND NOT {group}",
+               counts[i + 2])
     if dup_keys:
         quarantined += _duplicates(con, u, head)
         match = " AND ".join(f"{ident(t.name)}.{ident(k)} = d.x_{k}" for k in t.key)
@@ -96,12 +103,48 @@ def quarantine(con: duckdb.DuckDBPyConnection, u: UnitSQL, *, import_id: int, fi
         header = "CASE column_name " + " ".join(
             f"WHEN {sql_str(c)} THEN {sql_str(h)}" for c, h in zip(raw.columns, raw.headers)
         ) + " END" if raw.headers else "NULL"
-        insert(con, f"{head}, line, {header}, NULL, 'malformed CSV line (' || "
-                    f"lower(error_type) || ': ' || error_message || ')', CAST(to_json(csv_line) "
-                    f"AS VARCHAR) FROM {rejects} QUALIFY row_number() OVER (PARTITION BY line "
-                    f"ORDER BY column_idx) = 1", malformed)
+        insert(con, f"{head}, line, {header}, NULL, {_short_row_reason(raw)}, "
+                    f"CAST(to_json(csv_line) AS VARCHAR) FROM {rejects} QUALIFY row_number() "
+                    f"OVER (PARTITION BY line ORDER BY column_idx) = 1", malformed)
         quarantined += malformed
     return quarantined, removed
+
+
+#: first cells of a report's total rows (Salesforce "Grand Total", "Total"; Japanese 合計/総計)
+TOTAL_WORDS = ("grand total", "total", "subtotal", "sum", "合計", "総計", "小計")
+
+
+def _group_row(raw: RawSource) -> str:
+    """SQL over ``p``: the row is a report's group, total or blank row: every cell but
+    the first is empty (in a file of three or more columns, where a record needs more)."""
+    if len(raw.columns) < 3:
+        return "false"
+    return "(" + " AND ".join(f"coalesce(trim(p.{c}), '') = ''" for c in raw.columns[1:]) + ")"
+
+
+def _group_reason(first: str) -> str:
+    """SQL: how a group row (its first cell ``first``) is named."""
+    words = ", ".join(sql_str(w) for w in TOTAL_WORDS)
+    return (f"CASE WHEN coalesce(trim({first}), '') = '' THEN 'blank row (every cell empty)' "
+            f"WHEN lower(trim({first})) IN ({words}) THEN 'report total row (' || trim({first}) "
+            f"|| ')' ELSE 'report group row (only the first cell filled: ' || trim({first}) "
+            f"|| ')' END")
+
+
+def _short_row_reason(raw: RawSource) -> str:
+    """SQL over a rejects row: a line with too few fields whose filled cells come first
+    (a report's group or total row, or a report row with only its group's columns, as
+    Salesforce exports accounts without contacts) is named as such; any other line is
+    malformed CSV."""
+    d = {"\t": "\\t", "|": "\\|", ".": "\\."}.get(raw.delimiter, raw.delimiter)
+    headers = "[" + ", ".join(sql_str(h) for h in raw.headers) + "]"
+    first = f"trim(split_part(csv_line, {sql_str(raw.delimiter)}, 1), ' \"')"
+    return (f"CASE WHEN error_type <> 'MISSING COLUMNS' THEN 'malformed CSV line (' || "
+            f"lower(error_type) || ': ' || error_message || ')' "
+            f"WHEN regexp_full_match(csv_line, '[^{d}]*[\\s\"{d}]*') THEN "
+            f"{_group_reason(first)} "
+            f"ELSE 'report row with only its first ' || column_idx || ' of {len(raw.headers)} "
+            f"cells (none from ' || {headers}[CAST(column_idx AS BIGINT) + 1] || ' on)' END")
 
 
 def _root_causes(con: duckdb.DuckDBPyConnection, u: UnitSQL) -> None:

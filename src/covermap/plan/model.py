@@ -8,10 +8,12 @@ here and are parsed and type-checked by ``covermap.plan.rules``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo,
+                      field_validator, model_validator)
 
 from covermap.errors import did_you_mean
 from covermap.store import schema
@@ -75,13 +77,15 @@ class Source(_Frozen):
     """How one of the user's own files maps onto a canonical table.
 
     ``columns`` maps canonical column -> source column (one source column may
-    feed several canonical ones); ``values`` maps canonical column -> {source
-    value: canonical value} applied after the column mapping.
+    feed several canonical ones), or -> a list of source columns whose values,
+    joined with `` | ``, make it (a key for a file without ids: ``[name, closedate]``);
+    ``values`` maps canonical column -> {source value: canonical value} applied after
+    the column mapping.
     """
 
     file: str
     table: str
-    columns: dict[str, str] = {}
+    columns: dict[str, str | tuple[str, ...]] = {}
     values: dict[str, dict[str, str | bool | int | float | None]] = {}
     #: fixed values for canonical columns the file does not have
     constants: dict[str, str | bool | int | float] = {}
@@ -109,6 +113,19 @@ class Source(_Frozen):
                 raise ValueError(f"table {self.table} has no column {col!r};"
                                  f"{did_you_mean(col, known)} columns are: {', '.join(known)}")
         return self
+
+
+#: tables whose records have a natural key (covermap.importing.duplicates.NATURAL_KEYS)
+DEDUPLICATED_TABLES = ("accounts", "contacts", "users", "products", "deals", "activities")
+
+
+class DuplicatePolicy(_Frozen):
+    """Which file's copy is kept when two files of one import hold the same record
+    under different ids (``covermap.importing.duplicates``)."""
+
+    #: the file (a name or glob, as in ``sources``) whose copies are kept; default: the
+    #: first file in sorted order
+    prefer: str | None = None
 
 
 class ValueTiers(_Frozen):
@@ -180,9 +197,95 @@ class Outcomes(_Frozen):
     bands: tuple[float, ...] = (0.5, 0.8)
 
 
+def stage_key(value: str) -> str:
+    """How deal stage values are compared: case, spaces and punctuation do not matter
+    (``covermap.importing.stages.stage_key_sql`` is the same in SQL).
+
+    >>> stage_key("Closed/Won") == stage_key("closedwon") == stage_key(" CLOSED  won ")
+    True
+    """
+    return re.sub(r"[ \t\n\r\f\v\u3000!-/:-@\[-`{-~]+", "", value.strip().lower())
+
+
+class DealStages(_Frozen):
+    """Which deal stage values are won, lost (closed) or open, beyond the built-in ones
+    (Salesforce's, HubSpot's, plain Won/Lost); values compare without case, spaces or
+    punctuation. A deal's own is_won/is_closed value wins over its stage."""
+
+    won: tuple[str, ...] = ()
+    lost: tuple[str, ...] = ()
+    open: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _each_stage_once(self) -> DealStages:
+        seen: dict[str, str] = {}
+        for outcome in ("won", "lost", "open"):
+            for value in getattr(self, outcome):
+                key = stage_key(value)
+                if not key:
+                    raise ValueError(f"{outcome}: a stage value must not be empty")
+                if key in seen and seen[key] != outcome:
+                    raise ValueError(f"stage {value!r} is listed under both {seen[key]} and "
+                                     f"{outcome}; list it once")
+                seen[key] = outcome
+        return self
+
+
+class DealSettings(_Frozen):
+    """How deals are read. ``created_at_fallback``: what a deal without ``created_at``
+    opens on: ``none`` (it never counts as open) or ``earliest_activity`` (the date of
+    its earliest activity linked by deal_id)."""
+
+    created_at_fallback: Literal["none", "earliest_activity"] = "none"
+
+    @field_validator("created_at_fallback", mode="before")
+    @classmethod
+    def _null_is_none(cls, v: object) -> object:
+        return "none" if v is None else v
+
+
+class Leads(_Frozen):
+    """Which contacts are leads (``lead_count``, ``max_lead_score``): those matching
+    ``rule``, a rule over contact columns; no rule: every contact."""
+
+    rule: str | None = None
+
+
 class Role(_Frozen):
     id: str
     label: Label
+
+
+OWNER_TEAM_PREFIX = "account_team:"
+LATEST_DEAL = "latest_deal"
+
+
+def _owner_source(v: str) -> str:
+    if v == LATEST_DEAL or (v.startswith(OWNER_TEAM_PREFIX) and v[len(OWNER_TEAM_PREFIX):]):
+        return v
+    raise ValueError(f"unknown owner source {v!r}; use {LATEST_DEAL} or "
+                     f"{OWNER_TEAM_PREFIX}<role> (e.g. {OWNER_TEAM_PREFIX}csm)")
+
+
+class AccountOwners(_Frozen):
+    """Where an account's owner comes from when ``accounts.owner_id`` is empty: each
+    ``fallback`` source is tried in turn (see ``covermap.engine.owners``).
+
+    - ``account_team:<role>``: the account-team member of that role in force on as_of
+      (the most recent start_date first, an empty one counting as earliest; then the
+      smallest user_id);
+    - ``latest_deal``: the owner of the account's latest deal with an owner, created on
+      or before as_of (latest created_at, then close_date, then deal_id).
+
+    The default ``[]`` uses ``accounts.owner_id`` only, so no owner is ever guessed
+    unless the plan says so.
+    """
+
+    fallback: tuple[Annotated[str, AfterValidator(_owner_source)], ...] = ()
+
+    def team_roles(self) -> list[str]:
+        return [f.removeprefix(OWNER_TEAM_PREFIX) for f in self.fallback
+                if f.startswith(OWNER_TEAM_PREFIX)]
 
 
 class Plan(_Frozen):
@@ -193,12 +296,55 @@ class Plan(_Frozen):
     window_months: int = Field(6, ge=1, le=120)
     timezone: str = "UTC"
     roles: tuple[Role, ...] = ()
+    #: source role name (Salesforce UserRole, HubSpot team, account-team role) -> plan
+    #: role id; case-insensitive, ``*`` and ``?`` are wildcards (covermap.importing.roles)
+    role_names: dict[str, str] = {}
+    owners: AccountOwners = AccountOwners()
     activity_kinds: dict[str, ActivityKind]
     states: tuple[State, ...]
     coverage_map: CoverageMap | None = None
     worklist: Worklist = Worklist()
     outcomes: Outcomes = Outcomes()
     sources: tuple[Source, ...] = ()
+    #: table -> which file's copy of a record two files both hold is kept
+    duplicates: dict[str, DuplicatePolicy] = {}
+    deal_stages: DealStages = DealStages()
+    deals: DealSettings = DealSettings()
+    leads: Leads = Leads()
+
+    @field_validator("duplicates")
+    @classmethod
+    def _dedupable_tables(cls, v: dict[str, DuplicatePolicy]) -> dict[str, DuplicatePolicy]:
+        for table in v:
+            if table not in DEDUPLICATED_TABLES:
+                raise ValueError(f"duplicates: table {table!r} has no natural key to match "
+                                 f"records by;{did_you_mean(table, DEDUPLICATED_TABLES)} "
+                                 f"tables are: {', '.join(DEDUPLICATED_TABLES)}")
+        return v
+
+    @field_validator("role_names")
+    @classmethod
+    def _known_role_targets(cls, v: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        ids = [r.id for r in info.data.get("roles", ())]
+        for name, role in v.items():
+            if not name.strip():
+                raise ValueError("a source role name must not be empty")
+            if ids and role not in ids:
+                raise ValueError(f"{name!r} maps to unknown role {role!r}; roles are: "
+                                 f"{', '.join(ids)}")
+        return v
+
+    @field_validator("owners")
+    @classmethod
+    def _known_owner_roles(cls, v: AccountOwners, info: ValidationInfo
+                            ) -> AccountOwners:
+        ids = [r.id for r in info.data.get("roles", ())]
+        for i, source in enumerate(v.fallback):
+            role = source.removeprefix(OWNER_TEAM_PREFIX)
+            if ids and source.startswith(OWNER_TEAM_PREFIX) and role not in ids:
+                raise ValueError(f"fallback[{i}] {source!r}: unknown role {role!r}; roles "
+                                 f"are: {', '.join(ids)}")
+        return v
 
     @field_validator("timezone")
     @classmethod

@@ -138,6 +138,28 @@ def _unresolved(store: Store, t: schema.Table) -> tuple[tuple[str, int], ...]:
     return tuple((c.name, n) for c, n in zip(refs, row) if n)
 
 
+@dataclass(frozen=True)
+class SameRecords:
+    """Rows of one file quarantined as another file's records under other ids."""
+
+    table: str
+    file: str
+    kept_file: str
+    rows: int
+    #: up to two of the records, as a user reads them ("name Acme, domain acme.com")
+    examples: tuple[str, ...]
+
+
+def same_records(store: Store) -> list[SameRecords]:
+    """Per table and file, the rows quarantined because another file of the same import
+    holds the same record (``covermap.importing.duplicates``)."""
+    rows = store.duckdb.execute(
+        "SELECT table_name, file, regexp_extract(reason, '^same record as (.*) line [0-9]+ ', 1)"
+        " AS kept, count(*), list(value ORDER BY line)[1:2] FROM quarantine "
+        "WHERE reason LIKE 'same record as %' GROUP BY ALL ORDER BY 1, 2").fetchall()
+    return [SameRecords(t, f, k, n, tuple(e)) for t, f, k, n, e in rows]
+
+
 def quarantined_rows(store: Store, table: str | None = None, *, limit: int = 50,
                      import_id: int | None = None) -> list[QuarantinedRow]:
     """Quarantine entries in file and line order (the first ``limit``)."""

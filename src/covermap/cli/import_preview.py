@@ -1,0 +1,51 @@
+"""What ``covermap import --dry-run`` prints, and the same-record notes of import and status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.markup import escape
+
+from covermap.cli.options import console
+from covermap.importing import ImportReport
+from covermap.store.quarantine import SameRecords
+
+
+def _say(text: str) -> None:
+    console.print(text, highlight=False)
+
+
+def print_preview(report: ImportReport, store: str) -> None:
+    """Per file: format and encoding, target table, column mapping, ignored columns,
+    unresolved references with examples, and the rows that would be quarantined."""
+    for f in report.files:
+        _say(f"[bold]{escape(Path(f.file).name)}[/bold] → {f.table} ({f.format}, "
+             f"{f.encoding}): {f.rows_read:,} rows, {f.loaded:,} would load, "
+             f"{f.quarantined:,} would be quarantined")
+        mapping = ", ".join(f"{escape(source)} → {canonical}" for canonical, source in f.columns)
+        _say(f"  columns: {mapping}")
+        if f.extra_columns:
+            _say(f"  extra columns kept: {escape(', '.join(f.extra_columns))}")
+        if f.ignored_columns:
+            _say(f"  ignored columns: {escape(', '.join(f.ignored_columns))}")
+        for column, n in f.unresolved.items():
+            shown = ", ".join(repr(v) for v in f.unresolved_examples.get(column, ()))
+            _say(f"  unresolved {column}: {n:,} rows match nothing (e.g. {escape(shown)})")
+        for reason, n in f.reasons:
+            _say(f"  would quarantine {n:,}: {escape(reason)}")
+        if f.same_records:
+            _say(f"  {f.same_records:,} rows are another file's records (e.g. "
+                 f"{escape('; '.join(f.same_examples))})")
+    for s in report.skipped:
+        _say(f"[yellow]skipped[/yellow] {escape(s.file)}: {escape(s.reason)}")
+    _say(f"Dry run: nothing was written; {escape(store)} is unchanged. In total "
+         f"{report.loaded:,} rows would load and {report.quarantined:,} be quarantined.")
+
+
+def print_same_records(found: list[SameRecords]) -> None:
+    """One line per file whose rows were another file's records under other ids."""
+    for s in found:
+        _say(f"[yellow]Same records:[/yellow] {s.rows:,} {s.table} rows of "
+             f"{escape(Path(s.file).name)} are {escape(s.kept_file)}'s under other ids; kept "
+             f"once, the copies quarantined (e.g. {escape('; '.join(s.examples))}). Choose the "
+             f"file to keep with `duplicates: {{{s.table}: {{prefer: FILE}}}}` in the plan")
