@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
-from rich.table import Table
 
-from covermap.cli.options import PlanOption, StoreOption, console, resolve_plan
-from covermap.engine.states import UNCLASSIFIED
+from covermap.cli.options import (
+    AsOfOption,
+    PlanOption,
+    StoreOption,
+    WindowOption,
+    console,
+    resolve_plan,
+)
 from covermap.plan import Plan
+from covermap.render import Column, Formats, Kind, result_table, user_names, won_revenue_line
 from covermap.store.connect import DEFAULT_STORE, Store, open_store
 
 
 def _run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
-                  progress: Progress) -> tuple:
-    """Coverage and coverage map: export their tables to ``out`` (when given) and draw the
-    report."""
+                  progress: Progress, as_of: dt.date | None = None,
+                  window_months: int | None = None) -> tuple:
+    """Coverage and coverage map over one window: export their tables to ``out`` (when
+    given) and draw the report."""
     from covermap.engine.coverage import coverage_tables, measure_coverage
     from covermap.engine.map import build_map, map_tables
     from covermap.reports.export import export_tables
@@ -26,11 +35,11 @@ def _run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
     from covermap.store.quarantine import store_status
 
     task = progress.add_task("coverage", total=4)
-    coverage = measure_coverage(store, plan)
+    coverage = measure_coverage(store, plan, as_of=as_of, window_months=window_months)
     if out is not None:
         export_tables(coverage_tables(coverage), out)
     progress.update(task, advance=1, description="coverage map")
-    cmap = build_map(store, plan)
+    cmap = build_map(store, plan, as_of=as_of, window_months=window_months)
     if out is not None:
         export_tables(map_tables(cmap), out)
     progress.update(task, advance=1, description="report")
@@ -41,24 +50,28 @@ def _run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
     return coverage, cmap
 
 
-def _print_summary(plan: Plan, coverage, cmap, out: Path | None, report_path: Path) -> None:
+def _print_summary(plan: Plan, store: Store, coverage, cmap, out: Path | None,
+                   report_path: Path) -> None:
     summary = coverage.summary.execute()
-    labels = {s.id: s.label.en for s in plan.states}
-    table = Table(title=f"Coverage as of {coverage.window.as_of} "
-                        f"(window {coverage.window.start} – {coverage.window.end})")
-    for col in ("state", "accounts", "checks", "compliance", "breadth"):
-        table.add_column(col, justify="left" if col == "state" else "right")
-    for _, r in summary[summary["group"].isin(["state", "all"])].iterrows():
-        name = "all accounts" if r["group"] == "all" else labels.get(r["key"], r["key"])
-        comp = f"{r['compliance']:.1%}" if r["checks"] else (
-            UNCLASSIFIED if r["key"] == UNCLASSIFIED else "no standard")
-        table.add_row(name, f"{int(r['accounts']):,}", f"{int(r['checks']):,}", comp,
-                      f"{r['breadth']:.1%}" if r["breadth"] == r["breadth"] else "",
-                      style="bold" if r["group"] == "all" else None)
-    console.print(table)
+    rows = summary[summary["group"].isin(["state", "all"])].to_dict("records")
+    for r in rows:
+        if r["group"] == "all":
+            r["key"] = "all accounts"
+        elif not r["has_standard"]:
+            r["compliance"] = "no standard"
+    formats = Formats.for_plan(plan, user_names(store))
+    console.print(result_table(
+        rows, "coverage_summary", formats,
+        columns=["key", "accounts", "checks", "compliance", "breadth"],
+        overrides={"key": Column(Kind.state, "State")},
+        row_style=lambda r: "bold" if r["group"] == "all" else None,
+        title=f"Coverage as of {coverage.window.as_of} "
+              f"(window {coverage.window.start} – {coverage.window.end})"))
+    console.print(escape(won_revenue_line(cmap, formats)), highlight=False)
     for line in list(cmap.explanations)[:3]:
-        console.print(f"• {line}")
-    console.print(f"\nReport: [bold]{report_path}[/bold]" + (f"   Results: {out}/" if out else ""))
+        console.print(f"• {escape(line)}", highlight=False)
+    console.print(f"\nReport: [bold]{escape(str(report_path))}[/bold]"
+                  + (f"   Results: {escape(str(out))}/" if out else ""))
 
 
 def demo(
@@ -91,24 +104,27 @@ def demo(
             import_paths(store, [out / "sample"], plan=plan)
             coverage, cmap = _run_analyses(store, plan, out / "results", out / "report.html",
                                            progress)
-        _print_summary(plan, coverage, cmap, out / "results", out / "report.html")
+        _print_summary(plan, store, coverage, cmap, out / "results", out / "report.html")
 
 
 def report(
+    as_of: AsOfOption = None,
+    window_months: WindowOption = None,
     store: StoreOption = DEFAULT_STORE,
     plan_path: PlanOption = None,
     out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
     export: Annotated[Path | None, typer.Option(help="Also write the CSV results here.")] = None,
 ) -> None:
-    """Run every analysis on the store and write a self-contained HTML report.
+    """Run every analysis on the store over one window and write a self-contained HTML
+    report.
 
-    Example: covermap report --store covermap.duckdb --out report.html
+    Example: covermap report --store covermap.duckdb --as-of 2026-06-30 --out report.html
     """
     plan = resolve_plan(plan_path)
     with open_store(store) as s:
         with Progress(console=console) as progress:
-            coverage, cmap = _run_analyses(s, plan, export, out, progress)
-        _print_summary(plan, coverage, cmap, export, out)
+            coverage, cmap = _run_analyses(s, plan, export, out, progress, as_of, window_months)
+        _print_summary(plan, s, coverage, cmap, export, out)
 
 
 def register(app: typer.Typer) -> None:

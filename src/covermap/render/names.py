@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from covermap.engine import owners
+
 
 def user_names(store) -> dict[str, str]:
-    """``user_id -> name`` for every user in the store with a name."""
-    users = store.table("users")
-    rows = users.filter(users.name.notnull() & (users.name.strip() != "")).select(
-        "user_id", "name").to_pyarrow().to_pylist()
-    return {r["user_id"]: r["name"] for r in rows}
+    """``user_id -> name`` for every user in the store with a name
+    (from :func:`covermap.engine.owners.user_names`)."""
+    names = owners.user_names(store)
+    rows = names.filter(names.user_name.notnull()).to_pyarrow().to_pylist()
+    return {r["user_id"]: r["user_name"] for r in rows}

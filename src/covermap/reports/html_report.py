@@ -7,18 +7,22 @@ results the engine computed; it only executes the small, aggregated tables.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import pandas as pd
 
 from covermap.plan.model import COMPLEXITIES, VALUE_TIERS, Plan
+from covermap.render import Formats, Kind, format_value, html_table, user_names, won_revenue_line
 from covermap.reports import charts
 
 WORKLIST_ROWS = 25
+WORKLIST_COLUMNS = ("rank", "account_id", "state", "owner_id", "missing", "reason", "due_date",
+                    "value", "days_since_human_touch")
+CELL_COLUMNS = ("complexity", "value", "intended_channel", "revenue", "revenue_share",
+                "accounts", "won_deals", "closed_deals", "win_rate", "median_cycle_days",
+                "touch_minutes_per_won_deal", "misaligned_revenue", "priority_rank")
 
 
 @dataclass
@@ -33,80 +37,72 @@ class ReportInputs:
     title: str = "covermap — customer coverage report"
 
 
-def _pct(v: Any) -> str:
-    return "" if v is None or pd.isna(v) else f"{v:.1%}"
+def _formats(inputs: ReportInputs) -> Formats:
+    store = getattr(inputs.coverage, "store", None)
+    return Formats.for_plan(inputs.plan, user_names(store) if store is not None else {})
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    def fmt(v: Any) -> Any:
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            return ""
-        if isinstance(v, (float, decimal.Decimal)):
-            return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
-        if isinstance(v, int):
-            return f"{v:,}"
-        if isinstance(v, (dt.date, pd.Timestamp)):
-            return str(v)[:10]
-        return v
-    return [{k: fmt(v) for k, v in row.items()} for row in df.to_dict("records")]
-
-
-def _coverage_context(inputs: ReportInputs) -> dict[str, Any]:
+def _coverage_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
     plan, result = inputs.plan, inputs.coverage
     labels = {s.id: s.label.en for s in plan.states}
     summary = result.summary.execute()
     overall = summary[summary["group"] == "all"].iloc[0]
+
+    def pct(v: Any) -> str:
+        return format_value(v, Kind.percent, f)
+
+    def count(v: Any) -> str:
+        return format_value(v, Kind.count, f)
+
     by_state = []
     for _, r in summary[summary["group"] == "state"].iterrows():
         state = next((s for s in plan.states if s.id == r["key"]), None)
         standard = ("; ".join(e.describe() for e in state.standard) or "no standard") \
-            if state else "—"
-        by_state.append(dict(key=r["key"], label=labels.get(r["key"], r["key"]),
+            if state else "no standard"
+        by_state.append(dict(key=r["key"], label=labels.get(r["key"], r["label"]),
                              standard=standard, accounts=int(r["accounts"]),
                              checks=int(r["checks"]), passed=int(r["passed"]),
-                             compliance=_pct(r["compliance"]), breadth=_pct(r["breadth"])))
+                             compliance=pct(r["compliance"]), breadth=pct(r["breadth"])))
     worklist_total = int(result.worklist.count().execute())
-    worklist = result.worklist.limit(WORKLIST_ROWS).execute()
-    shown = [c for c in ("account_id", "name", "state", "owner_id", "missing", "reason",
-                         "due_date", "value", "days_since_human_touch") if c in worklist.columns]
+    worklist_columns, worklist = html_table(
+        result.worklist.limit(WORKLIST_ROWS).to_pyarrow(), "worklist", f,
+        columns=WORKLIST_COLUMNS)
     return dict(
         as_of=result.window.as_of, window_start=result.window.start,
         window_end=result.window.end, window_months=result.window.months,
         kpis=[
-            dict(value=_pct(overall["compliance"]), label="compliance (passed checks / checks)"),
-            dict(value=f"{int(overall['passed']):,} / {int(overall['checks']):,}",
+            dict(value=pct(overall["compliance"]), label="compliance (passed checks / checks)"),
+            dict(value=f"{count(overall['passed'])} / {count(overall['checks'])}",
                  label="checks passed"),
-            dict(value=_pct(overall["breadth"]), label="breadth (accounts touched in window)"),
-            dict(value=f"{int(overall['accounts']):,}", label="accounts in scope"),
-            dict(value=f"{worklist_total:,}", label="worklist items (below standard now)"),
+            dict(value=pct(overall["breadth"]), label="breadth (accounts touched in window)"),
+            dict(value=count(overall["accounts"]), label="accounts in scope"),
+            dict(value=count(worklist_total), label="worklist items (below standard now)"),
         ],
         by_state=by_state,
-        worklist=_records(worklist[shown]), worklist_columns=shown,
+        worklist=worklist, worklist_columns=worklist_columns,
         worklist_total=worklist_total,
         charts_coverage=dict(
-            compliance_by_state=charts.compliance_by_state(summary, labels),
-            compliance_by_month=charts.compliance_by_month(summary),
-            breadth_by_state=charts.breadth_by(summary, "state", labels),
-            breadth_by_segment=charts.breadth_by(summary, "segment", labels),
+            compliance_by_state=charts.compliance_by_state(summary, labels, f, result.window),
+            compliance_by_month=charts.compliance_by_month(summary, f, result.window),
+            breadth_by_state=charts.breadth_by(summary, "state", labels, f, result.window),
+            breadth_by_segment=charts.breadth_by(summary, "segment", labels, f, result.window),
         ),
     )
 
 
-def _map_context(inputs: ReportInputs) -> dict[str, Any]:
+def _map_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
     result = inputs.coverage_map
     cells = result.cells.execute()
-    unplaced = result.unplaced.execute()
-    show = ["complexity", "value", "intended_channel", "revenue", "revenue_share", "accounts",
-            "won_deals", "closed_deals", "win_rate", "median_cycle_days",
-            "touch_minutes_per_won_deal", "misaligned_revenue", "priority_rank"]
-    table = cells[show].copy()
-    for col in ("revenue_share", "win_rate"):
-        table[col] = table[col].map(_pct)
+    cell_columns, cell_rows = html_table(cells.sort_values("priority_rank"), "map_cells", f,
+                                         columns=CELL_COLUMNS)
+    unplaced_columns, unplaced = html_table(result.unplaced.to_pyarrow(), "map_unplaced", f)
     return dict(
-        cells=_records(table.sort_values("priority_rank")), cell_columns=show,
-        unplaced=_records(unplaced), unplaced_columns=list(unplaced.columns),
+        cells=cell_rows, cell_columns=cell_columns,
+        unplaced=unplaced, unplaced_columns=unplaced_columns,
+        map_total=won_revenue_line(result, f),
         priorities=list(result.explanations),
-        chart_map=charts.coverage_map_heatmap(cells, COMPLEXITIES, VALUE_TIERS),
+        chart_map=charts.coverage_map_heatmap(cells, COMPLEXITIES, VALUE_TIERS, f,
+                                              result.window),
     )
 
 
@@ -115,8 +111,9 @@ def render_report(inputs: ReportInputs, path: Path) -> Path:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("covermap.reports", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)
-    coverage = _coverage_context(inputs)
-    cmap = _map_context(inputs)
+    f = _formats(inputs)
+    coverage = _coverage_context(inputs, f)
+    cmap = _map_context(inputs, f)
     context = dict(
         title=inputs.title, plan_name=inputs.plan.name,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
