@@ -13,7 +13,8 @@ passed, compliance, breadth, then label, has_standard, touched):
   compliance) by the state they were evaluated under. Every plan state and
   ``unclassified`` has a row; a state with no standard has no checks (compliance
   empty, ``has_standard`` false: "no standard", never "compliant").
-- ``segment``, ``owner`` (accounts.owner_id): account attributes, so accounts and
+- ``segment``, ``owner`` (the account's owner: accounts.owner_id, else the plan's
+  ``owners.fallback``, see ``covermap.engine.owners``): account attributes, so accounts and
   their checks share the key; an empty attribute is an empty key.
 - For the three account-attribute groups, accounts_with_checks = accounts of the
   group with at least one check in the window (under any state).
@@ -46,6 +47,7 @@ import pandas as pd
 from covermap.engine import buckets as bk
 from covermap.engine.checks import CheckTables, entry_roles, measure_checks, plan_pers
 from covermap.engine.outcomes import measure_outcomes
+from covermap.engine.owners import with_owners
 from covermap.engine.states import state_table, transitions
 from covermap.engine.touches import last_human_touch
 from covermap.engine.window import Window, as_date, local_date, resolve_window
@@ -158,8 +160,9 @@ def measure_coverage(store, plan: Plan, *, as_of: dt.date | None = None,
     core = measure_checks(store, plan, window, keep)
     full = keep(account_measures(store, plan, core), "accounts_full")
     depth = full.filter(full.touched).select(*DEPTH_COLUMNS).order_by("account_id")
-    accounts = full.select(*ACCOUNT_COLUMNS, "name", "label", "has_standard", "personas_touched",
-                           "human_per_month", "digital_per_month").order_by("account_id")
+    accounts = full.select(*ACCOUNT_COLUMNS, "owner_name", "owner_source", "name", "label",
+                           "has_standard", "personas_touched", "human_per_month",
+                           "digital_per_month").order_by("account_id")
     summary = keep(summarize(plan, core, full), "summary")
     summary = summary.order_by(["_group", "_position", "key"]).drop("_group", "_position")
     return CoverageResult(
@@ -178,9 +181,9 @@ def account_measures(store, plan: Plan, core: CheckTables) -> ir.Table:
     """One row per account: current state, checks, touches and depth (see module doc)."""
     w, tz = core.window, plan.timezone
     a = store.table("accounts")
-    acc = a.select("account_id", "name", "segment", "owner_id",
-                   created_date=local_date(a.created_at, tz),
-                   value=a[plan.worklist.value_measure])
+    acc = with_owners(a.select("account_id", "name", "segment",
+                               created_date=local_date(a.created_at, tz),
+                               value=a[plan.worklist.value_measure]), store, plan, w.as_of)
     cur = core.states.filter(core.states.eval_date == ibis.date(w.as_of)).select(
         "account_id", "state")
     labels = state_table(plan).select("state", "label", "has_standard")
@@ -225,6 +228,7 @@ def account_measures(store, plan: Plan, core: CheckTables) -> ir.Table:
         digital_per_month=j.digital_touches.fill_null(0) / w.months,
         content_stages=(stages == "").ifelse(ibis.null("string"), stages),
         created_date=j.created_date, value=j.value, last_human_day=last,
+        owner_name=j.owner_name, owner_source=j.owner_source,
     )
 
 

@@ -90,7 +90,7 @@ def account_owners(store, plan: Plan, as_of: dt.date) -> ir.Table:
             "account_id", owner_id=j.owner_id.coalesce(j.candidate),
             owner_source=ibis.cases((j.owner_id.notnull(), j.owner_source),
                                     (j.candidate.notnull(), ibis.literal(source)),
-                                    else_=ibis.null("string")))
+                                    else_=ibis.null("string"))).view()  # joinable further
     return out
 
 
@@ -109,5 +109,6 @@ def with_owners(table: ir.Table, store, plan: Plan, as_of: dt.date) -> ir.Table:
         "account_id", "owner_id", "owner_source", owner_name="user_name")
     if "owner_id" in table.columns:
         table = table.drop("owner_id")
+    # a fresh relation, so that callers can join further (Ibis cannot extend this chain)
     return table.left_join(owners, table.account_id == owners.account_id).drop(
-        "account_id_right")
+        "account_id_right").view()

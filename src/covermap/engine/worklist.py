@@ -21,10 +21,11 @@ Columns: account_id, name, state, owner_id, segment, channel, per, by, min,
 count (= ``so_far``), missing (what is still needed in the current bucket, e.g.
 "1 human touch by csm this week"), reason, due_date (the current bucket's last
 day), value (the plan's ``worklist.value_measure`` account column, empty stays
-empty), days_since_human_touch; then entry, last_bucket_start, last_bucket_end,
-last_count, expected (``so_far + rate × remaining``) and rank. Ranked by value
-at risk: value (descending, empty last), then days since the last human touch
-(descending; never touched first), then account_id and entry.
+empty), days_since_human_touch, owner_name (``covermap.engine.owners``: owner_id is the
+account's owner or the plan's owner fallback; NULL when unknown); then entry,
+last_bucket_start, last_bucket_end, last_count, expected (``so_far + rate × remaining``)
+and rank. Ranked by value at risk: value (descending, empty last), then days since the
+last human touch (descending; never touched first), then account_id and entry.
 """
 
 from __future__ import annotations
@@ -91,8 +92,8 @@ def _entry_counts(plan: Plan, counts: ir.Table, as_of) -> ir.Table:
 def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> ir.Table:
     """The ranked worklist (module doc) from a measurement's intermediates."""
     w = core.window
-    a = accounts.select("account_id", "name", "state", "owner_id", "segment", "value",
-                        "days_since_human_touch", "created_date")
+    a = accounts.select("account_id", "name", "state", "owner_id", "owner_name", "segment",
+                        "value", "days_since_human_touch", "created_date")
     e = entry_table(plan)
     x = a.join(e, a.state == e.state)
     pt = _period_table(plan, w.as_of)
@@ -128,7 +129,8 @@ def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> 
         "account_id", "name", "state", "owner_id", "segment", "channel", "per", "by", "min",
         count=ranked.so_far, missing=ranked.missing, reason=ranked.reason,
         due_date=ranked.due_date, value=ranked.value,
-        days_since_human_touch=ranked.days_since_human_touch, entry=ranked.entry,
+        days_since_human_touch=ranked.days_since_human_touch, owner_name=ranked.owner_name,
+        entry=ranked.entry,
         last_bucket_start=ranked.last_start, last_bucket_end=ranked.last_end,
         last_count=ranked.last_count, expected=ranked.expected, rank=ranked["rank"],
     ).order_by("rank")

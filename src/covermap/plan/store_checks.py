@@ -59,9 +59,15 @@ def role_warnings(store, plan: Plan) -> list[str]:
 (state loyal)'
     """
     counts = _role_counts(store)
+    named = _named_roles(plan)
+    if not counts and named:
+        states = [s.id for s in plan.states if any(e.by for e in s.standard)]
+        return [f"the store has no users, so nobody holds a role: every check of an entry "
+                f"with by: fails (states {', '.join(states)}); import the users with their "
+                f"roles"]
     held = {r for r, (_, active) in counts.items() if r is not None and active}
     out = []
-    for role, entries in _named_roles(plan).items():
+    for role, entries in named.items():
         if role in held:
             continue
         inactive = counts.get(role, (0, 0))[0]
@@ -83,7 +89,7 @@ def role_warnings(store, plan: Plan) -> list[str]:
                        f"no role: import the users with their roles (a role column, or "
                        f"Salesforce UserRole / HubSpot owner_team and team files beside the "
                        f"users file)")
-    known = {r.id for r in plan.roles} or set(_named_roles(plan))
+    known = {r.id for r in plan.roles} or set(named)
     unknown = sorted(((r, n) for r, (n, _) in counts.items() if r is not None and r not in known),
                      key=lambda rn: (-rn[1], rn[0]))
     if unknown:
