@@ -50,7 +50,7 @@ from covermap.engine.outcomes import measure_outcomes
 from covermap.engine.owners import with_owners
 from covermap.engine.states import state_table, transitions
 from covermap.engine.touches import last_human_touch
-from covermap.engine.window import Window, as_date, local_date, resolve_window
+from covermap.engine.window import Window, extreme_date, local_date_of, resolve_window
 from covermap.engine.worklist import build_worklist
 from covermap.errors import PlanError
 from covermap.plan import rules
@@ -182,7 +182,7 @@ def account_measures(store, plan: Plan, core: CheckTables) -> ir.Table:
     w, tz = core.window, plan.timezone
     a = store.table("accounts")
     acc = with_owners(a.select("account_id", "name", "segment",
-                               created_date=local_date(a.created_at, tz),
+                               created_date=local_date_of(a, "created_at", tz),
                                value=a[plan.worklist.value_measure]), store, plan, w.as_of)
     cur = core.states.filter(core.states.eval_date == ibis.date(w.as_of)).select(
         "account_id", "state")
@@ -324,8 +324,7 @@ def summarize(plan: Plan, core: CheckTables, acc: ir.Table) -> ir.Table:
 def data_warnings(store, plan: Plan, window: Window) -> list[str]:
     """Plain-language notes on what the data cannot support (shown by every front end)."""
     out: list[str] = []
-    first_day = as_date(local_date(store.table("activities").occurred_at.min(),
-                                   plan.timezone).execute())
+    first_day = extreme_date(store.table("activities"), "occurred_at", plan.timezone, "min")
     if first_day is None:
         out.append("the store has no activities: nothing is touched and every check fails")
     else:

@@ -1,8 +1,9 @@
 """Derived facts (DESIGN.md, "Derived facts") for every account at every evaluation date.
 
 At an evaluation date ``d`` only rows dated on or before ``d`` count; a
-timestamp's date is its date in the plan's time zone, ``close_date`` is a
-calendar date already.
+timestamp's date is its date in the plan's time zone when it is an instant, and
+its own date when the source gave only a date (``<column>_is_date``);
+``close_date`` is a calendar date already.
 
 How it stays set-based and cheap: the evaluation dates are a tiny sorted table
 ``d_0 < d_1 < ... < d_n-1``. Every dated row becomes an *event* at the index of
@@ -18,11 +19,14 @@ Readings of the definitions (the contract is DESIGN.md):
 - a deal is *closed on or before d* when ``is_closed`` (or ``is_won``) is true and
   its ``close_date`` ≤ d. A closed deal with no close date is therefore never
   "closed on or before d" (a comparison with an empty date is false) and stays
-  open from its creation on; a deal with no ``created_at`` is never open;
+  open from its creation on; a deal with no ``created_at`` is never open (unless the
+  plan's ``deals.created_at_fallback`` fills it, see ``covermap.engine.deals``);
 - ``months_as_customer`` = 12·Δyear + Δmonth − (1 if day(d) < day(customer_since)),
   empty when the account is not a customer at d;
 - ``customer_since`` / ``last_won_at`` do not depend on churn (empty only when no
-  deal was won on or before d).
+  deal was won on or before d);
+- ``lead_count`` / ``max_lead_score`` count the contacts matching the plan's
+  ``leads.rule`` (every contact when it has none).
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine.buckets import small_table
-from covermap.engine.window import local_date
+from covermap.engine.deals import deals as plan_deals
+from covermap.engine.window import local_date_of, with_local_dates
 from covermap.plan import rules
 from covermap.plan.model import Plan
 
@@ -85,7 +90,7 @@ def _steps(store, plan: Plan, dates: list[dt.date], wanted: set[str]) -> ir.Tabl
     """``account_id, i, next_i`` and cumulative facts: the facts in force for indexes
     ``i <= k < next_i`` of the evaluation dates."""
     tz, events = plan.timezone, []
-    d = store.table("deals")
+    d = plan_deals(store, plan)
     won = d.is_won.fill_null(False)
     closed = d.is_closed.fill_null(False) | won
     if wanted & _WON_FACTS:
@@ -94,15 +99,20 @@ def _steps(store, plan: Plan, dates: list[dt.date], wanted: set[str]) -> ir.Tabl
     if "open_deals" in wanted:
         # a deal counts from its creation until it is closed on a known date
         o = d.filter(d.created_at.notnull())
-        events.append(_event(o, local_date(o.created_at, tz), dates, open_n=ibis.literal(1)))
+        events.append(_event(o, local_date_of(o, "created_at", tz), dates,
+                             open_n=ibis.literal(1)))
         c = d.filter(d.created_at.notnull() & closed & d.close_date.notnull())
-        end = ibis.greatest(c.close_date, local_date(c.created_at, tz))
+        end = ibis.greatest(c.close_date, local_date_of(c, "created_at", tz))
         events.append(_event(c, end, dates, open_n=ibis.literal(-1)))
     if wanted & _LEAD_FACTS:
         k = store.table("contacts")
         k = k.filter(k.account_id.notnull())
-        at = local_date(k.created_at, tz).fill_null(ibis.date(dt.date(1, 1, 1)))
-        events.append(_event(k, at, dates, lead_n=ibis.literal(1), score=k.lead_score))
+        k = k.mutate(lead_at=local_date_of(k, "created_at", tz).fill_null(
+            ibis.date(dt.date(1, 1, 1))))
+        if plan.leads.rule is not None:  # only the contacts the plan calls leads
+            k = with_local_dates(k, tz)
+            k = k.filter(rules.compile_rule(plan.leads.rule, k, rules.contact_column_types()))
+        events.append(_event(k, k.lead_at, dates, lead_n=ibis.literal(1), score=k.lead_score))
     if not events:
         return None
     e = ibis.union(*events, distinct=False)
@@ -131,12 +141,11 @@ def derived_facts(store, plan: Plan, dates: Sequence[dt.date], *,
     a = store.table("accounts")
     extra = [c for c in dict.fromkeys(columns) if c not in FACTS and c in a.columns
              and c != "account_id"]
-    acc = a.select(
-        "account_id", *extra,
-        created_date=local_date(a.created_at, tz),
-        churned_date=local_date(a.churned_at, tz),
-        is_target=a.is_target.fill_null(False),
-    )
+    acc = a.mutate(created_date=local_date_of(a, "created_at", tz),
+                   churned_date=local_date_of(a, "churned_at", tz))
+    acc = with_local_dates(acc, tz)  # rules compare an account's dates in the plan's zone
+    acc = acc.select("account_id", *extra, "created_date", "churned_date",
+                     is_target=acc.is_target.fill_null(False))
     ordered = sorted(set(dates))
     base = acc.cross_join(evaluation_dates(ordered))
     steps = _steps(store, plan, ordered, wanted)

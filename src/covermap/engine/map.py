@@ -10,7 +10,8 @@ Decisions where DESIGN.md leaves room (each is part of the result's meaning):
 
 - A deal is *closed* when ``is_closed`` or ``is_won``; *won* when ``is_won``.
   Dates are calendar dates in the plan's time zone (``created_at`` is a UTC
-  moment, ``close_date`` already a date).
+  moment converted to the zone, or a calendar date kept as it is when the source
+  gave only a date; ``close_date`` is always a date).
 - *Open at some time in the window*: created on or before the window's end
   (an unknown ``created_at`` is not "on or before", as with facts) and not
   closed before its start (a closed deal with no close date was not shown to
@@ -53,8 +54,8 @@ import ibis.expr.types as ir
 
 from covermap.engine.map_place import COMPLEXITY_SPELLINGS, channel_key, placed_lines
 from covermap.engine.map_priority import CellPriority, explain_priorities, score_cells
-from covermap.engine.touches import is_touch, utc_start
-from covermap.engine.window import Window, local_date, resolve_window
+from covermap.engine.touches import is_touch, local_range
+from covermap.engine.window import Window, local_date_of, resolve_window
 from covermap.errors import AnalysisError
 from covermap.plan.model import COMPLEXITIES, VALUE_TIERS, CoverageMap, Plan
 
@@ -87,7 +88,6 @@ class MapResult:
     channels: ir.Table
     unplaced: ir.Table
     priorities: tuple[CellPriority, ...]
-
     #: won revenue in the window, placed + unplaced (lines without an exchange rate have
     #: no amount in plan currency), the deals won in the window, and the placed part
     won_revenue: float = 0.0
@@ -95,6 +95,7 @@ class MapResult:
     placed_revenue: float = 0.0
     #: won lines left out of ``won_revenue`` for want of an exchange rate
     unpriced_lines: int = 0
+
     @property
     def explanations(self) -> tuple[str, ...]:
         """The priority sentences, best-ranked cell first."""
@@ -141,13 +142,11 @@ def _touch_minutes(store, plan: Plan, won: ir.Table, w: Window) -> ir.Table:
     first = won.created.min().to_pyarrow().as_py()
     if first is None:
         return won.select("deal_id", touch_minutes=ibis.literal(0.0))
-    a = a.filter(a.occurred_at < ibis.literal(
-        utc_start(w.end + dt.timedelta(days=1), plan.timezone), type="timestamp"),
-        a.occurred_at >= ibis.literal(utc_start(first, plan.timezone), type="timestamp"))
+    a = a.filter(*local_range(a, "occurred_at", plan.timezone, first, w.end))
     default = ibis.cases(*((a.kind == k, float(v.minutes)) for k, v in human.items()),
                          else_=0.0)
     touches = a.filter(a.kind.isin(list(human)), is_touch(plan, a)).select(
-        tid="account_id", day=local_date(a.occurred_at, plan.timezone),
+        tid="account_id", day=local_date_of(a, "occurred_at", plan.timezone),
         minutes=a.duration_minutes.cast("float64").fill_null(default))
     joined = won.join(touches, [won.account_id == touches.tid, touches.day >= won.created,
                                 touches.day <= won.close_date])
@@ -241,20 +240,20 @@ def build_map(store, plan: Plan, *, as_of: dt.date | None = None,
                              cm.priority_weights)
         scored_rows = scored.order_by("pos").to_pyarrow()
         channels = _channels(dc).to_pyarrow()
+        unplaced = _unplaced(placed).to_pyarrow()
         won = placed.filter(placed.won_in)
         totals = won.aggregate(
             revenue=won.revenue.sum().fill_null(0.0), deals=won.deal_id.nunique(),
             placed=won.revenue.sum(where=won.reason.isnull()).fill_null(0.0),
             unpriced=won.revenue.isnull().sum(),
         ).to_pyarrow().to_pylist()[0]
-        unplaced = _unplaced(placed).to_pyarrow()
     cells = scored_rows.select([*CELL_COLUMNS, "revenue_per_touch_hour", "priority_score"])
     return MapResult(
         window=w, currency=cm.currency, cells=ibis.memtable(cells),
         channels=ibis.memtable(channels), unplaced=ibis.memtable(unplaced),
+        priorities=explain_priorities(scored_rows.to_pylist(), cm.currency),
         won_revenue=round(totals["revenue"], 2), won_deals=int(totals["deals"]),
         placed_revenue=round(totals["placed"], 2), unpriced_lines=int(totals["unpriced"] or 0),
-        priorities=explain_priorities(scored_rows.to_pylist(), cm.currency),
     )
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from covermap.engine.window import Window, date_literal, local_date
+from covermap.engine.deals import deals as plan_deals
+from covermap.engine.window import Window, date_literal, local_date_of, with_local_dates
 from covermap.errors import AnalysisError
 from covermap.plan.model import COMPLEXITIES, CoverageMap, Plan
 from covermap.plan.rules import compile_rule
@@ -35,9 +36,10 @@ def channel_key(col: ir.StringValue) -> ir.StringValue:
     return key.nullif("")
 
 
-def _value_tiers(store, cm: CoverageMap) -> ir.Table:
+def _value_tiers(store, plan: Plan, cm: CoverageMap) -> ir.Table:
     """account_id -> value tier (empty when the measure is empty)."""
-    accounts = store.table("accounts")
+    # rules compare an account's dates in the plan's zone
+    accounts = with_local_dates(store.table("accounts"), plan.timezone)
     tiers = cm.value
     if tiers.rules:
         rules = {t: compile_rule(r, accounts) for t, r in tiers.rules.items()}
@@ -65,9 +67,9 @@ def _rate(currency: ir.StringValue, cm: CoverageMap) -> ir.FloatingValue:
 
 def _deals(store, plan: Plan, cm: CoverageMap, w: Window) -> ir.Table:
     """Deals that matter for the window, with their flags, rate and normalised channel."""
-    d = store.table("deals")
+    d = plan_deals(store, plan)
     start, end = date_literal(w.start), date_literal(w.end)
-    created = local_date(d.created_at, plan.timezone)
+    created = local_date_of(d, "created_at", plan.timezone)
     won = d.is_won.fill_null(False)
     closed = d.is_closed.fill_null(False) | won
     closed_in = closed & d.close_date.between(start, end).fill_null(False)
@@ -115,7 +117,7 @@ def placed_lines(store, plan: Plan, cm: CoverageMap, w: Window) -> ir.Table:
     """Every line of the window's deals with its value tier, reason (empty when placed)
     and revenue in plan currency."""
     lines = _lines(store, cm, _deals(store, plan, cm, w))
-    tiers = _value_tiers(store, cm).rename(tid="account_id")
+    tiers = _value_tiers(store, plan, cm).rename(tid="account_id")
     lines = lines.left_join(tiers, lines.account_id == tiers.tid).drop("tid")
     reason = ibis.cases(
         (lines.rate.isnull(), ibis.literal(NO_RATE) + lines.currency),

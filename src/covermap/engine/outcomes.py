@@ -32,8 +32,9 @@ import ibis.expr.types as ir
 
 from covermap.engine import buckets as bk
 from covermap.engine.checks import measure_checks
+from covermap.engine.deals import deals as plan_deals
 from covermap.engine.facts import derived_facts
-from covermap.engine.window import Window, add_months, local_date, month_end, month_start
+from covermap.engine.window import Window, add_months, local_date_of, month_end, month_start
 from covermap.plan.model import Plan
 
 NO_CHECKS = "no checks"
@@ -76,9 +77,9 @@ def measure_outcomes(store, plan: Plan, window: Window) -> ir.Table:
     facts = derived_facts(store, plan, [e_day], facts={"is_customer", "lead_count"})
     facts = facts.filter(facts.created_date.isnull() | (facts.created_date <= e))
 
-    d = store.table("deals")
+    d = plan_deals(store, plan)
     deals = d.select("account_id", "deal_type", close_date=d.close_date,
-                     created_date=local_date(d.created_at, plan.timezone),
+                     created_date=local_date_of(d, "created_at", plan.timezone),
                      won=d.is_won.fill_null(False),
                      closed=d.is_closed.fill_null(False) | d.is_won.fill_null(False))
     after = deals.close_date.between(e + ibis.interval(days=1), f)
@@ -90,7 +91,7 @@ def measure_outcomes(store, plan: Plan, window: Window) -> ir.Table:
         closed_next=(deals.closed & after).sum(),
     )
     a = store.table("accounts")
-    churn = a.select("account_id", churned_date=local_date(a.churned_at, plan.timezone))
+    churn = a.select("account_id", churned_date=local_date_of(a, "churned_at", plan.timezone))
 
     j = facts
     for right in (comp, per_acc, churn):

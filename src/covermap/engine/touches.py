@@ -9,7 +9,10 @@ list (exact match). The touch's user role is ``users.role`` of its ``user_id``
 
 Date limits are turned into UTC instants once (local midnight in the plan's time
 zone), so filters compare raw ``occurred_at`` values; only kept rows pay for the
-time-zone conversion of their date.
+time-zone conversion of their date. Outside UTC, an ``occurred_at`` that is only a
+calendar date (``occurred_at_is_date``, stored at 00:00 UTC of that date) is in the
+range by its own date: the raw bounds are widened to hold both kinds, and each row
+is then tested against the bounds of its kind.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import zoneinfo
 import ibis
 import ibis.expr.types as ir
 
-from covermap.engine.window import local_date
+from covermap.engine.window import date_flag, local_date
 from covermap.plan.model import Plan
 
 CHANNELS: tuple[str, ...] = ("human", "digital")
@@ -70,13 +73,35 @@ def weight_of(plan: Plan, kind: ir.StringValue) -> ir.FloatingValue:
     return ibis.cases(*branches, else_=0.0) if branches else ibis.literal(0.0)
 
 
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
+def local_range(act: ir.Table, column: str, timezone: str, start: dt.date | None,
+                end: dt.date) -> list[ir.BooleanValue]:
+    """Filters keeping the rows whose local date of ``column`` (see ``window.local_date``)
+    lies in ``[start, end]`` (``start`` None: no lower bound), over raw values only."""
+    ts, after = act[column], end + dt.timedelta(days=1)
+    hi = utc_start(after, timezone)
+    lo = utc_start(start, timezone) if start is not None else None
+    if timezone == "UTC":
+        return [ts < _ts(hi)] + ([ts >= _ts(lo)] if lo is not None else [])
+    # a cheap range over both kinds first (it prunes by the column's min/max), then each
+    # row against its own kind's bounds
+    conds = [ts < _ts(max(hi, _midnight(after)))]
+    exact_date, exact_instant = ts < _ts(_midnight(after)), ts < _ts(hi)
+    if lo is not None:
+        conds.append(ts >= _ts(min(lo, _midnight(start))))
+        exact_date = exact_date & (ts >= _ts(_midnight(start)))
+        exact_instant = exact_instant & (ts >= _ts(lo))
+    conds.append(date_flag(act, column).fill_null(False).ifelse(exact_date, exact_instant))
+    return conds
+
+
 def _activities_between(store, plan: Plan, start: dt.date | None, end: dt.date) -> ir.Table:
     """Activities whose local date lies in ``[start, end]`` (``start`` None: no lower bound)."""
     act = store.table("activities")
-    cond = act.occurred_at < _ts(utc_start(end + dt.timedelta(days=1), plan.timezone))
-    if start is not None:
-        cond = cond & (act.occurred_at >= _ts(utc_start(start, plan.timezone)))
-    return act.filter(cond)
+    return act.filter(*local_range(act, "occurred_at", plan.timezone, start, end))
 
 
 def _roles(store) -> ir.Table:
@@ -93,7 +118,7 @@ def touches(store, plan: Plan, start: dt.date, as_of: dt.date) -> ir.Table:
     joined = act.left_join(roles, act.user_id == roles.user_id)
     return joined.select(
         account_id=joined.account_id,
-        day=local_date(joined.occurred_at, plan.timezone),
+        day=local_date(joined.occurred_at, plan.timezone, date_flag(joined, "occurred_at")),
         channel=channel_of(plan, joined.kind),
         weight=weight_of(plan, joined.kind),
         kind=joined.kind,
@@ -108,5 +133,14 @@ def last_human_touch(store, plan: Plan, before: dt.date) -> ir.Table:
     """``account_id, last_human_day``: the latest human touch dated before ``before``."""
     act = _activities_between(store, plan, None, before - dt.timedelta(days=1))
     act = act.filter(is_touch(plan, act, ("human",)))
-    last = act.group_by("account_id").aggregate(last_at=act.occurred_at.max())
-    return last.select("account_id", last_human_day=local_date(last.last_at, plan.timezone))
+    if plan.timezone == "UTC":
+        last = act.group_by("account_id").aggregate(last_at=act.occurred_at.max())
+        return last.select("account_id", last_human_day=last.last_at.date())
+    # local dates are monotonic within each kind: convert only each kind's latest value
+    flag = date_flag(act, "occurred_at").fill_null(False)
+    last = act.group_by("account_id").aggregate(
+        last_day=act.occurred_at.max(where=flag), last_at=act.occurred_at.max(where=~flag))
+    instant = local_date(last.last_at, plan.timezone, ibis.literal(False))
+    day = last.last_day.date()
+    return last.select("account_id",
+                       last_human_day=ibis.greatest(day.coalesce(instant), instant.coalesce(day)))

@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.errors import AnalysisError
+from covermap.store import schema
 
 
 def month_start(d: dt.date) -> dt.date:
@@ -63,12 +64,54 @@ def _wall_clock(zone: str, ts: ibis.dtype("timestamp('UTC')")) -> dt.datetime:
     """DuckDB/PostgreSQL timezone(zone, timestamptz): the wall-clock time in ``zone``."""
 
 
-def local_date(ts: ir.TimestampValue, timezone: str) -> ir.DateValue:
-    """The calendar date, in ``timezone``, of a timestamp stored as naive UTC."""
+def date_flag(t: ir.Table, column: str) -> ir.BooleanValue:
+    """The store's ``<column>_is_date`` flag of ``t`` (true: the value is only a calendar
+    date); NULL, read as an instant, when ``t`` has no such column (a store or a
+    derived table made without it)."""
+    name = schema.date_flag(column)
+    return t[name] if name in t.columns else ibis.null("boolean")
+
+
+def local_date(ts: ir.TimestampValue, timezone: str,
+               is_date: ir.BooleanValue) -> ir.DateValue:
+    """The calendar date of a stored timestamp in ``timezone`` (DESIGN.md, "Time model"):
+    ``CAST(ts AS DATE)`` where ``is_date`` is true (a calendar date is that date in every
+    zone), else the wall-clock date in ``timezone`` of ``ts`` read as naive UTC."""
     if timezone == "UTC":
         return ts.date()
     instant = _at_zone_utc("UTC", ts).cast("timestamp('UTC')")
-    return _wall_clock(timezone, instant).date()
+    return is_date.fill_null(False).ifelse(ts.date(), _wall_clock(timezone, instant).date())
+
+
+def local_date_of(t: ir.Table, column: str, timezone: str) -> ir.DateValue:
+    """:func:`local_date` of ``t[column]`` with its own date flag."""
+    return local_date(t[column], timezone, date_flag(t, column))
+
+
+def with_local_dates(t: ir.Table, timezone: str) -> ir.Table:
+    """``t`` with each flagged TIMESTAMP column replaced by its local date (for rules,
+    which compare dates)."""
+    cols = {c: local_date_of(t, c, timezone) for c in t.columns
+            if schema.date_flag(c) in t.columns and t[c].type().is_timestamp()}
+    return t.mutate(**cols) if cols else t
+
+
+def extreme_date(t: ir.Table, column: str, timezone: str, which: str) -> dt.date | None:
+    """The earliest (``which="min"``) or latest (``"max"``) local date of ``t[column]``.
+    Local dates are monotonic within each kind of value, so only the extreme instant and
+    the extreme calendar date are converted, not every row."""
+    ts = t[column]
+    if timezone == "UTC":
+        return as_date(getattr(ts, which)().date().execute())
+    flag = date_flag(t, column).fill_null(False)
+    row = t.aggregate(day=getattr(ts, which)(where=flag),
+                      moment=getattr(ts, which)(where=~flag)).to_pyarrow().to_pylist()[0]
+    found = [as_date(row["day"])]
+    if row["moment"] is not None:
+        found.append(as_date(local_date(ibis.literal(row["moment"], type="timestamp"),
+                                        timezone, ibis.literal(False)).execute()))
+    found = [d for d in found if d is not None]
+    return (min if which == "min" else max)(found) if found else None
 
 
 def resolve_as_of(activities: ir.Table, plan_as_of: dt.date | None, timezone: str,
@@ -78,12 +121,11 @@ def resolve_as_of(activities: ir.Table, plan_as_of: dt.date | None, timezone: st
         return override
     if plan_as_of is not None:
         return plan_as_of
-    # local_date is monotonic, so take the latest moment first and convert that one alone
-    latest = local_date(activities.occurred_at.max(), timezone).execute()
-    if latest is None or latest != latest:  # None, or NaT from pandas
+    latest = extreme_date(activities, "occurred_at", timezone, "max")
+    if latest is None:
         raise AnalysisError("the store has no activities, so there is no default as_of; "
                             "import activities or pass --as-of YYYY-MM-DD")
-    return as_date(latest)
+    return latest
 
 
 def date_literal(d: dt.date) -> ir.DateScalar:

@@ -2,9 +2,11 @@
 
 ``UnitSQL`` builds, for one ``Mapping``, a *checked* relation: the raw text of
 each canonical column (``r_<col>``), its typed value (``x_<col>``), one boolean
-per check (``__q<i>``) and ``__bad`` when any check fails. Every query of the
-import (profile, problems, upsert, insert) reads that one relation, so a row is
-judged the same way everywhere. The checks, in reporting order:
+per check (``__q<i>``) and ``__bad`` when any check fails; each TIMESTAMP column
+also has ``f_<col>``, whether its value was only a calendar date (the store's
+``<col>_is_date``). Every query of the import (profile, problems, upsert, insert)
+reads that one relation, so a row is judged the same way everywhere. The checks,
+in reporting order:
 
 - a required column is blank                      ``account_id is required``
 - a value does not convert                        ``close_date is not a date``
@@ -12,6 +14,8 @@ judged the same way everywhere. The checks, in reporting order:
 - an activity in January 1970 (epoch glitch)
   ``occurred_at is in January 1970, a Unix-epoch glitch``
 - an activity after as_of                         ``occurred_at is after as_of 2024-06-30``
+  (an instant from the first moment after as_of in the plan's zone; a calendar
+  date when it is later than as_of)
 - a required reference that does not resolve      ``account_id not found in accounts``
 
 References resolve against the store's table, which already holds the rows
@@ -73,8 +77,11 @@ class UnitSQL:
                 self._check(c.name, label, r, f"{x} < TIMESTAMP '{EPOCH_GLITCH_BEFORE}'",
                             f"{c.name} is in January 1970, a Unix-epoch glitch")
                 if cutoff is not None:
-                    self._check(c.name, label, r, f"{x} >= TIMESTAMP '{cutoff:%Y-%m-%d %H:%M:%S}'",
-                                f"{c.name} is after as_of {as_of}")
+                    # a calendar date is after as_of by its date, in every time zone
+                    after = (f"CASE WHEN {self._flag(c)} THEN CAST({x} AS DATE) > DATE "
+                             f"'{as_of:%Y-%m-%d}' ELSE {x} >= TIMESTAMP "
+                             f"'{cutoff:%Y-%m-%d %H:%M:%S}' END")
+                    self._check(c.name, label, r, after, f"{c.name} is after as_of {as_of}")
             if c.references:
                 ref_table = c.references.split(".")[0]
                 if c.required:
@@ -82,6 +89,15 @@ class UnitSQL:
                                 f"{c.name} not found in {ref_table}")
                 else:
                     self.unresolved.append(c)
+
+    def _flag(self, c: schema.Column) -> str:
+        """SQL (over the typed relation): whether the value of TIMESTAMP column ``c`` was
+        only a calendar date."""
+        return coerce.is_date(f"r_{c.name}", f"x_{c.name}", self.m.date_format)
+
+    @property
+    def _flagged(self) -> list[schema.Column]:
+        return [c for c in self.cols if c.type == schema.TIMESTAMP]
 
     def _check(self, column: str, label: str, value: str, condition: str, reason: str) -> None:
         self.checks.append(Check(column, label, value, f"coalesce({condition}, false)", reason))
@@ -106,7 +122,8 @@ class UnitSQL:
         typed = ", ".join([*(f"{self._typed(c)} AS x_{c.name}" for c in self.cols),
                            *(self._extra_typed(i, name)
                              for i, name in enumerate(self.m.extras))])
-        flags = ", ".join(f"{ch.condition} AS __q{i}" for i, ch in enumerate(self.checks))
+        flags = ", ".join([*(f"{self._flag(c)} AS f_{c.name}" for c in self._flagged),
+                           *(f"{ch.condition} AS __q{i}" for i, ch in enumerate(self.checks))])
         bad = " OR ".join(f"__q{i}" for i in range(len(self.checks))) or "false"
         return (f"SELECT *, {bad} AS __bad FROM (SELECT *{', ' if flags else ''}{flags} "
                 f"FROM (SELECT *, {typed} FROM (SELECT {keep}{raw} FROM {scan} "
@@ -138,8 +155,11 @@ class UnitSQL:
 
     def insert_columns(self) -> tuple[list[str], list[str]]:
         """(store columns, expressions over the checked relation) for INSERT."""
-        names = [c.name for c in self.cols] + list(self.m.extras)
-        exprs = [f"x_{c.name}" for c in self.cols] + [f"y_{i}" for i in range(len(self.m.extras))]
+        flagged = self._flagged
+        names = ([c.name for c in self.cols] + [schema.date_flag(c.name) for c in flagged]
+                 + list(self.m.extras))
+        exprs = ([f"x_{c.name}" for c in self.cols] + [f"f_{c.name}" for c in flagged]
+                 + [f"y_{i}" for i in range(len(self.m.extras))])
         return names, exprs
 
 

@@ -8,7 +8,12 @@ expression, so "present and NULL after conversion" is the failure test.
   ``Z`` or an offset converted to UTC; ``2024/1/31``; Japanese ``2024年1月31日`` and
   era dates ``令和6年1月31日`` / ``平成31年4月30日`` / ``令和元年5月1日`` (optionally
   with ``10時30分``); any strptime ``date_format`` a plan's source names
-  (``%m/%d/%Y`` for US exports). The session time zone must be UTC.
+  (``%m/%d/%Y`` for US exports); epoch milliseconds (``1719799200000``, as HubSpot's
+  API writes them). The session time zone must be UTC.
+- Whether a date/time value is only a calendar date (``is_date``): it is unless it
+  carries a time of day (``10:30``, ``10時30分``, epoch milliseconds, or a
+  ``date_format`` with a time directive that matched it). DESIGN.md "Time model":
+  a calendar date is that date in every zone, an instant is converted.
 - Numbers: plain, or with thousands separators and currency signs (``$1,234.50``,
   ``¥1,000``, ``1,000円``); ``1.234,5`` only when the source says ``decimal: ","``.
 - Booleans: true/false, t/f, yes/no, y/n, 1/0 (any case); other words (``Won``)
@@ -16,6 +21,8 @@ expression, so "present and NULL after conversion" is the failure test.
 """
 
 from __future__ import annotations
+
+import re
 
 from covermap.store import schema
 
@@ -55,6 +62,11 @@ MACROS = (
     """CREATE OR REPLACE TEMP MACRO cm_tz_ts(v) AS coalesce(
           CAST(try_cast(v AS TIMESTAMPTZ) AS TIMESTAMP),
           CAST(try_cast(cm_tz_norm(v) AS TIMESTAMPTZ) AS TIMESTAMP))""",
+    # epoch milliseconds: 12 or 13 digits (1973 to 2286)
+    r"""CREATE OR REPLACE TEMP MACRO cm_is_epoch_ms(v) AS regexp_full_match(trim(v),
+          '[0-9]{12,13}')""",
+    """CREATE OR REPLACE TEMP MACRO cm_epoch_ts(v) AS CASE WHEN cm_is_epoch_ms(v)
+          THEN make_timestamp(CAST(trim(v) AS BIGINT) * 1000) END""",
     """CREATE OR REPLACE TEMP MACRO cm_bool(v) AS CASE
           WHEN lower(trim(v)) IN ('true', 't', 'yes', 'y', '1') THEN TRUE
           WHEN lower(trim(v)) IN ('false', 'f', 'no', 'n', '0') THEN FALSE END""",
@@ -95,7 +107,22 @@ def timestamp(expr: str, date_format: str | None = None) -> str:
     return (f"(CASE {first}WHEN cm_has_offset({expr}) "
             f"THEN cm_tz_ts({expr}) "
             f"WHEN try_cast({expr} AS TIMESTAMP) IS NOT NULL THEN try_cast({expr} AS TIMESTAMP) "
-            f"ELSE coalesce(try_cast(trim({expr}) AS TIMESTAMP), cm_ja_ts({expr})) END)")
+            f"ELSE coalesce(try_cast(trim({expr}) AS TIMESTAMP), cm_ja_ts({expr}), "
+            f"cm_epoch_ts({expr})) END)")
+
+
+#: strptime directives that read a time of day
+_TIME_DIRECTIVES = re.compile(r"%[HIMSpTRXcfsz]")
+
+
+def is_date(expr: str, typed: str, date_format: str | None = None) -> str:
+    """SQL: whether text ``expr``, converted to ``typed`` by :func:`timestamp`, was only a
+    calendar date (NULL when ``typed`` is NULL). Judged per value: ``2024-07-01`` is a
+    date; ``2024-07-01 00:00``, ``...Z``, ``10時``, epoch milliseconds are instants."""
+    timed = (f"contains({expr}, ':') OR contains({expr}, '時') OR cm_is_epoch_ms({expr})")
+    if date_format and _TIME_DIRECTIVES.search(date_format):
+        timed = f"try_strptime(trim({expr}), {literal(date_format)}) IS NOT NULL OR {timed}"
+    return f"(CASE WHEN {typed} IS NULL THEN NULL ELSE NOT ({timed}) END)"
 
 
 def number(expr: str, type_: str, decimal: str = ".") -> str:

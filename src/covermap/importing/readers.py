@@ -3,7 +3,9 @@ of text columns ``c0, c1, ...`` (one per source column, every value VARCHAR) tha
 DuckDB reads itself, so files are never held in Python memory.
 
 Formats: CSV/TSV (any delimiter; UTF-8, UTF-8/UTF-16 with BOM, CP932), XLSX
-(streamed row by row to a temporary CSV), Parquet, JSON Lines, and the
+(streamed row by row to a temporary CSV; a date cell without a time is written as
+a plain date), Parquet (a DATE column reads as ``2024-07-01``, a TIMESTAMP as
+``2024-07-01 00:00:00``, so each keeps its kind), JSON Lines, and the
 Salesforce ``sf data import tree`` JSON (``{"records": [...]}``).
 
 What "line" means, per format (it is what the quarantine table reports):
@@ -152,12 +154,20 @@ def read_delimited(path: Path, tmpdir: Path, *, encoding: str | None = None,
                      line_offset=1, temp_files=temps)
 
 
-def _cell(value: object) -> str | None:
+def _cell(value: object, number_format: str | None = None) -> str | None:
+    """A cell's value as text. A date cell without a time of day (number format
+    ``yyyy-mm-dd``, value at midnight) is written as a plain date, so it imports as a
+    calendar date; a date-time cell keeps its time and imports as an instant."""
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
+        if value.time() == dt.time() and number_format:
+            from openpyxl.styles.numbers import is_datetime
+
+            if is_datetime(number_format) == "date":
+                return value.date().isoformat()
         return value.isoformat(sep=" ")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
@@ -186,7 +196,7 @@ def read_workbook(path: Path, tmpdir: Path, *, sheet: str | None = None) -> RawS
         with dest.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             for row in ws.iter_rows():
-                values = [_cell(c.value) for c in row]
+                values = [_cell(c.value, getattr(c, "number_format", None)) for c in row]
                 if not any(v not in (None, "") for v in values):
                     continue  # blank rows hold no data
                 number = next(c.row for c in row if hasattr(c, "row"))

@@ -16,7 +16,8 @@ is pasted, so a plan can never execute code. The grammar::
     unary   := "-" unary | NUMBER | STRING | true | false | NAME | "(" rule ")"
 
 A comparison with an empty value is false (DESIGN.md, derived facts), and so
-is a bare boolean column that is empty.
+is a bare boolean column that is empty. ``is empty`` holds for a missing value
+and for blank text.
 
 >>> check_rule("is_customer and months_as_customer >= 24", FACT_TYPES).op
 'and'
@@ -68,8 +69,14 @@ def account_column_types(store_columns: dict[str, str] | None = None) -> dict[st
     store's extra columns when ``store_columns`` is given)."""
     cols = {c.name: rule_type_of(c.type) for c in schema.ACCOUNTS.columns}
     for name, t in (store_columns or {}).items():
-        cols.setdefault(name, rule_type_of(t))
+        if name not in schema.DATE_FLAG_NAMES:  # the store's own bookkeeping, not data
+            cols.setdefault(name, rule_type_of(t))
     return {**cols, **FACT_TYPES}
+
+
+def contact_column_types() -> dict[str, str]:
+    """Names usable in the plan's lead rule: the canonical contact columns."""
+    return {c.name: rule_type_of(c.type) for c in schema.CONTACTS.columns}
 
 
 # --- syntax tree -------------------------------------------------------------
@@ -335,6 +342,24 @@ def check_rule(text: str, types: dict[str, str]) -> Any:
     return tree
 
 
+def rule_names_of(tree: Any) -> list[str]:
+    """Every column or fact name a parsed rule uses, in order of appearance."""
+    if isinstance(tree, Name):
+        return [tree.name]
+    return [n for attr in ("arg", "left", "right") if hasattr(tree, attr)
+            for n in rule_names_of(getattr(tree, attr))]
+
+
+def check_lead_rule(text: str) -> Any:
+    """Parse and type-check the plan's lead rule against the contact columns."""
+    types = contact_column_types()
+    for name in rule_names_of(parse_rule(text)):
+        if name not in types:
+            raise RuleError(f"unknown contact column {name!r};{did_you_mean(name, types)} the "
+                            f"lead rule uses contact columns: {', '.join(types)}")
+    return check_rule(text, types)
+
+
 def check_plan_rules(plan: Any, *, file: str, lines: dict[tuple, int],
                      store_columns: dict[str, str] | None = None,
                      unknown_names_ok: bool = True,
@@ -353,11 +378,15 @@ def check_plan_rules(plan: Any, *, file: str, lines: dict[tuple, int],
     if plan.coverage_map is not None:
         checks += [(("coverage_map", "value", "rules", tier), r)
                    for tier, r in plan.coverage_map.value.rules.items()]
+    if plan.leads.rule is not None:
+        checks.append((("leads", "rule"), plan.leads.rule))
     for path, text in checks:
+        lead = path[0] == "leads"  # contacts have no extra columns: unknown is an error
         try:
-            check_rule(text, types)
+            check_lead_rule(text) if lead else check_rule(text, types)
         except RuleError as e:
-            if unknown_names_ok and "unknown column" in e.reason and store_columns is None:
+            if (not lead and unknown_names_ok and "unknown column" in e.reason
+                    and store_columns is None):
                 continue
             from covermap.plan.load import rule_line
 
@@ -406,7 +435,10 @@ def _compile(node: Any, t: ir.Table, types: dict[str, str]) -> ir.Value:
         return ~arg if node.op == "not" else -arg
     if isinstance(node, IsEmpty):
         arg = _compile(node.arg, t, types) if not isinstance(node.arg, Name) else t[node.arg.name]
-        return arg.notnull() if node.negated else arg.isnull()
+        empty = arg.isnull()
+        if arg.type().is_string():  # blank text is as empty as a missing value
+            empty = empty | (arg.strip() == "")
+        return ~empty if node.negated else empty
     if isinstance(node, In):
         arg, ty = _as_value(node.arg, t, types)
         if arg is None:

@@ -38,7 +38,7 @@ def table_ddl(t: schema.Table) -> str:
     """CREATE TABLE statement for one canonical table (no key constraints: upserts
     are done set-based by the importer, and an index over 50M ids would not fit
     the memory budget)."""
-    cols = ", ".join(f'"{c.name}" {c.type}' for c in t.columns)
+    cols = ", ".join(f'"{c.name}" {c.type}' for c in t.store_columns)
     return f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols})'
 
 
@@ -70,9 +70,16 @@ class Store:
         return dict(rows)
 
     def ensure_schema(self) -> None:
-        """Create the canonical and bookkeeping tables that do not exist yet."""
+        """Create the canonical and bookkeeping tables that do not exist yet, and add the
+        date flags a store made before they existed lacks (NULL: read as instants, which
+        is how such a store was read before)."""
         for t in schema.TABLES:
             self.duckdb.execute(table_ddl(t))
+            have = self.columns(t.name)
+            for flag in t.date_flags:
+                if flag.name not in have:
+                    self.duckdb.execute(
+                        f'ALTER TABLE "{t.name}" ADD COLUMN "{flag.name}" {flag.type}')
         for ddl in _BOOKKEEPING_DDL.values():
             self.duckdb.execute(ddl)
 

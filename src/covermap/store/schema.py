@@ -5,6 +5,13 @@ it may hold with their store types, which of them are required, and which
 columns refer to rows of other tables. Keys are the source system's ids, kept
 as strings. Importers, the sample generator and the engine all read this one
 description; nothing else spells out a column list.
+
+Every TIMESTAMP column has a companion BOOLEAN store column ``<column>_is_date``
+(``date_flag``): per value, true when the source gave only a calendar date (that
+date in every time zone), false for an instant (converted to the plan's time zone
+before its date is taken), NULL when the value is NULL or was loaded before the
+flag existed (read as an instant). Companions are not canonical columns: no source
+column maps onto them, and they are never extra columns or rule names.
 """
 
 from __future__ import annotations
@@ -20,6 +27,18 @@ MONEY = "DECIMAL(18,2)"
 BOOLEAN = "BOOLEAN"
 TIMESTAMP = "TIMESTAMP"
 DATE = "DATE"
+
+#: the suffix of a TIMESTAMP column's companion flag (see the module docstring)
+DATE_FLAG_SUFFIX = "_is_date"
+
+
+def date_flag(column: str) -> str:
+    """The companion flag of TIMESTAMP column ``column``.
+
+    >>> date_flag("created_at")
+    'created_at_is_date'
+    """
+    return column + DATE_FLAG_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,17 @@ class Table:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def date_flags(self) -> tuple[Column, ...]:
+        """The companion flag column of each TIMESTAMP column."""
+        return tuple(Column(date_flag(c.name), BOOLEAN) for c in self.columns
+                     if c.type == TIMESTAMP)
+
+    @property
+    def store_columns(self) -> tuple[Column, ...]:
+        """Every column the store's table holds: the canonical ones, then the flags."""
+        return (*self.columns, *self.date_flags)
 
     @property
     def required(self) -> list[str]:
@@ -218,3 +248,7 @@ IMPORTS = "imports"
 def table(name: str) -> Table:
     """The canonical table called ``name`` (KeyError when there is none)."""
     return TABLES_BY_NAME[name]
+
+
+#: every companion flag name of any table (never an extra column or a rule name)
+DATE_FLAG_NAMES: frozenset[str] = frozenset(f.name for t in TABLES for f in t.date_flags)
