@@ -12,13 +12,10 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from covermap.cli.options import console
+from covermap.cli.options import console, parse_date
 from covermap.sample import generate_company
 from covermap.sample.company import DEFAULT_AS_OF
 from covermap.store import schema
-
-_AS_OF = dt.datetime.combine(DEFAULT_AS_OF, dt.time())
-
 
 class SampleFormat(StrEnum):
     csv = "csv"
@@ -33,9 +30,10 @@ def sample(
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and size give "
                                       "byte-identical files.")] = 42,
     fmt: Annotated[SampleFormat, typer.Option("--format", help="File format.")] = SampleFormat.csv,
-    as_of: Annotated[dt.datetime, typer.Option(
-        "--as-of", formats=["%Y-%m-%d"], show_default=DEFAULT_AS_OF.isoformat(),
-        help="The day the company is seen on: no activity is dated after it.")] = _AS_OF,
+    as_of: Annotated[dt.date, typer.Option(
+        "--as-of", parser=parse_date, metavar="YYYY-MM-DD",
+        show_default=DEFAULT_AS_OF.isoformat(),
+        help="The day the company is seen on: no activity is dated after it.")] = DEFAULT_AS_OF,
 ) -> None:
     """Write a realistic sample B2B company in the canonical tables.
 
@@ -70,7 +68,7 @@ def sample(
 
         begin_next()
         counts = generate_company(out, accounts=accounts, seed=seed, fmt=fmt.value,
-                                  as_of=as_of.date(), progress=written)
+                                  as_of=as_of, progress=written)
 
     summary = Table(title=f"Sample company in {out}", title_justify="left")
     summary.add_column("table")
