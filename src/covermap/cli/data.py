@@ -125,7 +125,8 @@ def status(
         "--limit", help="With --quarantined: how many rows to show.")] = 50,
 ) -> None:
     """Show what the store holds: rows and date range per table, quarantined rows with
-    their top reasons, and references that match nothing (kept, counted).
+    their top reasons, references that match nothing (kept, counted), and warnings on
+    deals without a usable won/closed status or open deals without a created date.
 
     Example: covermap status --store crm.duckdb
     """
