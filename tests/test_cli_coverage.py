@@ -151,7 +151,7 @@ def test_worklist_table_reads_as_words_money_and_names(runner, company):
     ("--segment", "SMB", "Error: unknown --segment 'SMB'; did you mean 'smb'? The segments "
                          "are: ent, smb"),
     ("--owner", "Bobby", "Error: unknown --owner 'Bobby'; did you mean 'Bob'? The owners "
-                         "are: u1, u2"),
+                         "are: u1 (Ann), u2 (Bob)"),
 ])
 def test_worklist_unknown_filter_is_one_red_line(runner, company, option, value, message):
     store_path, plan_path = company

@@ -91,8 +91,8 @@ def test_worklist_filters(result):
     ({"role": "CSM"}, "unknown --role 'CSM'; did you mean 'csm'? The roles are: "
                       "account_executive, csm, executive, inside_sales, marketing, anyone"),
     ({"segment": "mid"}, "unknown --segment 'mid'. The segments are: ent, smb"),
-    ({"owner": "u3"}, "unknown --owner 'u3'. The owners are: u1, u2"),
-    ({"owner": "Anne"}, "unknown --owner 'Anne'; did you mean 'Ann'? The owners are: u1, u2"),
+    ({"owner": "u3"}, "unknown --owner 'u3'. The owners are: u1 (Ann), u2 (Bob)"),
+    ({"owner": "Anne"}, "unknown --owner 'Anne'; did you mean 'Ann'? The owners are: u1 (Ann), u2 (Bob)"),
 ])
 def test_unknown_filter_values_list_the_valid_ones(result, filters, message):
     with pytest.raises(UnknownFilterValue) as e:

@@ -77,8 +77,8 @@ def _measured(store: str, plan_path: Path | None, as_of: dt.date | None,
 
 def _header(result: CoverageResult) -> None:
     w = result.window
-    console.print(f"[bold]{escape(result.plan.name)}[/bold] — as of {w.as_of.isoformat()}, window "
-                  f"{w.start.isoformat()} to {w.end.isoformat()} ({w.months} "
+    console.print(f"[bold]{escape(result.plan.name)}[/bold] — as of {w.as_of.isoformat()}, "
+                  f"window {w.start.isoformat()} to {w.end.isoformat()} ({w.months} "
                   f"month{'s' if w.months != 1 else ''})", highlight=False)
     for warning in result.warnings:
         console.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)

@@ -30,16 +30,15 @@ last human touch (descending; never touched first), then account_id and entry.
 
 from __future__ import annotations
 
-import ibis
 import difflib
 
+import ibis
 import ibis.expr.types as ir
 
 from covermap.engine import buckets as bk
 from covermap.engine.checks import ANYONE, CheckTables, counters, entry_table, plan_pers
-from covermap.plan.model import Plan
 from covermap.errors import AnalysisError
-
+from covermap.plan.model import Plan
 
 #: how many valid values an error lists before it says how many more there are
 LISTED = 30
@@ -50,16 +49,19 @@ class UnknownFilterValue(AnalysisError):
     exist; the message lists the valid ones and the closest match."""
 
     def __init__(self, option: str, value: str, valid: list[str],
-                 aliases: list[str] = ()) -> None:
+                 names: dict[str, str] | None = None) -> None:
         self.option, self.value, self.valid = option, value, valid
-        candidates = [*valid, *aliases]  # aliases (user names) can be suggested too
+        names = names or {}
+        candidates = [*valid, *names.values()]  # a user's name can be suggested too
         close = [v for v in candidates if v.casefold() == value.casefold()] or \
             difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else "."
-        shown = ", ".join(valid[:LISTED]) + (f", and {len(valid) - LISTED:,} more"
-                                             if len(valid) > LISTED else "")
+        labels = [f"{v} ({names[v]})" if v in names else v for v in valid[:LISTED]]
+        shown = ", ".join(labels) + (f", and {len(valid) - LISTED:,} more"
+                                     if len(valid) > LISTED else "")
         listed = f" The {option}s are: {shown}" if valid else f" There are no {option}s."
         super().__init__(f"unknown --{option} {value!r}{hint}{listed}")
+
 
 def _period_table(plan: Plan, as_of) -> ir.Table:
     pers = plan_pers(plan)
@@ -188,6 +190,9 @@ def check_filters(store, plan: Plan, *, owner: str | None = None, role: str | No
         if owner not in owners:
             ids = users.filter(users.name == owner).user_id.to_pyarrow().to_pylist()
             if len(ids) != 1:
-                raise UnknownFilterValue("owner", owner, owners, _distinct(users, "name"))
+                named = users.filter(users.name.notnull() & (users.name.strip() != ""))
+                names = dict(zip(*named.select("user_id", "name").to_pyarrow().to_pydict()
+                                 .values(), strict=True))
+                raise UnknownFilterValue("owner", owner, owners, names)
             owner = ids[0]
     return {"owner": owner, "role": role, "segment": segment, "state": state}

@@ -14,8 +14,10 @@ def won_revenue_line(cmap: Any, formats: Formats) -> str:
     >>> from types import SimpleNamespace as N
     >>> m = N(won_revenue=10005534.0, won_deals=4238, placed_revenue=10005534.0,
     ...       unpriced_lines=0, window=N(start="2017-01-01", end="2017-12-31"))
-    >>> won_revenue_line(m, Formats(currency="USD"))
-    'Won revenue 2017-01-01 – 2017-12-31: USD 10,005,534 over 4,238 won deals (in cells USD 10,005,534, unplaced USD 0)'
+    >>> for part in won_revenue_line(m, Formats(currency="USD")).split(": "):
+    ...     print(part)
+    Won revenue 2017-01-01 – 2017-12-31
+    USD 10,005,534 over 4,238 won deals (in cells USD 10,005,534, unplaced USD 0)
     """
     def cash(x: float) -> str:
         return format_value(x, Kind.money, formats)
