@@ -5,12 +5,15 @@ Every expected owner below is read off the rows of ``build`` by hand (as_of 2026
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from collections import Counter
 
 import pytest
 from test_coverage_company import AS_OF, PLAN_YAML, insert
 from test_coverage_company import build as build_company
 
+from covermap.cli.main import app
 from covermap.engine.coverage import measure_coverage
 from covermap.engine.owners import account_owners, user_names
 from covermap.errors import PlanError
@@ -150,3 +153,28 @@ def test_coverage_uses_the_fallback_owner_and_names_it(tmp_path):
     assert worklist and {(r["owner_id"], r["owner_name"]) for r in worklist} <= {
         ("u1", "Ann"), ("u2", "Bob")}
     assert {r["account_id"]: r["owner_name"] for r in worklist}["P1"] == "Bob"
+
+
+def test_maven_accounts_take_the_agent_of_their_latest_deal(realdata, tmp_path, runner):
+    """Maven's accounts have no owner; each takes the sales_agent of its latest opportunity
+    (checked on sales_pipeline.csv: latest engage_date, then close_date, then id)."""
+    store, out, plan = tmp_path / "covermap.duckdb", tmp_path / "out", tmp_path / "plan.yaml"
+    imported = runner.invoke(app, ["import", str(realdata / "maven-crm-sales-opportunities"),
+                                   "--store", str(store)])
+    assert imported.exit_code == 0, imported.output
+    plan.write_text("owners: {fallback: [latest_deal]}\n", "utf-8")
+    result = runner.invoke(app, ["coverage", "--store", str(store), "--plan", str(plan),
+                                 "--as-of", "2017-12-31", "--export", str(out)])
+    assert result.exit_code == 0, result.output
+    with (out / "coverage_accounts.csv").open(newline="", encoding="utf-8") as f:
+        accounts = list(csv.DictReader(f))
+    with (out / "worklist.csv").open(newline="", encoding="utf-8") as f:
+        worklist = list(csv.DictReader(f))
+    owners = {r["account_id"]: r["owner_id"] for r in accounts}
+    assert len(owners) == 85
+    assert {(r["owner_source"], r["owner_name"] == r["owner_id"]) for r in accounts} == {
+        ("latest_deal", True)}  # Maven's users are keyed by their names
+    assert owners["Acme Corporation"] == "Daniell Hammack"  # IJ2CLOLZ, engaged 2017-11-24
+    assert owners["Betasoloin"] == "Violet Mclelland"  # MSN4ZNU6, engaged 2017-12-22
+    assert Counter(owners.values()).most_common(2) == [("Anna Snelling", 8), ("Zane Levy", 6)]
+    assert worklist and all(r["owner_name"] == owners[r["account_id"]] for r in worklist)
