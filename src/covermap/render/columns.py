@@ -69,7 +69,7 @@ TABLES: dict[str, dict[str, Column]] = {
     "coverage_accounts": {
         "account_id": _ACCOUNT, "name": _c(K.text, "Name"), "state": _c(K.state, "State"),
         "label": _c(K.text, "State"), "segment": _c(K.text, "Segment"), "owner_id": _OWNER,
-        "owner_name": _c(K.text, "Owner name"),
+        "owner_name": _c(K.text, "Owner name"), "owner_source": _c(K.text, "Owner from"),
         "checks": _c(K.count, "Checks"), "passed": _c(K.count, "Passed"),
         "compliance": _c(K.percent, "Compliance"),
         "human_touches": _c(K.count, "Human touches"),
@@ -104,7 +104,8 @@ TABLES: dict[str, dict[str, Column]] = {
     "worklist": {
         "rank": _c(K.count, "Rank (by {measure})"), "account_id": _ACCOUNT,
         "name": _c(K.text, "Name"), "state": _c(K.state, "State"), "owner_id": _OWNER,
-        "owner_name": _c(K.text, "Owner name"), "segment": _c(K.text, "Segment"),
+        "owner_name": _c(K.text, "Owner name"), "owner_source": _c(K.text, "Owner from"),
+        "segment": _c(K.text, "Segment"),
         "channel": _c(K.text, "Channel"), "per": _c(K.text, "Per"), "by": _c(K.text, "By"),
         "min": _c(K.count, "Minimum"), "count": _c(K.count, "Touches so far"),
         "missing": _c(K.text, "Due now"), "reason": _c(K.text, "Why"),
