@@ -139,6 +139,14 @@ def test_worklist_table_reads_as_words_money_and_names(runner, company):
         "last week failed (0 of 1); behind pace (0 so far, 4 days left)", "2026-07-19", "",
         "86"]
     assert cells(res.output, "2")[-1] == "never"
+    assert "Showing the first" not in res.output
+    res = runner.invoke(app, ["worklist", "--store", str(store_path), "--plan", str(plan_path),
+                              "--as-of", "2026-07-15", "--limit", "2"], env=WIDE)
+    assert res.exit_code == 0, res.output
+    assert cells(res.output, "2")[1] == "Nutmeg (N1)"
+    assert len([li for li in res.output.splitlines() if li.startswith("│ ")]) == 2
+    assert ("Showing the first 2 of 5; pass --limit N for more, or --export FILE for every "
+            "row.") in res.output
     for empty in ("nan", "None", "NaT"):
         assert empty not in res.output
 

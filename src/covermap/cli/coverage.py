@@ -190,6 +190,9 @@ def worklist(
             columns=["rank", "account_id", "state", "owner_id", "missing", "reason",
                      "due_date", "value", "days_since_human_touch"])
         console.print(table)
+        if total > limit:
+            console.print(f"Showing the first {limit:,} of {total:,}; pass --limit N for more, "
+                          f"or --export FILE for every row.", highlight=False)
         if export is not None:
             export_table(wl, export)
             console.print(f"Wrote {export}", highlight=False)
