@@ -92,7 +92,8 @@ def test_worklist_filters(result):
                       "account_executive, csm, executive, inside_sales, marketing, anyone"),
     ({"segment": "mid"}, "unknown --segment 'mid'. The segments are: ent, smb"),
     ({"owner": "u3"}, "unknown --owner 'u3'. The owners are: u1 (Ann), u2 (Bob)"),
-    ({"owner": "Anne"}, "unknown --owner 'Anne'; did you mean 'Ann'? The owners are: u1 (Ann), u2 (Bob)"),
+    ({"owner": "Anne"}, "unknown --owner 'Anne'; did you mean 'Ann'? The owners are: "
+                        "u1 (Ann), u2 (Bob)"),
 ])
 def test_unknown_filter_values_list_the_valid_ones(result, filters, message):
     with pytest.raises(UnknownFilterValue) as e:
