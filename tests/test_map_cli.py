@@ -100,6 +100,8 @@ def test_cell_drill_down_prints_and_exports(runner, files, tmp_path):
     assert "Won deals in customised/low, 2026-01-01 – 2026-03-31" in result.output
     row = "│ Gamma (A3) │ D12  │ Bespoke  │ USD 250 │         │ partner          │ 2026-03-05 │"
     assert row in result.output
+    for empty in ("nan", "None", "NaT", "—"):  # an empty value is an empty cell
+        assert empty not in result.output
     assert read(out / "map_cell_customised_low.csv") == [
         ["account_id", "account", "deal_id", "deal", "products", "revenue", "channel",
          "intended_channel", "close_date"],
