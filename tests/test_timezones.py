@@ -273,3 +273,16 @@ def test_a_plan_in_new_york_measures_the_same_when_every_value_is_a_date(tmp_pat
         results.append((checks, [(c["complexity"], c["value"], c["median_cycle_days"])
                                  for c in cells]))
     assert results[0] == results[1] == results[2]
+
+
+def test_the_flags_are_the_stores_own_not_user_columns(tmp_path, store):
+    (tmp_path / "accounts.csv").write_text(
+        "account_id,name,created_at,created_at_is_date,tier\nA,Acme,2024-07-01,false,gold\n",
+        "utf-8")
+    report = import_paths(store, [tmp_path / "accounts.csv"])
+    # a source column named like a flag is not data: the store sets the flag from the value
+    assert report.files[0].ignored_columns == ("created_at_is_date",)
+    assert report.files[0].extra_columns == {"tier": "VARCHAR"}
+    assert _rows(store, "SELECT created_at_is_date FROM accounts") == [(True,)]
+    assert "created_at_is_date" not in store.columns("accounts")
+    assert store.columns("accounts", date_flags=True)["created_at_is_date"] == "BOOLEAN"

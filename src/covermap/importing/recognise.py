@@ -200,7 +200,8 @@ def map_columns(raw: RawSource, table: schema.Table, source: Source | None = Non
             continue
         name = extra_name(header)
         if (table.keeps_extra_columns and name and not header.startswith("_")
-                and name not in table.column_names and name not in m.extras):
+                and name not in table.column_names and name not in m.extras
+                and name not in schema.DATE_FLAG_NAMES):  # the store sets those itself
             m.extras[name] = _ident(col)
         else:
             m.ignored.append(header)

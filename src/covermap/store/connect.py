@@ -60,14 +60,15 @@ class Store:
     def has_table(self, name: str) -> bool:
         return name in self.ibis.list_tables()
 
-    def columns(self, name: str) -> dict[str, str]:
-        """Column name -> DuckDB type of a table in the store."""
+    def columns(self, name: str, *, date_flags: bool = False) -> dict[str, str]:
+        """Column name -> DuckDB type of a table in the store; the ``<column>_is_date``
+        flags only with ``date_flags`` (they are the store's own, not the user's data)."""
         rows = self.duckdb.execute(
             "SELECT column_name, data_type FROM information_schema.columns "
             "WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
             [name],
         ).fetchall()
-        return dict(rows)
+        return {c: t for c, t in rows if date_flags or c not in schema.DATE_FLAG_NAMES}
 
     def ensure_schema(self) -> None:
         """Create the canonical and bookkeeping tables that do not exist yet, and add the
@@ -75,7 +76,7 @@ class Store:
         is how such a store was read before)."""
         for t in schema.TABLES:
             self.duckdb.execute(table_ddl(t))
-            have = self.columns(t.name)
+            have = self.columns(t.name, date_flags=True)
             for flag in t.date_flags:
                 if flag.name not in have:
                     self.duckdb.execute(
