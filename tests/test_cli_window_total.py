@@ -67,6 +67,12 @@ def test_report_takes_the_shared_window_options(runner, map_store, tmp_path):
     html = out.read_text("utf-8")
     assert f'<p class="map-total">{JAN_FEB}</p>' in html
     assert "2026-02-28" in html
+    # human headers and formatted cells, the same as in the terminal
+    for header in ("Rank (by ARR)</th>", "Days since last human touch</th>",
+                   "Share of revenue</th>", "Won lines</th>"):
+        assert header in html
+    assert re.search(r"<td[^>]*>Delta \(A4\)</td>", html)
+    assert re.search(r"<td[^>]*>USD 1,000</td>", html)
     # the exported results are over the same window: deals D4, D14 and the open D15 have a
     # line of unknown complexity (D11's two products make it bundled)
     summary = (tmp_path / "results" / "map_unplaced.csv").read_text("utf-8").splitlines()
