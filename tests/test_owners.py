@@ -14,10 +14,11 @@ from test_coverage_company import AS_OF, PLAN_YAML, insert
 from test_coverage_company import build as build_company
 
 from covermap.cli.main import app
+from covermap.cli.options import console
 from covermap.engine.coverage import measure_coverage
 from covermap.engine.owners import account_owners, user_names
 from covermap.errors import PlanError
-from covermap.plan import parse_plan
+from covermap.plan import parse_plan, template_text
 from covermap.store.connect import open_store
 
 USERS = [("u1", "Ann"), ("u2", "Bob"), ("u3", "Cy"), ("u4", "Di"), ("u5", "Ed")]
@@ -155,13 +156,28 @@ def test_coverage_uses_the_fallback_owner_and_names_it(tmp_path):
     assert {r["account_id"]: r["owner_name"] for r in worklist}["P1"] == "Bob"
 
 
-def test_maven_accounts_take_the_agent_of_their_latest_deal(realdata, tmp_path, runner):
-    """Maven's accounts have no owner; each takes the sales_agent of its latest opportunity
-    (checked on sales_pipeline.csv: latest engage_date, then close_date, then id)."""
+def test_maven_accounts_take_the_agent_of_their_latest_deal(realdata, tmp_path, runner,
+                                                            monkeypatch):
+    """Maven's accounts have no owner; plan check says which fallback gives them one, and
+    with it each takes the sales_agent of its latest opportunity (checked on
+    sales_pipeline.csv: latest engage_date, then close_date, then id)."""
+    monkeypatch.setattr(console, "width", 1000)
     store, out, plan = tmp_path / "covermap.duckdb", tmp_path / "out", tmp_path / "plan.yaml"
     imported = runner.invoke(app, ["import", str(realdata / "maven-crm-sales-opportunities"),
                                    "--store", str(store)])
     assert imported.exit_code == 0, imported.output
+    plan.write_text(template_text(), "utf-8")
+    checked = runner.invoke(app, ["plan", "check", str(plan), "--store", str(store),
+                                  "--as-of", "2017-12-31"])
+    assert checked.exit_code == 0, checked.output
+    warnings = [w for w in checked.output.splitlines() if w.startswith("Warning")]
+    assert warnings[-2:] == [
+        "Warning: 35 active users have no role: import the users with their roles (a role "
+        "column, or Salesforce UserRole / HubSpot owner_team and team files beside the users "
+        "file), or give a whole file's users one in the plan: sources: [{file: "
+        "sales_teams.csv, table: users, constants: {role: <role>}}]",
+        "Warning: 85 of 85 accounts have no owner on 2017-12-31; with owners: {fallback: "
+        "[latest_deal]} in the plan, 85 of them would get one"]
     plan.write_text("owners: {fallback: [latest_deal]}\n", "utf-8")
     result = runner.invoke(app, ["coverage", "--store", str(store), "--plan", str(plan),
                                  "--as-of", "2017-12-31", "--export", str(out)])
@@ -178,3 +194,16 @@ def test_maven_accounts_take_the_agent_of_their_latest_deal(realdata, tmp_path, 
     assert owners["Betasoloin"] == "Violet Mclelland"  # MSN4ZNU6, engaged 2017-12-22
     assert Counter(owners.values()).most_common(2) == [("Anna Snelling", 8), ("Zane Levy", 6)]
     assert worklist and all(r["owner_name"] == owners[r["account_id"]] for r in worklist)
+
+
+def test_plan_check_names_a_fallback_role_no_team_row_has(owners_store):
+    from covermap.plan.store_checks import owner_warnings
+
+    plan = parse_plan("owners: {fallback: [account_team:marketing]}\n", "plan.yaml")
+    # only A1 has an owner; latest_deal gives A2, A3 and A6 one, account_team:csm only A2
+    # and A4, account_team:account_executive A2 and A6: latest_deal is suggested
+    assert owner_warnings(owners_store, plan, AS_OF) == [
+        "owners.fallback names account_team:marketing, but no account-team row has role "
+        "marketing: it never gives an owner",
+        "5 of 6 accounts have no owner on 2026-07-15; with owners: {fallback: "
+        "[account_team:marketing, latest_deal]} in the plan, 3 of them would get one"]

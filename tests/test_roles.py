@@ -97,7 +97,8 @@ def test_plan_check_warns_about_roles(realdata, tmp_path, store_path, runner, mo
         "with by: [inside_sales] fails (states hot_lead, potential_lead)",
         "Warning: 1 active user has no role: import the users with their roles (a role "
         "column, or Salesforce UserRole / HubSpot owner_team and team files beside the users "
-        "file)",
+        "file), or give a whole file's users one in the plan: sources: [{file: "
+        "sf_user_data.csv, table: users, constants: {role: <role>}}]",
         "Warning: users have roles the plan does not define: 'DpYNTT8JrVEsoGY/4jQu4A==' (1 "
         "user), 'F2ZX+UKPrvm19As4fX6CeQ==' (1 user); map them in the plan, then import the "
         "users again with --plan: role_names: {\"DpYNTT8JrVEsoGY/4jQu4A==\": <role>, "

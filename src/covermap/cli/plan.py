@@ -62,14 +62,15 @@ def check(
         return
     from covermap.engine.plan_checks import plan_problems, unmapped_kinds
     from covermap.engine.states import count_current_states
-    from covermap.plan.store_checks import role_warnings
+    from covermap.plan.store_checks import owner_warnings, role_warnings
 
     with open_store(store) as s:
         problems = plan_problems(s, plan)
         if problems:
             raise PlanInvalid(problems)
         counts = count_current_states(s, plan, as_of=as_of.date() if as_of else None)
-        warnings = [*unmapped_kinds(s, plan), *role_warnings(s, plan)]
+        warnings = [*unmapped_kinds(s, plan), *role_warnings(s, plan),
+                    *owner_warnings(s, plan, counts.as_of)]
     _print_states(plan, f"{path}: valid — accounts per state as of {counts.as_of}", counts)
     for w in warnings:
         console.print(f"[yellow]Warning:[/yellow] {escape(w)}", highlight=False)

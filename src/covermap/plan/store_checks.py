@@ -3,14 +3,18 @@
 ``role_warnings`` says, in plan order, which roles that standard entries name
 (``by``) no active user holds (``users.active`` not false) and so which checks
 cannot pass, and which roles users have that the plan does not know, with the
-``role_names`` mapping to add (``covermap.importing.roles`` applies it on import).
+``role_names`` mapping to add (``covermap.importing.roles`` applies it on import);
+the same for account-team roles. ``owner_warnings`` counts accounts with no owner and
+names the ``owners.fallback`` source that would give the most of them one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+from pathlib import Path
 
-from covermap.plan.model import Plan
+from covermap.plan.model import LATEST_DEAL, OWNER_TEAM_PREFIX, AccountOwners, Plan
 
 
 def _named_roles(plan: Plan) -> dict[str, list[tuple[tuple[str, ...], list[str]]]]:
@@ -31,6 +35,13 @@ def _role_counts(store) -> dict[str | None, tuple[int, int]]:
     active = u.active.fill_null(True)
     t = u.group_by("role").aggregate(users=u.count(), active=active.cast("int64").sum())
     return {r["role"]: (r["users"], r["active"]) for r in t.to_pyarrow().to_pylist()}
+
+
+def _users_file(store) -> str:
+    """The name of the file the users were last imported from (else ``users.csv``)."""
+    row = store.duckdb.execute("SELECT file FROM imports WHERE table_name = 'users' "
+                               "ORDER BY import_id DESC LIMIT 1").fetchone()
+    return Path(row[0]).name if row else "users.csv"
 
 
 def _plural(n: int, word: str) -> str:
@@ -88,13 +99,68 @@ def role_warnings(store, plan: Plan) -> list[str]:
             out.append(f"{_plural(no_role, 'active user')} {'has' if no_role == 1 else 'have'} "
                        f"no role: import the users with their roles (a role column, or "
                        f"Salesforce UserRole / HubSpot owner_team and team files beside the "
-                       f"users file)")
+                       f"users file), or give a whole file's users one in the plan: "
+                       f"sources: [{{file: {_users_file(store)}, table: users, "
+                       f"constants: {{role: <role>}}}}]")
     known = {r.id for r in plan.roles} or set(named)
-    unknown = sorted(((r, n) for r, (n, _) in counts.items() if r is not None and r not in known),
-                     key=lambda rn: (-rn[1], rn[0]))
+    unknown = {r: n for r, (n, _) in counts.items() if r is not None and r not in known}
     if unknown:
-        listed = ", ".join(f"{r!r} ({_plural(n, 'user')})" for r, n in unknown)
-        mapping = ", ".join(f'"{r}": {_suggest(r, plan)}' for r, _ in unknown)
-        out.append(f"users have roles the plan does not define: {listed}; map them in the "
-                   f"plan, then import the users again with --plan: role_names: {{{mapping}}}")
+        out.append(_unmapped("users have", unknown, "user", "users", plan))
+    t = store.table("account_team")
+    t = t.filter(t.role.notin(sorted(known)))
+    team = {r["role"]: r["n"] for r in
+            t.group_by("role").aggregate(n=t.count()).to_pyarrow().to_pylist()}
+    if team:
+        out.append(_unmapped("account-team rows have", team, "row", "account team", plan))
     return out
+
+
+def _unmapped(who: str, counts: dict[str, int], unit: str, what: str, plan: Plan) -> str:
+    """The warning listing role names the plan does not define, with the mapping to add."""
+    names = sorted(counts, key=lambda r: (-counts[r], r))
+    listed = ", ".join(f"{r!r} ({_plural(counts[r], unit)})" for r in names)
+    mapping = ", ".join(f'"{r}": {_suggest(r, plan)}' for r in names)
+    return (f"{who} roles the plan does not define: {listed}; map them in the plan, then "
+            f"import the {what} again with --plan: role_names: {{{mapping}}}")
+
+
+def owner_warnings(store, plan: Plan, as_of: dt.date) -> list[str]:
+    """How many accounts have no owner on ``as_of`` (``covermap.engine.owners``), and which
+    fallback source the plan could add to give them one; fallback account-team roles that
+    no account-team row has."""
+    from covermap.engine.owners import account_owners
+
+    out = []
+    t = store.table("account_team")
+    for role in plan.owners.team_roles():
+        if t.filter(t.role == role).count().execute() == 0:
+            out.append(f"owners.fallback names {OWNER_TEAM_PREFIX}{role}, but no account-team "
+                       f"row has role {role}: it never gives an owner")
+
+    def missing(p: Plan) -> int:
+        o = account_owners(store, p, as_of)
+        return int(o.filter(o.owner_id.isnull()).count().execute())
+
+    n, none = int(store.table("accounts").count().execute()), missing(plan)
+    if not none:
+        return out
+    have = list(plan.owners.fallback)
+    msg = f"{none:,} of {n:,} accounts have no owner on {as_of.isoformat()}"
+    tries = [f"{OWNER_TEAM_PREFIX}{r}" for r in _team_roles(store)] + [LATEST_DEAL]
+    gains = []
+    for source in (s for s in tries if s not in have):
+        trial = plan.model_copy(update={"owners": AccountOwners(fallback=(*have, source))})
+        if (gained := none - missing(trial)) > 0:
+            gains.append((gained, source))
+    if gains:
+        gained, source = max(gains, key=lambda g: g[0])
+        fallback = ", ".join((*have, source))
+        msg += (f"; with owners: {{fallback: [{fallback}]}} in the plan, {gained:,} of them "
+                f"would get one")
+    out.append(msg)
+    return out
+
+
+def _team_roles(store) -> list[str]:
+    t = store.table("account_team")
+    return sorted(t.select(r=t.role).distinct().r.to_pyarrow().to_pylist())
