@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from covermap.engine.states import UNCLASSIFIED
 from covermap.render.columns import MONEY_MEASURES, Column, Kind, humanize
 
 
@@ -40,8 +41,6 @@ class Formats:
     def for_plan(cls, plan: Any, users: Mapping[str, str] | None = None, *,
                  cents: bool = False) -> Formats:
         """Formats for results of ``plan`` (its currency, state labels, value measure)."""
-        from covermap.engine.states import UNCLASSIFIED
-
         states = {s.id: s.label.en for s in plan.states}
         states.setdefault(UNCLASSIFIED, "Unclassified")
         currency = plan.coverage_map.currency if plan.coverage_map is not None else "USD"
@@ -84,10 +83,6 @@ def money(amount: float, currency: str, *, cents: bool = False) -> str:
     return f"{sign}{currency}{digits}"
 
 
-def _number(value: Any) -> float:
-    return float(value)
-
-
 def _named(ident: str, name: Any) -> str:
     if is_empty(name) or str(name) == ident:
         return ident
@@ -107,15 +102,15 @@ def format_value(value: Any, kind: Kind, formats: Formats, *, name: Any = None,
         kind = formats.measure_kind()
     match kind:
         case Kind.money:
-            return money(_number(value), formats.currency, cents=formats.cents)
+            return money(float(value), formats.currency, cents=formats.cents)
         case Kind.percent:
-            return f"{_number(value):.1%}"
+            return f"{float(value):.1%}"
         case Kind.count:
-            return f"{round(_number(value)):,}"
+            return f"{round(float(value)):,}"
         case Kind.number:
-            return f"{_number(value):,.1f}"
+            return f"{float(value):,.1f}"
         case Kind.days:
-            days = _number(value)
+            days = float(value)
             return f"{round(days):,}" if days.is_integer() else f"{days:,.1f}"
         case Kind.date:
             if isinstance(value, dt.date | dt.datetime):
@@ -128,12 +123,10 @@ def format_value(value: Any, kind: Kind, formats: Formats, *, name: Any = None,
         case Kind.user:
             ident = str(value)
             return _named(ident, name if not is_empty(name) else formats.users.get(ident))
-        case Kind.account | Kind.text:
-            return _named(str(value) if not isinstance(value, float) or not value.is_integer()
-                          else str(int(value)), name)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    # text and account ids: a whole float (as pandas returns an int column with gaps) has no
+    # trailing ".0"
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return _named(text, name)
 
 
 def format_cell(row: Mapping[str, Any], name: str, col: Column, formats: Formats) -> str:
