@@ -176,3 +176,18 @@ def test_role_names_must_name_plan_roles(yaml, message):
     with pytest.raises(PlanError) as e:
         parse_plan(yaml, "plan.yaml")
     assert str(e.value) == message
+
+
+def test_account_team_roles_the_plan_does_not_define_are_listed(store):
+    from covermap.plan.store_checks import role_warnings
+
+    store.duckdb.execute(
+        "INSERT INTO users (user_id, name, role) VALUES ('u1', 'Ann', 'csm'), "
+        "('u2', 'Bo', 'account_executive'), ('u3', 'Cy', 'inside_sales'), "
+        "('u4', 'Di', 'executive');"
+        "INSERT INTO account_team (account_id, user_id, role) VALUES ('A1', 'u1', 'csm'), "
+        "('A1', 'u2', 'Sales Rep'), ('A2', 'u2', 'Sales Rep'), ('A2', 'u3', 'Partner')")
+    assert role_warnings(store, parse_plan("")) == [
+        "account-team rows have roles the plan does not define: 'Sales Rep' (2 rows), "
+        "'Partner' (1 row); map them in the plan, then import the account team again with "
+        "--plan: role_names: {\"Sales Rep\": account_executive, \"Partner\": <role>}"]
