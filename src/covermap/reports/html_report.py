@@ -82,10 +82,10 @@ def _coverage_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
         worklist=worklist, worklist_columns=worklist_columns,
         worklist_total=worklist_total,
         charts_coverage=dict(
-            compliance_by_state=charts.compliance_by_state(summary, labels),
-            compliance_by_month=charts.compliance_by_month(summary),
-            breadth_by_state=charts.breadth_by(summary, "state", labels),
-            breadth_by_segment=charts.breadth_by(summary, "segment", labels),
+            compliance_by_state=charts.compliance_by_state(summary, labels, f, result.window),
+            compliance_by_month=charts.compliance_by_month(summary, f, result.window),
+            breadth_by_state=charts.breadth_by(summary, "state", labels, f, result.window),
+            breadth_by_segment=charts.breadth_by(summary, "segment", labels, f, result.window),
         ),
     )
 
@@ -101,7 +101,8 @@ def _map_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
         unplaced=unplaced, unplaced_columns=unplaced_columns,
         map_total=won_revenue_line(result, f),
         priorities=list(result.explanations),
-        chart_map=charts.coverage_map_heatmap(cells, COMPLEXITIES, VALUE_TIERS),
+        chart_map=charts.coverage_map_heatmap(cells, COMPLEXITIES, VALUE_TIERS, f,
+                                              result.window),
     )
 
 
