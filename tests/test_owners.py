@@ -207,3 +207,18 @@ def test_plan_check_names_a_fallback_role_no_team_row_has(owners_store):
         "marketing: it never gives an owner",
         "5 of 6 accounts have no owner on 2026-07-15; with owners: {fallback: "
         "[account_team:marketing, latest_deal]} in the plan, 3 of them would get one"]
+
+
+@pytest.mark.parametrize(("zone", "owner"), [
+    ("UTC", "u1"), ("America/New_York", "u1"), ("Asia/Tokyo", "u2")])
+def test_latest_deal_is_created_on_or_before_as_of_in_the_plans_zone(store, zone, owner):
+    """e1 is created at 20:00 UTC on as_of: 16 July in Tokyo, after as_of, so it is left out
+    there; e2's created_at is a calendar date (the day before as_of in every zone)."""
+    insert(store, "users", "user_id, name", USERS)
+    insert(store, "accounts", "account_id, name", [("B1", "Birch")])
+    insert(store, "deals", "deal_id, account_id, owner_id, created_at, created_at_is_date",
+           [("e1", "B1", "u1", "2026-07-15 20:00:00", False),
+            ("e2", "B1", "u2", "2026-07-14 00:00:00", True)])
+    plan = parse_plan(f"timezone: {zone}\nowners: {{fallback: [latest_deal]}}\n", "plan.yaml")
+    rows = account_owners(store, plan, AS_OF).to_pyarrow().to_pylist()
+    assert [(r["account_id"], r["owner_id"]) for r in rows] == [("B1", owner)]
