@@ -52,6 +52,7 @@ F,Touched at an instant,5000000,,
 M1,Won a deal created on a date,5000000,,
 M2,Won a deal created at an instant,50000000,,
 G,Activities around as_of,5000000,,
+H,Touched the day before the window,5000000,,
 """,
     "deals.csv": """\
 deal_id,account_id,is_closed,is_won,created_at,close_date,amount
@@ -68,6 +69,7 @@ E1,E,meeting,2024-07-01
 E2,E,meeting,2024-09-30
 F1,F,meeting,2024-07-01T02:00:00Z
 G1,G,note,2024-09-30
+H1,H,meeting,2024-06-30
 G2,G,note,2024-10-01
 G3,G,note,2024-09-30T20:00:00Z
 """,
@@ -115,6 +117,16 @@ def test_a_churn_on_a_date_is_that_date_in_every_zone(zoned):
     assert got[("A2", D(2024, 7, 1))] is True
 
 
+def test_rules_read_an_accounts_dates_in_the_plans_zone(zoned):
+    zone, plan, store = zoned
+    rows = derived_facts(store, plan, [D(2024, 7, 31)], facts=set(),
+                         columns=["created_at", "churned_at"])
+    got = {r["account_id"]: (r["created_at"], r["churned_at"]) for r in
+           rows.filter(rows.account_id.isin(["A1", "A2", "C"])).to_pyarrow().to_pylist()}
+    assert got == {"A1": (None, D(2024, 7, 1)), "C": (D(2024, 8, 1), None),
+                   "A2": (None, D(2024, 6, 30) if zone == "America/New_York" else D(2024, 7, 1))}
+
+
 def _checks(store, plan) -> dict[str, list[tuple]]:
     """account -> [(bucket_start, state, passed)] of the measured checks."""
     result = measure_coverage(store, plan)
@@ -150,9 +162,10 @@ def test_date_only_activities_on_the_windows_first_and_last_day_count(zoned):
                                                   (sep, False)]
     accounts = measure_coverage(store, plan).accounts
     got = {r["account_id"]: (r["human_touches"], r["days_since_human_touch"]) for r in
-           accounts.filter(accounts.account_id.isin(["E", "F"])).to_pyarrow().to_pylist()}
-    # E: touched on as_of itself; F: 07-01 is 91 days before 09-30, 06-30 is 92
-    assert got == {"E": (2, 0), "F": (0, 92) if new_york else (1, 91)}
+           accounts.filter(accounts.account_id.isin(["E", "F", "H"])).to_pyarrow().to_pylist()}
+    # E: touched on as_of itself; F: 07-01 is 91 days before 09-30, 06-30 is 92; H: the
+    # date 06-30, before the window in every zone
+    assert got == {"E": (2, 0), "F": (0, 92) if new_york else (1, 91), "H": (0, 92)}
 
 
 def test_median_cycle_days_counts_calendar_days_from_a_created_date(zoned):
@@ -235,7 +248,7 @@ def test_a_store_made_before_the_flags_reads_as_instants(tmp_path):
     # opened for writing, the store gets the flags back, empty
     with open_store(path) as store:
         assert _rows(store, "SELECT count(*), count(churned_at_is_date) FROM accounts") == [
-            (10, 0)]
+            (11, 0)]
 
 
 def test_local_date_keeps_a_calendar_date_and_converts_an_instant():
