@@ -82,7 +82,8 @@ def test_apex_folder_counts_each_deal_once(runner, store_path, realdata):
     result = runner.invoke(app, ["import", str(folder), "--store", str(store_path), "--plan",
                                  str(EXAMPLES / "salesforce-apex-recipes-plan.yaml")])
     assert result.exit_code == 0, result.output
-    assert "Same records: 50 deals rows of Opportunities.csv are Opportunities.json's" \
+    assert "Same records: 50 deals rows of Opportunities.csv hold the records of " \
+        "Opportunities.json under other ids" \
         in result.output
     with open_store(store_path, read_only=True) as s:
         # the three won deals of Opportunities.json: 620,440.88 + 789,007.48 + 715,534.24
@@ -93,7 +94,36 @@ def test_apex_folder_counts_each_deal_once(runner, store_path, realdata):
         assert s.duckdb.execute("SELECT count(*) FROM contacts").fetchone() == (150,)
     status = runner.invoke(app, ["status", "--store", str(store_path)])
     assert status.exit_code == 0, status.output
-    assert "Same records: 50 accounts rows of Accounts.csv are Accounts.json's under other " \
-           "ids; kept once, the copies quarantined (e.g. name Zoonoodle 37, domain 1688.com;" \
-        in status.output
+    assert "Same records: 50 accounts rows of Accounts.csv hold the records of Accounts.json " \
+           "under other ids; kept once, the copies quarantined (e.g. name Zoonoodle 37, domain " \
+           "1688.com;" in status.output
     assert "same record as Contacts.json (150)" in status.output
+
+
+def test_a_later_import_of_a_copy_is_quarantined(tmp_path, store):
+    """Two commands instead of one: the stored rows are a source too, and they stay."""
+    write_two_exports(tmp_path)
+    import_paths(store, [tmp_path / "accounts_a.csv", tmp_path / "deals_a.csv"])
+    report = import_paths(store, [tmp_path / "accounts_b.csv", tmp_path / "deals_b.csv"])
+    assert [(f.loaded, f.quarantined) for f in report.files] == [(1, 2), (1, 1)]
+    con = store.duckdb
+    assert con.execute("SELECT sum(amount) FROM deals").fetchone() == (Decimal("250.00"),)
+    assert con.execute("SELECT reason FROM quarantine WHERE table_name = 'accounts' AND line = 2"
+                       ).fetchone() == ("same record as one already in the store (account_id "
+                                        "A1; name ACME, domain acme.com)",)
+    # re-importing a file that is itself stored is an upsert, not a copy
+    again = import_paths(store, [tmp_path / "accounts_a.csv"])
+    assert (again.loaded, again.quarantined) == (2, 0)
+
+
+@pytest.mark.parametrize("plan", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_no_example_plan_keys_records_by_a_value_that_repeats(plan, tmp_path, realdata):
+    """Every record of the data an example plan names loads or is quarantined for a
+    reason other than a repeated id (the apex plan once keyed deals by their names)."""
+    folder = {"maven": "maven-crm-sales-opportunities", "salesforce-apex": "salesforce-apex-recipes",
+              "salesforce-lwc": "salesforce-lwc-recipes"}
+    name = next(v for k, v in folder.items() if plan.startswith(k))
+    with open_store(tmp_path / "x.duckdb") as s:
+        import_paths(s, [realdata / name], plan=load_plan(EXAMPLES / plan))
+        assert s.duckdb.execute("SELECT count(*) FROM quarantine WHERE reason LIKE "
+                                "'duplicate %'").fetchone() == (0,)

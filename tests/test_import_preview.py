@@ -80,4 +80,4 @@ def test_report_rows_are_named(store, tmp_path):
         (5, "account_id", "blank row (every cell empty)"),
         (6, "name", "report group row (only the first cell filled: South)"),
         (7, "name", "report total row (Total)"),
-        (8, "industry", "report row with only its first 2 of 3 cells (none from industry on)")]
+        (8, "industry", "short row: only its first 2 of 3 cells (none from industry on)")]

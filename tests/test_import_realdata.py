@@ -173,7 +173,7 @@ def test_salesforce_lwc_recipes(store, realdata):
     # its six contacts are Contacts.json's, which the plan prefers
     assert files["Accounts-Contacts.csv"].encoding == "utf-8-sig"
     assert files["Accounts-Contacts.csv"].reasons == (
-        ("report row with only its first 3 of 9 cells", 8), ("same record as Contacts.json", 6))
+        ("short row: only its first 3 of 9 cells", 8), ("same record as Contacts.json", 6))
     assert rows(store, "SELECT contact_id, name, title FROM contacts WHERE email = "
                        "'amy@demo.net'") == [("ContactRef1", "Amy Taylor", "VP of Engineering")]
     assert rows(store, "SELECT line, reason FROM quarantine WHERE value = 'email amy@demo.net'"

@@ -46,6 +46,7 @@ def print_same_records(found: list[SameRecords]) -> None:
     """One line per file whose rows were another file's records under other ids."""
     for s in found:
         _say(f"[yellow]Same records:[/yellow] {s.rows:,} {s.table} rows of "
-             f"{escape(Path(s.file).name)} are {escape(s.kept_file)}'s under other ids; kept "
-             f"once, the copies quarantined (e.g. {escape('; '.join(s.examples))}). Choose the "
-             f"file to keep with `duplicates: {{{s.table}: {{prefer: FILE}}}}` in the plan")
+             f"{escape(Path(s.file).name)} hold the records of {escape(s.kept_file)} under "
+             f"other ids; kept once, the copies quarantined (e.g. "
+             f"{escape('; '.join(s.examples))}). Choose the file to keep with `duplicates: "
+             f"{{{s.table}: {{prefer: FILE}}}}` in the plan, importing both files together")

@@ -10,6 +10,11 @@ copy is taken out and quarantined, "same record as Accounts.json line 3 (name
 Zoonoodle 37, domain 1688.com)". Rows of one file are never matched with each
 other: two deals named alike in one export are two deals.
 
+Rows an earlier import stored count as one more source that always wins (for the
+tables in ``STORE_CHECKED``): importing ``Accounts.json`` after ``Accounts.csv`` in a
+second command quarantines the JSON copies, "same record as one already in the store
+(account_id Zoonoodle 37; ...)"; import both in one command to let the plan choose.
+
 Natural keys, compared case-insensitively; a row whose key is empty is never matched:
 
 - accounts: name and domain (the host of a website URL; both empty is equal)
@@ -33,6 +38,7 @@ import duckdb
 from covermap.importing.checks import UnitSQL
 from covermap.importing.readers import ident, sql_str
 from covermap.plan.model import DEDUPLICATED_TABLES
+from covermap.store import schema
 
 _HOST = r"regexp_extract(lower(trim(t.domain)), '^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#]+)', 1)"
 
@@ -66,6 +72,11 @@ assert tuple(NATURAL_KEYS) == DEDUPLICATED_TABLES
 
 #: the stem of the quarantine reason of a copy
 REASON = "same record as"
+#: tables whose stored rows are compared with a new file's (activities are left out:
+#: comparing every stored activity on each import would cost more than it finds)
+STORE_CHECKED = ("accounts", "contacts", "users", "products", "deals")
+#: the unit number of the rows already in the store
+STORE = -1
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,18 @@ def track(con: duckdb.DuckDBPyConnection, number: int, key: str, rows: str) -> N
                 f"FROM {rows} AS own")
 
 
+def track_store(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Record the keys already in ``table`` (before this import's first file of it), so
+    that a new file's copies of them are found; False when there is nothing to compare."""
+    if table not in STORE_CHECKED or not con.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {ident(table)})").fetchone()[0]:
+        return False
+    key = schema.table(table).key[0]
+    con.execute(f"INSERT INTO __loaded SELECT {STORE}, CAST({ident(key)} AS VARCHAR) "
+                f"FROM {ident(table)}")
+    return True
+
+
 def _ranks(units: list[Unit], prefer: str | None) -> str:
     def preferred(u: Unit) -> bool:
         path = u.unit.m.raw.path
@@ -94,8 +117,8 @@ def _ranks(units: list[Unit], prefer: str | None) -> str:
 
     order = sorted(units, key=lambda u: (not preferred(u), u.unit.m.raw.path.name,
                                          u.file_id))
-    return "(VALUES " + ", ".join(f"({u.number}, {i})" for i, u in enumerate(order)) + \
-        ") AS rk(unit, rk)"
+    return f"(VALUES ({STORE}, -1), " + ", ".join(
+        f"({u.number}, {i})" for i, u in enumerate(order)) + ") AS rk(unit, rk)"
 
 
 def resolve(con: duckdb.DuckDBPyConnection, table: str, units: list[Unit], *,
@@ -121,7 +144,8 @@ def resolve(con: duckdb.DuckDBPyConnection, table: str, units: list[Unit], *,
         return {}
     by_number = {u.number: u for u in units}
     involved = [n for (n,) in con.execute(
-        "SELECT unit FROM __same UNION SELECT keep_unit FROM __same ORDER BY 1").fetchall()]
+        "SELECT unit FROM __same UNION SELECT keep_unit FROM __same ORDER BY 1").fetchall()
+        if n != STORE]
     con.execute("CREATE OR REPLACE TEMP TABLE __lines (unit INTEGER, k VARCHAR, line BIGINT, "
                 "record VARCHAR)")
     for n in involved:
@@ -131,12 +155,14 @@ def resolve(con: duckdb.DuckDBPyConnection, table: str, units: list[Unit], *,
     con.execute(f"""
         INSERT INTO quarantine (import_id, table_name, file, line, "column", value, reason, record)
         SELECT {import_id}, {sql_str(table)}, CASE s.unit {files} END, l.line, {sql_str(label)},
-               s.shown, '{REASON} ' || CASE s.keep_unit {names} END || ' line ' || kl.line
-               || ' (' || s.shown || ')', l.record
+               s.shown, CASE WHEN s.keep_unit = {STORE} THEN '{REASON} one already in the store ('
+               || {sql_str(key)} || ' ' || s.keep_k || '; ' || s.shown || ')' ELSE '{REASON} '
+               || CASE s.keep_unit {names} END || ' line ' || kl.line || ' (' || s.shown || ')'
+               END, l.record
         FROM __same AS s JOIN __lines AS l ON l.unit = s.unit AND l.k = s.k
-        JOIN __lines AS kl ON kl.unit = s.keep_unit AND kl.k = s.keep_k""")
-    con.execute("INSERT INTO __rootcause SELECT ?, k, '" + REASON + " ' || CASE keep_unit "
-                + names + " END FROM __same", [table])
+        LEFT JOIN __lines AS kl ON kl.unit = s.keep_unit AND kl.k = s.keep_k""")
+    con.execute(f"INSERT INTO __rootcause SELECT ?, k, '{REASON} ' || CASE keep_unit {names} "
+                f"ELSE 'one already in the store' END FROM __same", [table])
     con.execute(f"DELETE FROM {ident(table)} WHERE CAST({ident(key)} AS VARCHAR) IN "
                 f"(SELECT k FROM __same)")
     out = {}

@@ -241,9 +241,12 @@ def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[Ski
         feeds = {t: sum(m.table.name == t for m in units) for t in duplicates.NATURAL_KEYS}
         files: list[FileReport] = []
         same: list[duplicates.Unit] = []
+        stored = False
         for n, m in enumerate(units):
             report(f"{m.raw.path.name} → {m.table.name}", n, len(units))
-            tracked = feeds.get(m.table.name, 0) > 1
+            if n == 0 or units[n - 1].table.name != m.table.name:  # a table's first file
+                stored = duplicates.track_store(con, m.table.name)
+            tracked = feeds.get(m.table.name, 0) > 1 or stored
             f, u = _load(store, m, n, import_id, as_of, cutoff, track=tracked)
             files.append(f)
             if tracked:

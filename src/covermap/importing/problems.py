@@ -143,7 +143,7 @@ def _short_row_reason(raw: RawSource) -> str:
             f"lower(error_type) || ': ' || error_message || ')' "
             f"WHEN regexp_full_match(csv_line, '[^{d}]*[\\s\"{d}]*') THEN "
             f"{_group_reason(first)} "
-            f"ELSE 'report row with only its first ' || column_idx || ' of {len(raw.headers)} "
+            f"ELSE 'short row: only its first ' || column_idx || ' of {len(raw.headers)} "
             f"cells (none from ' || {headers}[CAST(column_idx AS BIGINT) + 1] || ' on)' END")
 
 

@@ -144,6 +144,7 @@ class SameRecords:
 
     table: str
     file: str
+    #: the file whose copies were kept, or "rows already in the store"
     kept_file: str
     rows: int
     #: up to two of the records, as a user reads them ("name Acme, domain acme.com")
@@ -154,8 +155,9 @@ def same_records(store: Store) -> list[SameRecords]:
     """Per table and file, the rows quarantined because another file of the same import
     holds the same record (``covermap.importing.duplicates``)."""
     rows = store.duckdb.execute(
-        "SELECT table_name, file, regexp_extract(reason, '^same record as (.*) line [0-9]+ ', 1)"
-        " AS kept, count(*), list(value ORDER BY line)[1:2] FROM quarantine "
+        "SELECT table_name, file, coalesce(nullif(regexp_extract(reason, "
+        "'^same record as (.*) line [0-9]+ ', 1), ''), 'rows already in the store') AS kept, "
+        "count(*), list(value ORDER BY line)[1:2] FROM quarantine "
         "WHERE reason LIKE 'same record as %' GROUP BY ALL ORDER BY 1, 2").fetchall()
     return [SameRecords(t, f, k, n, tuple(e)) for t, f, k, n, e in rows]
 
