@@ -169,7 +169,7 @@ def test_demo_report_reads_well(demo_report, tmp_path, width):
     # one number format: percents with one decimal, money without cents, in charts too
     bar_texts = [t for c in facts["charts"][:4] for t in c["cells"]]
     assert bar_texts and all(re.match(r"\d+\.\d% ", t) for t in bar_texts)
-    assert any(re.search(r"USD [\d,]+\d won deal", t) for t in heat["cells"])
+    assert any(re.search(r"#1USD [\d,]+ \(\d+\.\d%\)[\d,]+ won deals", t) for t in heat["cells"])
     assert not re.search(r"USD [\d,]+\.\d", facts["body"])
     _no_empty_words(facts["body"])
     # human column headers; owners are named beside their ids

@@ -171,8 +171,9 @@ def breadth_by(summary: pd.DataFrame, group: str, labels: dict[str, str] | None 
 def coverage_map_heatmap(cells: pd.DataFrame, complexities: tuple[str, ...],
                          tiers: tuple[str, ...], formats: Formats | None = None,
                          window: Any = None) -> Chart:
-    """The 3x3 grid, high value on top as in the terminal: won revenue as colour, the
-    intended channel in bold in each cell, revenue sold through another channel marked."""
+    """The 3x3 grid, high value on top as in the terminal: won revenue as colour; in each
+    cell the intended channel in bold with the cell's priority rank, its revenue and share,
+    won deals, and the share sold through another channel."""
     f = _formats(formats, None)
     title = ("Customer coverage map: won revenue by product complexity × customer value "
              "(intended channel in bold)")
@@ -191,14 +192,17 @@ def coverage_map_heatmap(cells: pd.DataFrame, complexities: tuple[str, ...],
             zr.append(revenue)
             mark = (f"<br>⚠ {_text(mis / revenue, Kind.percent, f)} through another channel"
                     if revenue and mis else "")
-            tr.append(f"<b>{html.escape(humanize(str(cell['intended_channel'])))}</b><br>"
-                      f"{_text(revenue, Kind.money, f)}<br>{_text(won, Kind.count, f)} won "
-                      f"deal{'' if won == 1 else 's'}{mark}")
+            rank = "" if is_empty(cell["priority_rank"]) else f"  #{int(cell['priority_rank'])}"
+            share = "" if is_empty(cell["revenue_share"]) else (
+                f" ({_text(cell['revenue_share'], Kind.percent, f)})")
+            tr.append(f"<b>{html.escape(humanize(str(cell['intended_channel'])))}</b>{rank}<br>"
+                      f"{_text(revenue, Kind.money, f)}{share}<br>{_text(won, Kind.count, f)} "
+                      f"won deal{'' if won == 1 else 's'}{mark}")
         z.append(zr)
         text.append(tr)
     fig = go.Figure(go.Heatmap(
         z=z, x=[humanize(c) for c in complexities], y=[humanize(t) for t in tiers], text=text,
-        texttemplate="%{text}", colorscale="Blues", xgap=2, ygap=2,
+        texttemplate="%{text}", textfont=dict(size=12), colorscale="Blues", xgap=2, ygap=2,
         colorbar=dict(title=dict(text="Won revenue" + (f" ({f.currency})" if f.currency
                                                        else "")), tickformat=",.0f"),
         hovertemplate="%{y} value × %{x}<br>%{text}<extra></extra>"))
