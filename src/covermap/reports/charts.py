@@ -102,7 +102,7 @@ def _bars(names: list[str], values: list[float], texts: list[str], colour: str,
         textangle=0, cliponaxis=False, marker_color=colour,
         hovertemplate="%{y}: %{x:.1f}%<extra></extra>"))
     fig.update_layout(
-        height=80 + len(names) * (12 + 13 * lines),
+        height=90 + len(names) * max(30, 12 + 13 * lines),
         xaxis=dict(title=axis, range=[0, 100], ticksuffix="%", fixedrange=True),
         yaxis=dict(autorange="reversed", automargin=True, fixedrange=True),
         **{**_LAYOUT, "margin": {**_LAYOUT["margin"], "r": 120}})
