@@ -15,6 +15,7 @@ from covermap.errors import (
     CovermapError,
     ImportProblem,
     PlanError,
+    PlanInvalid,
     RuleError,
     StoreError,
 )
@@ -28,7 +29,8 @@ from covermap.store.quarantine import store_status
 
 __all__ = [
     "AnalysisError", "CoverageResult", "CovermapError", "ImportProblem", "ImportReport",
-    "MapResult", "Plan", "PlanError", "ReportInputs", "RuleError", "Store", "StoreError", "Window",
+    "MapResult", "Plan", "PlanError", "PlanInvalid", "ReportInputs", "RuleError", "Store",
+    "StoreError", "Window",
     "build_map", "coverage_tables", "default_plan", "export_tables", "generate_company",
     "import_paths", "load_plan", "map_tables", "measure_coverage", "open_store", "parse_plan",
     "render_report", "store_status",
