@@ -108,3 +108,16 @@ def test_report_export_headers(tmp_path, realdata):
                                                              "Madison Investments")}
         assert s.duckdb.execute("SELECT account_id FROM contacts WHERE contact_id = "
                                 "'amy@demo.net'").fetchone() == ("Alpha Dynamics",)
+
+
+def test_a_report_export_without_ids_is_skipped_with_the_fix(tmp_path, realdata):
+    """In a folder import without a plan, the lwc export (no Contact ID column) is named
+    as a contacts report and skipped with the mapping it needs; the rest imports."""
+    with open_store(tmp_path / "lwc.duckdb") as s:
+        report = import_paths(s, [realdata / "salesforce-lwc-recipes"])
+    skipped = {Path(x.file).name: x.reason for x in report.skipped}
+    assert skipped["Accounts-Contacts.csv"].startswith(
+        "a Salesforce report export: table contacts needs column contact_id")
+    assert 'columns: {contact_id: <column in the file>}' in skipped["Accounts-Contacts.csv"]
+    assert sorted(Path(f.file).name for f in report.files) == [
+        "Accounts.json", "Contacts.json", "Opportunities.json"]

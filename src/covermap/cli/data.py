@@ -35,29 +35,33 @@ def _summary(report: ImportReport, store: str) -> None:
     for f in report.files:
         notes = []
         if f.unresolved:
-            notes.append("unresolved: " + ", ".join(f"{c} {n:,}" for c, n in f.unresolved.items()))
+            notes.append("unresolved: " + ", ".join(
+                f"{c} {n:,}" + (f" (e.g. {', '.join(f.unresolved_examples[c][:2])})"
+                                if f.unresolved_examples.get(c) else "")
+                for c, n in f.unresolved.items()))
         if f.extra_columns:
             notes.append(f"{len(f.extra_columns)} extra columns kept")
         if f.ignored_columns:
             cols = f.ignored_columns
             notes.append("ignored: " + (", ".join(cols) if len(cols) <= 3
                                         else f"{len(cols)} columns"))
-        table.add_row(Path(f.file).name, f.table, f.encoding, f"{f.rows_read:,}",
+        table.add_row(escape(Path(f.file).name), f.table, f.encoding, f"{f.rows_read:,}",
                       f"{f.loaded:,}", f"[red]{f.quarantined:,}[/red]" if f.quarantined else "0",
-                      "; ".join(notes))
+                      escape("; ".join(notes)))
     table.add_section()
     table.add_row("total", "", "", f"{report.rows_read:,}", f"{report.loaded:,}",
                   f"{report.quarantined:,}", "")
     console.print(table)
     for s in report.skipped:
-        console.print(f"[yellow]skipped[/yellow] {s.file}: {s.reason}", highlight=False)
+        console.print(f"[yellow]skipped[/yellow] {escape(s.file)}: {escape(s.reason)}",
+                      highlight=False)
     for file, rows in report.associations:
         console.print(f"associations from {file} ({rows:,} row{'s' if rows != 1 else ''})",
                       highlight=False)
     if report.quarantined:
         console.print(f"[red]{report.quarantined:,} rows quarantined[/red]; top reasons:")
         for reason, n in report.reasons():
-            console.print(f"  {n:>8,}  {reason}", highlight=False)
+            console.print(f"  {n:>8,}  {escape(reason)}", highlight=False)
         console.print(f"Inspect them: [bold]{_inspect_hint(store)}[/bold]", highlight=False)
 
 
@@ -141,7 +145,7 @@ def status(
         for t in tables:
             span = (f"{t.date_column}: {_day(t.first)} … {_day(t.last)}" if t.first is not None
                     else "")
-            reasons = "; ".join(f"{r} ({n:,})" for r, n in t.reasons)
+            reasons = escape("; ".join(f"{r} ({n:,})" for r, n in t.reasons))
             unresolved = ", ".join(f"{c} {n:,}" for c, n in t.unresolved)
             out.add_row(t.table, f"{t.rows:,}", span,
                         f"[red]{t.quarantined:,}[/red]" if t.quarantined else "0", reasons,
@@ -164,6 +168,6 @@ def _quarantine_table(s, table: str | None, limit: int) -> None:  # noqa: ANN001
     for col in ("table", "file", "line", "column", "value", "reason"):
         out.add_column(col, justify="right" if col == "line" else "left")
     for r in rows:
-        out.add_row(r.table, Path(r.file).name, str(r.line), r.column or "", r.value or "",
-                    r.reason)
+        out.add_row(r.table, escape(Path(r.file).name), "" if r.line is None else str(r.line),
+                    escape(r.column or ""), escape(r.value or ""), escape(r.reason))
     console.print(out)

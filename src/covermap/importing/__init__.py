@@ -9,10 +9,13 @@ The modules, in the order a file goes through them:
 - ``aliases`` and ``recognise``: which table a file is and which column is which;
 - ``hubspot``: association tables that fill other files' columns;
 - ``coerce`` and ``checks``: text -> store types, and the checks that quarantine;
-- ``load``: the one transaction, the upserts and the quarantine writes.
+- ``load``: the one transaction, the upserts and the quarantine writes (``problems``);
+- ``duplicates``: the same record from two files under different ids, kept once;
+- ``preview``: ``covermap import --dry-run``, the same import with nothing written.
 """
 
 from covermap.importing.load import import_paths
+from covermap.importing.preview import preview
 from covermap.importing.report import FileReport, ImportReport, SkippedFile
 
-__all__ = ["FileReport", "ImportReport", "SkippedFile", "import_paths"]
+__all__ = ["FileReport", "ImportReport", "SkippedFile", "import_paths", "preview"]

@@ -30,15 +30,17 @@ and only the few files holding copies are scanned again, for line numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
 import duckdb
 
 from covermap.importing.checks import UnitSQL
 from covermap.importing.readers import ident, sql_str
-from covermap.plan.model import DEDUPLICATED_TABLES
+from covermap.importing.report import FileReport, ordered_reasons
+from covermap.plan.model import DEDUPLICATED_TABLES, Plan
 from covermap.store import schema
+from covermap.store.quarantine import REASON_STEM
 
 _HOST = r"regexp_extract(lower(trim(t.domain)), '^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#]+)', 1)"
 
@@ -187,3 +189,23 @@ def _lines(con: duckdb.DuckDBPyConnection, u: Unit) -> None:
         f"arg_min({sql.record()}, {line}) FROM ({sql.checked(numbered, keep)}) AS q "
         f"WHERE NOT q.__bad AND {k} IN (SELECT k FROM __same WHERE unit = {u.number} UNION "
         f"SELECT keep_k FROM __same WHERE keep_unit = {u.number}) GROUP BY 1, 2")
+
+
+def take_out_copies(con: duckdb.DuckDBPyConnection, files: list[FileReport], units: list[Unit],
+                    plan: Plan, import_id: int) -> None:
+    """``resolve`` one table's files, and count the copies in their reports (``files``,
+    by unit number) and in the ``imports`` table."""
+    table = units[0].unit.t.name
+    policy = plan.duplicates.get(table)
+    found = resolve(con, table, units, prefer=policy.prefer if policy else None,
+                    import_id=import_id)
+    for n, (rows, examples) in found.items():
+        f, file_id = files[n], next(u.file_id for u in units if u.number == n)
+        reasons = ordered_reasons(dict(con.execute(
+            f"SELECT {REASON_STEM} AS r, count(*) FROM quarantine WHERE import_id = ? AND "
+            f"file = ? AND table_name = ? GROUP BY r", [import_id, file_id, table]).fetchall()))
+        files[n] = replace(f, loaded=f.loaded - rows, quarantined=f.quarantined + rows,
+                           reasons=reasons, same_records=rows, same_examples=examples)
+        con.execute("UPDATE imports SET rows_loaded = rows_loaded - ?, rows_quarantined = "
+                    "rows_quarantined + ? WHERE import_id = ? AND file = ? AND table_name = ?",
+                    [rows, rows, import_id, file_id, table])

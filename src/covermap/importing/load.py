@@ -15,7 +15,9 @@ into Python:
 3. *duplicates and references*: grouped over the rows just loaded (a stored,
    compressed column: cheaper than another pass over the file);
 4. only when rows were refused or ids repeat: ``problems`` numbers the rows to
-   report their lines, writes the quarantine and keeps the first of each id.
+   report their lines, writes the quarantine and keeps the first of each id;
+5. only when several files feed a table, or it held rows before: ``duplicates``
+   takes out the copies of one record under other ids, after the table's last file.
 
 On clean data that is two reads of the file and one write, which keeps the
 import within a small factor of a bare ``CREATE TABLE AS SELECT * FROM read_csv``.
@@ -28,22 +30,21 @@ import os
 import shutil
 import tempfile
 import zoneinfo
-from dataclasses import replace
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from covermap.errors import ImportProblem, RejectedRows, UnknownTable
+from covermap.errors import ImportProblem, MissingColumn, RejectedRows, UnknownTable
 from covermap.importing import (aliases, checks, coerce, duplicates, hubspot, problems,
                                 recognise, roles, stages)
 from covermap.importing.readers import RawSource, file_format, ident, open_source, sql_str
-from covermap.importing.report import FileReport, ImportReport, SkippedFile
+from covermap.importing.report import FileReport, ImportReport, SkippedFile, ordered_reasons
 from covermap.plan import Plan, default_plan
 from covermap.store import schema
 from covermap.store.connect import Store
-from covermap.store.quarantine import CONSEQUENCE, REASON_STEM
+from covermap.store.quarantine import REASON_STEM
 
 #: (what is happening, units done, units in total)
 Progress = Callable[[str, int, int], None]
@@ -222,6 +223,10 @@ def _recognise(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, bool]], t
                 raise
             skipped.append(SkippedFile(str(raw.path), "matches no table by its name or "
                                        "columns; map it in the plan's sources: to import it"))
+        except MissingColumn as e:  # a report export names no record ids
+            if explicit or recognise.report_table(raw) is None:
+                raise
+            skipped.append(SkippedFile(str(raw.path), f"a Salesforce report export: {e.reason}"))
     units.sort(key=lambda m: _ORDER[m.table.name])  # stable: file order within a table
     return units, skipped
 
@@ -252,7 +257,7 @@ def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[Ski
             if tracked:
                 same.append(duplicates.Unit(n, u, str(m.raw.path.resolve())))
                 if n + 1 == len(units) or units[n + 1].table.name != m.table.name:
-                    _same_records(con, files, same, plan, import_id)
+                    duplicates.take_out_copies(con, files, same, plan, import_id)
                     same = []
             report(f"{m.raw.path.name} → {m.table.name}", n + 1, len(units))
         result = ImportReport(import_id, tuple(files), tuple(skipped), tuple(bridges.files))
@@ -273,35 +278,6 @@ def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[Ski
         con.execute("ROLLBACK")
         raise
     return result
-
-
-def _same_records(con: duckdb.DuckDBPyConnection, files: list[FileReport],
-                  units: list[duplicates.Unit], plan: Plan, import_id: int) -> None:
-    """Take out the copies of records that several files of one table hold, and count
-    them in those files' reports (``covermap.importing.duplicates``)."""
-    table = units[0].unit.t.name
-    policy = plan.duplicates.get(table)
-    found = duplicates.resolve(con, table, units, prefer=policy.prefer if policy else None,
-                               import_id=import_id)
-    for n, (rows, examples) in found.items():
-        f = files[n]
-        reasons = dict(f.reasons)
-        stem = next(r for r, in con.execute(
-            f"SELECT DISTINCT {REASON_STEM} FROM quarantine WHERE import_id = ? AND file = ? "
-            f"AND table_name = ? AND reason LIKE '{duplicates.REASON} %'",
-            [import_id, str(Path(f.file).resolve()), table]).fetchall())
-        reasons[stem] = reasons.get(stem, 0) + rows
-        files[n] = replace(f, loaded=f.loaded - rows, quarantined=f.quarantined + rows,
-                           reasons=_ordered(reasons), same_records=rows,
-                           same_examples=examples)
-        con.execute("UPDATE imports SET rows_loaded = rows_loaded - ?, rows_quarantined = "
-                    "rows_quarantined + ? WHERE import_id = ? AND file = ? AND table_name = ?",
-                    [rows, rows, import_id, str(Path(f.file).resolve()), table])
-
-
-def _ordered(reasons: dict[str, int]) -> tuple[tuple[str, int], ...]:
-    """Reasons, root causes first, then most frequent first."""
-    return tuple(sorted(reasons.items(), key=lambda rn: (CONSEQUENCE in rn[0], -rn[1], rn[0])))
 
 
 def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.date,
@@ -357,7 +333,7 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
                 for c, k in zip(u.unresolved, unresolved) if k}
     if track and loaded:
         duplicates.track(con, n, t.key[0], own)
-    reasons = _ordered(dict(con.execute(
+    reasons = ordered_reasons(dict(con.execute(
         f"SELECT {REASON_STEM} AS r, count(*) AS n FROM quarantine WHERE import_id = ? AND "
         f"file = ? AND table_name = ? GROUP BY r", [import_id, file_id, t.name]).fetchall()))
     problems.drop(con)

@@ -5,7 +5,13 @@ goes to that entry's table (a file matched by two entries goes to both), its
 ``columns`` mapping is used as given and the rest is recognised by alias. A
 file no entry matches is recognised by its name (``deals.csv``,
 ``sf_opportunity_data.csv``, ``hubspot-crm-exports-all-deals-2024.csv``), by the
-sObject type of Salesforce tree JSON, or else by its columns.
+sObject type of Salesforce tree JSON, by the objects of a Salesforce report
+export's headers (``Contact: Email``: contacts), or else by its columns.
+
+Data sets keyed by name (Maven's ``accounts.csv`` has ``account`` and no id) use
+the name as the id of accounts, users and products; a deals file whose rows name
+their one product (Maven's ``sales_pipeline.csv``) also gives one deal line per
+deal, unless a plan maps the file (then it gives exactly the tables the plan names).
 """
 
 from __future__ import annotations
@@ -332,6 +338,17 @@ def documentation(raw: RawSource) -> str | None:
     return None
 
 
+def report_table(raw: RawSource) -> str | None:
+    """The table of a Salesforce report export ("Account: Account Name", "Contact: Email"):
+    the object most of its headers are fields of, the child when there are several (a
+    row of "accounts with contacts" is a contact); None when it is no report export."""
+    objects = [h.partition(":")[0].strip().lower() for h in raw.headers if ":" in h]
+    tables = {t for obj in objects for t, objs in aliases.REPORT_OBJECTS.items() if obj in objs}
+    if len(objects) * 2 < len(raw.headers) or not tables:
+        return None
+    return max(tables, key=lambda t: [x.name for x in schema.TABLES].index(t))
+
+
 def table_of(raw: RawSource) -> str:
     """The canonical table of a file no plan entry maps: by name, then by columns."""
     by_name = table_from_name(raw.path)
@@ -341,6 +358,9 @@ def table_of(raw: RawSource) -> str:
         by_type = TABLE_BY_NAME.get(stem_key(Path(raw.object_type)))
         if by_type:
             return by_type
+    by_report = report_table(raw)
+    if by_report:
+        return by_report
     scores = {t.name: _score(raw, t) for t in schema.TABLES}
     best = max(scores.values())
     winners = [t for t, s in scores.items() if s == best]

@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 from covermap.store.quarantine import CONSEQUENCE
 
 
+def ordered_reasons(reasons: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """Quarantine reasons with their counts: root causes first (not a row refused because
+    the record it refers to was), then the most frequent."""
+    return tuple(sorted(reasons.items(), key=lambda rn: (CONSEQUENCE in rn[0], -rn[1], rn[0])))
+
+
 @dataclass(frozen=True)
 class FileReport:
     """One file loaded into one table (a file mapped to two tables has two reports)."""
@@ -76,4 +82,4 @@ class ImportReport:
         total: Counter[str] = Counter()
         for f in self.files:
             total.update(dict(f.reasons))
-        return sorted(total.items(), key=lambda rn: (CONSEQUENCE in rn[0], -rn[1], rn[0]))[:top]
+        return list(ordered_reasons(dict(total)))[:top]
