@@ -10,7 +10,7 @@ from test_coverage_company import insert
 
 from covermap.engine.coverage import measure_coverage
 from covermap.engine.states import states_at, transitions
-from covermap.errors import PlanError, RuleError
+from covermap.errors import PlanError, PlanInvalid, RuleError
 from covermap.plan import parse_plan
 
 D = dt.date
@@ -99,12 +99,25 @@ def test_transitions_from_a_states_table(company):
 def test_an_unknown_column_names_the_plan_file_line_and_key(company):
     text = PLAN.replace('tier == "gold"', 'tierx == "gold"')
     plan = parse_plan(text, "plan.yaml")  # the store may have such a column: checked later
-    with pytest.raises(RuleError) as e:
+    with pytest.raises(PlanInvalid) as e:
         measure_coverage(company, plan, as_of=D(2026, 5, 10))
-    assert str(e.value).startswith(
+    [problem] = e.value.problems
+    assert isinstance(problem, RuleError)
+    assert str(problem).startswith(
         "plan.yaml, line 5: states[0].rule: unknown column 'tierx'; did you mean 'tier'? known "
         "columns and facts: ")
-    assert "tier," in str(e.value)
+    assert "tier," in str(problem)
+
+
+def test_every_rule_against_the_store_is_checked_at_once(company):
+    text = PLAN.replace('tier == "gold"', 'tierx == "gold"') + "worklist: {value_measure: ar}\n"
+    with pytest.raises(PlanInvalid) as e:
+        measure_coverage(company, parse_plan(text, "plan.yaml"), as_of=D(2026, 5, 10))
+    assert [(p.line, p.key) for p in e.value.problems] == [
+        (5, "states[0].rule"), (14, "worklist.value_measure")]
+    assert e.value.messages()[1].startswith(
+        "plan.yaml, line 14: worklist.value_measure: unknown account column 'ar'; did you mean "
+        "'arr'? account columns are: account_id, name, domain")
 
 
 def test_an_unknown_value_measure_names_the_plan_key(company):
@@ -112,5 +125,5 @@ def test_an_unknown_value_measure_names_the_plan_key(company):
     with pytest.raises(PlanError) as e:
         measure_coverage(company, plan, as_of=D(2026, 5, 10))
     assert str(e.value).startswith(
-        "plan.yaml, line 14: worklist.value_measure: unknown account column 'revenue'; "
-        "account columns are: account_id, name, domain")
+        "plan.yaml, line 14: worklist.value_measure: unknown account column 'revenue'; did you "
+        "mean 'annual_revenue'? account columns are: account_id, name, domain")

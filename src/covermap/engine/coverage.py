@@ -52,8 +52,7 @@ from covermap.engine.states import state_table, transitions
 from covermap.engine.touches import last_human_touch
 from covermap.engine.window import Window, extreme_date, local_date_of, resolve_window
 from covermap.engine.worklist import build_worklist
-from covermap.errors import PlanError
-from covermap.plan import rules
+from covermap.errors import PlanInvalid
 from covermap.plan.model import Plan
 
 ACCOUNT_COLUMNS = ("account_id", "state", "segment", "owner_id", "checks", "passed", "compliance",
@@ -109,19 +108,12 @@ def coverage_tables(result: CoverageResult, *, outcomes: bool = True) -> dict[st
 
 def check_store_rules(store, plan: Plan) -> None:
     """Check the plan's rules and worklist measure against the store's account columns;
-    errors name the plan file, line and key."""
-    file, lines = rules.plan_origin(plan)
-    columns = store.columns("accounts")
-    rules.check_plan_rules(plan, file=file, lines=lines, store_columns=columns,
-                           unknown_names_ok=False)
-    measure = plan.worklist.value_measure
-    if measure not in columns:
-        from covermap.plan.load import rule_line
+    errors name the plan file, line and key, all of them at once (``PlanInvalid``)."""
+    from covermap.engine.plan_checks import plan_problems
 
-        raise PlanError(f"unknown account column {measure!r}; account columns are: "
-                        f"{', '.join(columns)}", file=file,
-                        line=rule_line(lines, ("worklist", "value_measure")),
-                        key="worklist.value_measure")
+    problems = plan_problems(store, plan)
+    if problems:
+        raise PlanInvalid(problems)
 
 
 def temp_keeper(store):
@@ -142,7 +134,7 @@ def measure_coverage(store, plan: Plan, *, as_of: dt.date | None = None,
         store: an open store (``covermap.store.connect.open_store``); the result's tables
             live on its connection, so use them before closing it.
         plan: the plan; its rules are checked against the store's account columns first
-            (a ``RuleError`` / ``PlanError`` names the plan file, line and key).
+            (a ``PlanInvalid`` lists every problem, each with its file, line and key).
         as_of: the day measured on; default the plan's ``as_of``, else the date of the
             latest activity.
         window_months: the window's length; default the plan's ``window_months``.
