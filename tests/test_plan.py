@@ -234,3 +234,8 @@ def test_an_unknown_column_against_the_store_suggests_one():
     assert str(problem).startswith(
         "plan.yaml, line 4: states[0].rule: unknown column 'segmnt'; did you mean 'segment'? "
         "known columns and facts: account_id,")
+
+
+def test_a_yaml_alias_that_holds_itself_is_an_error_not_a_crash():
+    assert _problems("name: &x [*x]\n") == [
+        "plan.yaml, line 1: name: expected one value, not a list"]

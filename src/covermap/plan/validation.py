@@ -29,10 +29,13 @@ class Locations:
         self.lines: dict[tuple, int] = {}
         self.raw: dict[tuple, str] = {}
         if node is not None:
-            self._walk(node, ())
+            self._walk(node, (), frozenset())
 
-    def _walk(self, node: yaml.Node, path: tuple) -> None:
+    def _walk(self, node: yaml.Node, path: tuple, above: frozenset[int]) -> None:
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in above:  # an alias of a node that holds it (`a: &x [*x]`)
+            return
+        above = above | {id(node)}
         if isinstance(node, yaml.ScalarNode):
             self.raw[path] = node.value
         elif isinstance(node, yaml.MappingNode):
@@ -43,10 +46,10 @@ class Locations:
                 self.lines[(*key, "[key]")] = k.start_mark.line + 1
                 if isinstance(k, yaml.ScalarNode):
                     self.raw[(*key, "[key]")] = k.value
-                self._walk(v, key)
+                self._walk(v, key, above)
         elif isinstance(node, yaml.SequenceNode):
             for i, v in enumerate(node.value):
-                self._walk(v, (*path, i))
+                self._walk(v, (*path, i), above)
 
 
 def _construct(node: yaml.Node) -> Any:
