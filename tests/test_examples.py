@@ -38,13 +38,16 @@ EXPECTED = [
     ("maven-crm-sales-opportunities --store maven.duckdb",
      r"sales_pipeline\.csv\s*│\s*deals\s*│\s*utf-8\s*│\s*8,800\s*│\s*7,375\s*│\s*1,425"),
     ("maven-crm-sales-opportunities --plan examples/maven-crm-map.yaml",
-     r"sales_pipeline\.csv\s*│\s*deal_lines\s*│\s*utf-8\s*│\s*8,800\s*│\s*7,375\s*│\s*1,425"),
+     r"sales_pipeline\.csv\s*│\s*deal_lines\s*│\s*utf-8\s*│\s*8,800\s*│\s*7,375"
+     r"\s*│\s*1,425"),
     ("maven-crm-sales-opportunities --plan examples/maven-crm-plan.yaml",
      r"accounts\.csv\s*│\s*accounts\s*│\s*utf-8\s*│\s*85\s*│\s*85\s*│\s*0"),
     ("map --plan examples/maven-crm-map.yaml",
      r"USD 10,005,534 over 4,238 won deals \(in cells USD 10,005,534, unplaced USD 0\)"),
     # apex: every record twice; the CSV copies are quarantined, each deal counted once
-    ("salesforce-apex-recipes --plan", r"50\s*│\s*50\s*│\s*0\s*│.*\n(.*\n)*.*250 rows quarantined"),
+    ("salesforce-apex-recipes --plan",
+     r"Opportunities\.json\s*│\s*deals\s*│\s*utf-8\s*│\s*50\s*│\s*50\s*│\s*0(.*\n)*"
+     r"250 rows quarantined"),
     ("status --store apex.duckdb", r"deals\s*│\s*50\s*│"),
     # lwc: the report export's six contacts are Contacts.json's
     ("salesforce-lwc-recipes --plan", r"Accounts-Contacts\.csv\s*│\s*contacts\s*│\s*utf-8-sig"

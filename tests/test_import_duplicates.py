@@ -120,7 +120,8 @@ def test_a_later_import_of_a_copy_is_quarantined(tmp_path, store):
 def test_no_example_plan_keys_records_by_a_value_that_repeats(plan, tmp_path, realdata):
     """Every record of the data an example plan names loads or is quarantined for a
     reason other than a repeated id (the apex plan once keyed deals by their names)."""
-    folder = {"maven": "maven-crm-sales-opportunities", "salesforce-apex": "salesforce-apex-recipes",
+    folder = {"maven": "maven-crm-sales-opportunities",
+              "salesforce-apex": "salesforce-apex-recipes",
               "salesforce-lwc": "salesforce-lwc-recipes"}
     name = next(v for k, v in folder.items() if plan.startswith(k))
     with open_store(tmp_path / "x.duckdb") as s:

@@ -24,7 +24,8 @@ def test_dry_run_writes_nothing(runner, store_path, realdata):
     out = result.output
     assert "sales_pipeline.csv → deal_lines (csv, utf-8): 8,800 rows, 7,375 would load, 1,425 " \
            "would be quarantined" in out
-    assert "columns: opportunity_id → line_id, opportunity_id → deal_id, product → product_id, " \
+    assert "columns: opportunity_id → line_id, opportunity_id → deal_id, " \
+           "product → product_id, " \
            "close_value → amount" in out
     assert "accounts.csv → accounts (csv, utf-8)" in out and "account → account_id" in out
     assert "extra columns kept: year_established, revenue" in out

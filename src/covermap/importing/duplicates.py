@@ -42,7 +42,9 @@ from covermap.plan.model import DEDUPLICATED_TABLES, Plan
 from covermap.store import schema
 from covermap.store.quarantine import REASON_STEM
 
-_HOST = r"regexp_extract(lower(trim(t.domain)), '^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#]+)', 1)"
+#: the host of a domain or website URL: "https://www.acme.com/x" -> "acme.com"
+_HOST = (r"regexp_extract(lower(trim(t.domain)), "
+         r"'^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#]+)', 1)")
 
 
 def _text(col: str) -> str:

@@ -30,7 +30,8 @@ CONSEQUENCE = " was quarantined: "
 #: line 3)"), a trailing line number ("same record as Accounts.json line 3") and the id
 #: of the record a consequence refers to ("deal … was quarantined: ...").
 REASON_STEM = (r"regexp_replace(regexp_replace(regexp_replace(reason, ' \(.*\)$', ''), "
-               r"' line [0-9]+$', ''), '^(\S+) .+" + CONSEQUENCE + r"', '\1 …" + CONSEQUENCE + "')")
+               r"' line [0-9]+$', ''), '^(\S+) .+" + CONSEQUENCE + r"', "
+               r"'\1 …" + CONSEQUENCE + "')")
 
 
 @dataclass(frozen=True)
