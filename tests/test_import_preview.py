@@ -82,3 +82,17 @@ def test_report_rows_are_named(store, tmp_path):
         (6, "name", "report group row (only the first cell filled: South)"),
         (7, "name", "report total row (Total)"),
         (8, "industry", "short row: only its first 2 of 3 cells (none from industry on)")]
+
+
+def test_a_total_row_with_sums_is_no_record(store, tmp_path):
+    """A name-keyed file's "Grand Total" row (with a sum beside it) is no account named
+    Grand Total, and a deals export's "Total" row adds no revenue."""
+    (tmp_path / "accounts.csv").write_text("account,sector,revenue\nAcme,tech,1\n"
+                                           "Grand Total,,1\n")
+    (tmp_path / "deals.csv").write_text("deal_id,account_id,amount\nD1,Acme,5\nTotal,,5\n")
+    report = import_paths(store, [tmp_path])
+    assert (report.loaded, report.quarantined) == (2, 2)
+    assert store.duckdb.execute("SELECT account_id FROM accounts").fetchall() == [("Acme",)]
+    assert [(r.table, r.line, r.reason) for r in quarantined_rows(store)] == [
+        ("accounts", 3, "report total row (Grand Total)"),
+        ("deals", 3, "report total row (Total)")]

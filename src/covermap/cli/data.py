@@ -84,7 +84,9 @@ def import_(
     recognised from Salesforce, HubSpot, Fivetran, Airbyte and dlt names, or taken
     from the plan's `sources:` mapping. Rows that cannot be used go to the
     quarantine with their file, line, column and reason; importing a file again
-    replaces its rows (upsert by id).
+    replaces its rows (upsert by id). A record two files hold under different ids
+    is kept once (the plan's `duplicates:` picks the file). --dry-run shows what
+    would happen, file by file, and writes nothing.
 
     Example: covermap import exports/ --store crm.duckdb --plan plan.yaml
     """

@@ -230,6 +230,10 @@ REPORT_OBJECTS: dict[str, tuple[str, ...]] = {
 #: products): a file with a name column and no id column uses the name as the id.
 NAME_KEYED = ("accounts", "users", "products")
 
+#: First cells of a report's total rows (Salesforce "Grand Total"; Japanese 合計/総計/小計)
+TOTAL_ROWS = ("Grand Total", "GRAND TOTAL", "Total", "TOTAL", "Subtotal", "Sum", "合計", "総計",
+              "小計")
+
 #: The columns of a deals file that name its one product: such a file (Maven's
 #: sales_pipeline.csv) also gives one deal line per deal, unless a plan maps it.
 DEAL_PRODUCT = ("product_id", "product_2_id", "product2id", "product", "product_name")

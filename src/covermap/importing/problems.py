@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
+from covermap.importing import aliases
 from covermap.importing.checks import Check, UnitSQL
 from covermap.importing.readers import RawSource, ident, sql_str
 from covermap.store.quarantine import CONSEQUENCE
@@ -110,16 +111,20 @@ def quarantine(con: duckdb.DuckDBPyConnection, u: UnitSQL, *, import_id: int, fi
     return quarantined, removed
 
 
-#: first cells of a report's total rows (Salesforce "Grand Total", "Total"; Japanese 合計/総計)
-TOTAL_WORDS = ("grand total", "total", "subtotal", "sum", "合計", "総計", "小計")
+#: first cells of a report's total rows, compared case-insensitively
+TOTAL_WORDS = tuple(dict.fromkeys(w.lower() for w in aliases.TOTAL_ROWS))
 
 
 def _group_row(raw: RawSource) -> str:
-    """SQL over ``p``: the row is a report's group, total or blank row: every cell but
-    the first is empty (in a file of three or more columns, where a record needs more)."""
+    """SQL over ``p``: the (refused) row is a report's group, total or blank row: every
+    cell but the first is empty (in a file of three or more columns, where a record
+    needs more), or the first cell says it is a total."""
+    words = ", ".join(sql_str(w) for w in TOTAL_WORDS)
+    total = f"lower(trim(p.{raw.columns[0]})) IN ({words})"
     if len(raw.columns) < 3:
-        return "false"
-    return "(" + " AND ".join(f"coalesce(trim(p.{c}), '') = ''" for c in raw.columns[1:]) + ")"
+        return f"coalesce({total}, false)"
+    blank = " AND ".join(f"coalesce(trim(p.{c}), '') = ''" for c in raw.columns[1:])
+    return f"({blank} OR coalesce({total}, false))"
 
 
 def _group_reason(first: str) -> str:

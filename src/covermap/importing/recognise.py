@@ -276,7 +276,11 @@ def _name_as_key(m: Mapping) -> None:
     key = m.table.key[0]
     if (m.table.name in aliases.NAME_KEYED and key not in m.exprs and "name" in m.exprs
             and "+" not in m.labels["name"]):  # a first + last name is no key
-        m.exprs[key], m.labels[key] = m.exprs["name"], m.labels["name"]
+        # a report's "Grand Total" row would otherwise be a record named Grand Total
+        totals = ", ".join(f"'{w}'" for w in aliases.TOTAL_ROWS)
+        m.exprs[key] = f"CASE WHEN {m.exprs['name']} IN ({totals}) THEN NULL " \
+                       f"ELSE {m.exprs['name']} END"
+        m.labels[key] = m.labels["name"]
 
 
 def deal_lines_of(deals: Mapping) -> Mapping | None:
