@@ -77,9 +77,14 @@ class UnitSQL:
                 self._check(c.name, label, r, f"{x} < TIMESTAMP '{EPOCH_GLITCH_BEFORE}'",
                             f"{c.name} is in January 1970, a Unix-epoch glitch")
                 if cutoff is not None:
-                    # a calendar date is after as_of by its date, in every time zone
-                    after = (f"CASE WHEN {self._flag(c)} THEN CAST({x} AS DATE) > DATE "
-                             f"'{as_of:%Y-%m-%d}' ELSE {x} >= TIMESTAMP "
+                    # a calendar date is after as_of by its date, in every time zone; values
+                    # before both bounds (nearly all) skip the test of their kind (a CASE
+                    # evaluates each branch only on the rows left, AND/OR evaluate all)
+                    day_after = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+                    first = min(cutoff, day_after)
+                    after = (f"CASE WHEN {x} < TIMESTAMP '{first:%Y-%m-%d %H:%M:%S}' "
+                             f"THEN false WHEN {self._flag(c)} THEN {x} >= TIMESTAMP "
+                             f"'{day_after:%Y-%m-%d %H:%M:%S}' ELSE {x} >= TIMESTAMP "
                              f"'{cutoff:%Y-%m-%d %H:%M:%S}' END")
                     self._check(c.name, label, r, after, f"{c.name} is after as_of {as_of}")
             if c.references:

@@ -119,10 +119,13 @@ def is_date(expr: str, typed: str, date_format: str | None = None) -> str:
     """SQL: whether text ``expr``, converted to ``typed`` by :func:`timestamp`, was only a
     calendar date (NULL when ``typed`` is NULL). Judged per value: ``2024-07-01`` is a
     date; ``2024-07-01 00:00``, ``...Z``, ``10時``, epoch milliseconds are instants."""
-    timed = (f"contains({expr}, ':') OR contains({expr}, '時') OR cm_is_epoch_ms({expr})")
+    # one WHEN per test: a CASE tests each only on the rows still undecided (an OR would
+    # run every test, the regex too, on every row)
+    timed = [f"contains({expr}, ':')", f"contains({expr}, '時')", f"cm_is_epoch_ms({expr})"]
     if date_format and _TIME_DIRECTIVES.search(date_format):
-        timed = f"try_strptime(trim({expr}), {literal(date_format)}) IS NOT NULL OR {timed}"
-    return f"(CASE WHEN {typed} IS NULL THEN NULL ELSE NOT ({timed}) END)"
+        timed.insert(0, f"try_strptime(trim({expr}), {literal(date_format)}) IS NOT NULL")
+    whens = " ".join(f"WHEN {t} THEN false" for t in timed)
+    return f"(CASE WHEN {typed} IS NULL THEN NULL {whens} ELSE true END)"
 
 
 def number(expr: str, type_: str, decimal: str = ".") -> str:
