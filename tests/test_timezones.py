@@ -299,3 +299,23 @@ def test_the_flags_are_the_stores_own_not_user_columns(tmp_path, store):
     assert _rows(store, "SELECT created_at_is_date FROM accounts") == [(True,)]
     assert "created_at_is_date" not in store.columns("accounts")
     assert store.columns("accounts", date_flags=True)["created_at_is_date"] == "BOOLEAN"
+
+
+@pytest.mark.parametrize("zone, latest", [("UTC", D(2024, 10, 2)),
+                                          ("America/New_York", D(2024, 10, 2)),
+                                          ("Asia/Tokyo", D(2024, 10, 3))])
+def test_the_default_as_of_is_the_latest_local_date_of_either_kind(tmp_path, store, zone,
+                                                                   latest):
+    from covermap.engine.window import resolve_as_of
+
+    # the date 10-02, and the instant 2024-10-02T16:00Z: 10-02 12:00 in New York,
+    # 10-03 01:00 in Tokyo
+    (tmp_path / "activities.csv").write_text(
+        "activity_id,account_id,kind,occurred_at\nX1,A,call,2024-10-02\n"
+        "X2,A,call,2024-10-02T16:00:00Z\nX3,A,call,2024-08-01\n", "utf-8")
+    (tmp_path / "accounts.csv").write_text("account_id,name\nA,Acme\n", "utf-8")
+    import_paths(store, [tmp_path / "accounts.csv", tmp_path / "activities.csv"])
+    assert resolve_as_of(store.table("activities"), None, zone) == latest
+    warnings = measure_coverage(store, _plan(zone).model_copy(update={"as_of": None})).warnings
+    # the window starts on 07-01; the first activity, the date 08-01, is 08-01 everywhere
+    assert any("before the first activity (2024-08-01)" in w for w in warnings)

@@ -104,13 +104,11 @@ def extreme_date(t: ir.Table, column: str, timezone: str, which: str) -> dt.date
     if timezone == "UTC":
         return as_date(getattr(ts, which)().date().execute())
     flag = date_flag(t, column).fill_null(False)
-    row = t.aggregate(day=getattr(ts, which)(where=flag),
-                      moment=getattr(ts, which)(where=~flag)).to_pyarrow().to_pylist()[0]
-    found = [as_date(row["day"])]
-    if row["moment"] is not None:
-        found.append(as_date(local_date(ibis.literal(row["moment"], type="timestamp"),
-                                        timezone, ibis.literal(False)).execute()))
-    found = [d for d in found if d is not None]
+    row = t.aggregate(
+        day=getattr(ts, which)(where=flag).date(),
+        moment=local_date(getattr(ts, which)(where=~flag), timezone, ibis.literal(False)),
+    ).to_pyarrow().to_pylist()[0]
+    found = [d for d in (as_date(row["day"]), as_date(row["moment"])) if d is not None]
     return (min if which == "min" else max)(found) if found else None
 
 
