@@ -145,6 +145,7 @@ def resolve(con: duckdb.DuckDBPyConnection, table: str, units: list[Unit], *,
         SELECT r.unit, r.k, r.shown, kept.unit AS keep_unit, kept.k AS keep_k
         FROM r JOIN kept ON r.nk = kept.nk WHERE r.unit <> kept.unit""")
     if not con.execute("SELECT count(*) FROM __same").fetchone()[0]:
+        con.execute("DROP TABLE __same")
         return {}
     by_number = {u.number: u for u in units}
     involved = [n for (n,) in con.execute(
