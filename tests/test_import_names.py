@@ -121,3 +121,21 @@ def test_a_report_export_without_ids_is_skipped_with_the_fix(tmp_path, realdata)
     assert 'columns: {contact_id: <column in the file>}' in skipped["Accounts-Contacts.csv"]
     assert sorted(Path(f.file).name for f in report.files) == [
         "Accounts.json", "Contacts.json", "Opportunities.json"]
+
+
+def test_deal_lines_come_from_a_line_items_file_when_there_is_one(tmp_path):
+    """A deals file's product column gives lines only when no line-items file does, so
+    no deal's amount is counted twice."""
+    (tmp_path / "accounts.csv").write_text("account_id,name\nA1,Acme\n")
+    (tmp_path / "products.csv").write_text("product_id,name\nP1,Widget\nP2,Gadget\n")
+    (tmp_path / "deals.csv").write_text("deal_id,account_id,product,amount\nD1,A1,P1,100\n")
+    with open_store(tmp_path / "one.duckdb") as s:
+        import_paths(s, [tmp_path])
+        assert s.duckdb.execute("SELECT line_id, deal_id, product_id, amount FROM deal_lines"
+                                ).fetchall() == [("D1", "D1", "P1", 100)]
+    (tmp_path / "deal_lines.csv").write_text("line_id,deal_id,product_id,amount\n"
+                                             "L1,D1,P1,60\nL2,D1,P2,40\n")
+    with open_store(tmp_path / "two.duckdb") as s:
+        import_paths(s, [tmp_path])
+        assert s.duckdb.execute("SELECT line_id, amount FROM deal_lines ORDER BY 1").fetchall() \
+            == [("L1", 60), ("L2", 40)]

@@ -227,6 +227,10 @@ def _recognise(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, bool]], t
             if explicit or recognise.report_table(raw) is None:
                 raise
             skipped.append(SkippedFile(str(raw.path), f"a Salesforce report export: {e.reason}"))
+    if any(m.table.name == "deal_lines" and not m.derived for m in units):
+        # a real line-items file is there: a deals file's product column would add
+        # each deal's amount once more
+        units = [m for m in units if not m.derived]
     units.sort(key=lambda m: _ORDER[m.table.name])  # stable: file order within a table
     return units, skipped
 

@@ -88,6 +88,8 @@ class Mapping:
     decimal: str = "."
     #: the plan's ``sources`` entry number, when one matched
     source_index: int | None = None
+    #: deal lines made from a deals file's product column (``deal_lines_of``)
+    derived: bool = False
 
 
 def _header_keys(header: str, table: str) -> list[str]:
@@ -293,7 +295,7 @@ def deal_lines_of(deals: Mapping) -> Mapping | None:
     if not product or "deal_id" not in deals.exprs:
         return None
     m = Mapping(schema.table("deal_lines"), raw, date_format=deals.date_format,
-                decimal=deals.decimal)
+                decimal=deals.decimal, derived=True)
     deal = deals.exprs["deal_id"]
     m.exprs = {"line_id": deal, "deal_id": f"cm_ref({deal})",
                "product_id": f"cm_ref({_ident(product[0])})"}
