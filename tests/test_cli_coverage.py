@@ -108,10 +108,11 @@ def test_worklist_export_with_a_filter(runner, company, tmp_path):
                               "--as-of", "2026-07-15", "--role", "csm", "--export", str(target)],
                         env=WIDE)
     assert res.exit_code == 0, res.output
-    assert "1 entry below standard now" in res.output
+    assert "2 entries below standard now" in res.output
     rows = read(target)
-    # C1 failed June but has July's touch already: nothing is due, so it is left out
+    # C1 failed June (below standard now, DESIGN.md) though July's touch is made
     assert [(r["account_id"], r["missing"], r["due_date"], r["value"]) for r in rows] == [
+        ("C1", "met this month", "2026-07-31", "100.00"),
         ("P2", "1 human touch by csm this month", "2026-07-31", "50.00")]
 
 
@@ -127,25 +128,28 @@ def test_worklist_table_reads_as_words_money_and_names(runner, company):
     res = runner.invoke(app, ["worklist", "--store", str(store_path), "--plan", str(plan_path),
                               "--as-of", "2026-07-15"], env=WIDE)
     assert res.exit_code == 0, res.output
-    assert "5 entries below standard now" in res.output
+    assert "6 entries below standard now" in res.output
     assert cells(res.output, "Rank (by ARR)") == [
         "Rank (by ARR)", "Account", "State", "Owner", "Due now", "Why", "Due by", "ARR",
         "Days since last human touch"]
     assert cells(res.output, "1") == [
-        "1", "Palm (P2)", "Customer", "Ann (u1)", "1 human touch by csm this month",
+        "1", "Cedar (C1)", "Customer", "Ann (u1)", "met this month",
+        "last month failed (0 of 1)", "2026-07-31", "USD 100", "13"]
+    assert cells(res.output, "2") == [
+        "2", "Palm (P2)", "Customer", "Ann (u1)", "1 human touch by csm this month",
         "behind pace (0 so far, 16 days left)", "2026-07-31", "USD 50", "30"]
-    assert cells(res.output, "4") == [
-        "4", "Pine (P1)", "Prospect", "Bob (u2)", "1 human touch this week",
+    assert cells(res.output, "5") == [
+        "5", "Pine (P1)", "Prospect", "Bob (u2)", "1 human touch this week",
         "last week failed (0 of 1); behind pace (0 so far, 4 days left)", "2026-07-19", "",
         "86"]
-    assert cells(res.output, "2")[-1] == "never"
+    assert cells(res.output, "3")[-1] == "never"
     assert "Showing the first" not in res.output
     res = runner.invoke(app, ["worklist", "--store", str(store_path), "--plan", str(plan_path),
                               "--as-of", "2026-07-15", "--limit", "2"], env=WIDE)
     assert res.exit_code == 0, res.output
-    assert cells(res.output, "2")[1] == "Nutmeg (N1)"
+    assert cells(res.output, "2")[1] == "Palm (P2)"
     assert len([li for li in res.output.splitlines() if li.startswith("│ ")]) == 2
-    assert ("Showing the first 2 of 5; pass --limit N for more, or --export FILE for every "
+    assert ("Showing the first 2 of 6; pass --limit N for more, or --export FILE for every "
             "row.") in res.output
     for empty in ("nan", "None", "NaT"):
         assert empty not in res.output

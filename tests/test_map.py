@@ -168,10 +168,11 @@ def test_priority_order_and_its_reasons(filled):
     assert [round(p.score, 6) for p in result.priorities] == [
         2.833333, 2.194444, 1.841379, 0.755556, 0.0]
     assert result.explanations[:2] == (
-        "simple/high: largest revenue (40% of mapped revenue), USD 1,714 per human-touch hour "
-        "(highest), win rate 50% (low), median cycle 30 days",
-        "customised/medium: 100% of it through a channel other than field_sales, USD 1,000 per "
-        "human-touch hour, revenue 20% of mapped revenue, median cycle 10 days",
+        "Simple products, high-value customers: largest revenue (40.0% of mapped revenue), "
+        "USD 1,714 per human-touch hour (highest), win rate 50.0% (low), median cycle 30 days",
+        "Customised products, medium-value customers: 100.0% of it through a channel other "
+        "than field sales, USD 1,000 per human-touch hour, revenue 20.0% of mapped revenue, "
+        "median cycle 10 days",
     )
 
 

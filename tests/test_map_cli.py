@@ -55,8 +55,9 @@ def test_grid_rows_run_high_to_low_with_intended_channels(runner, files):
     assert ("Won revenue 2026-01-01 – 2026-03-31: USD 3,580 over 9 won deals (in cells "
             "USD 2,500, unplaced USD 1,080); 1 won line has no exchange rate and is not in "
             "the total") in out
-    assert ("1. simple/high: largest revenue (40% of mapped revenue), USD 1,714 per human-touch "
-            "hour (highest), win rate 50% (low), median cycle 30 days") in out
+    assert ("1. Simple products, high-value customers: largest revenue (40.0% of mapped "
+            "revenue), USD 1,714 per human-touch hour (highest), win rate 50.0% (low), median "
+            "cycle 30 days") in out
 
 
 def test_by_misaligned_shows_the_misaligned_share(runner, files):

@@ -70,7 +70,7 @@ def assert_maven_map(store) -> None:
     assert {r["touch_minutes_per_won_deal"] for r in result.cells.to_pyarrow().to_pylist()} \
         == {0.0}
     assert result.priorities[0].explanation.startswith(
-        "bundled/high: largest revenue (40% of mapped revenue)")
+        "Bundled products, high-value customers: largest revenue (40.0% of mapped revenue)")
 
 
 def test_maven_crm_map_from_the_raw_files(store, realdata):

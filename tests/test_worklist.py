@@ -45,9 +45,11 @@ def test_worklist_rows_and_ranking(result):
     assert list(wl.columns[:15]) == COLUMNS
     rows = records(wl)
     got = [tuple(r[c] for c in COLUMNS) for r in rows]
-    # C1's June failed (0 of 1), but July already has its 1 touch: nothing is due now,
-    # so it is not on the worklist
+    # C1's June failed (0 of 1): below standard now (DESIGN.md), though July already has
+    # its 1 touch
     assert got == [
+        ("C1", "Cedar", "customer", "u1", "smb", "human", "month", "csm", 1, 1,
+         "met this month", "last month failed (0 of 1)", D(2026, 7, 31), 100, 13),
         ("P2", "Palm", "customer", "u1", "smb", "human", "month", "csm", 1, 0,
          "1 human touch by csm this month", "behind pace (0 so far, 16 days left)",
          D(2026, 7, 31), 50, 30),
@@ -64,7 +66,7 @@ def test_worklist_rows_and_ranking(result):
          "2 digital touches this quarter", "behind pace (0 so far, 77 days left)",
          D(2026, 9, 30), None, 86),
     ]
-    assert [r["rank"] for r in rows] == [1, 2, 3, 4, 5]
+    assert [r["rank"] for r in rows] == [1, 2, 3, 4, 5, 6]
     expected = {(r["account_id"], r["per"]): r["expected"] for r in rows}
     assert expected[("P1", "week")] == pytest.approx(2 / 91 * 4)
     assert expected[("P1", "quarter")] == pytest.approx(2 / 91 * 77)
@@ -77,12 +79,12 @@ def test_worklist_filters(result):
         rows = records(filter_worklist(result.worklist, **kw))
         return [(r["account_id"], r["per"]) for r in rows]
 
-    assert ids(role="csm") == [("P2", "month")]
+    assert ids(role="csm") == [("C1", "month"), ("P2", "month")]
     assert ids(role="anyone") == [("N1", "week"), ("N1", "quarter"), ("P1", "week"),
                                   ("P1", "quarter")]
     assert ids(role="executive") == []
     assert ids(owner="u2") == [("P1", "week"), ("P1", "quarter")]
-    assert ids(segment="smb", state="customer") == [("P2", "month")]
+    assert ids(segment="smb", state="customer") == [("C1", "month"), ("P2", "month")]
 
 
 @pytest.mark.parametrize(("filters", "message"), [

@@ -77,7 +77,11 @@ def score_cells(cells: ir.Table, weights: PriorityWeights) -> ir.Table:
 
 
 def _pct(x: float) -> str:
-    return f"{x * 100:.0f}%"
+    return f"{x * 100:.1f}%"  # one decimal, as every percent covermap shows
+
+
+def _words(ident: str) -> str:
+    return str(ident).replace("_", " ")
 
 
 def _money(x: float, currency: str) -> str:
@@ -111,7 +115,7 @@ def explain_priorities(rows: list[dict[str, Any]], currency: str) -> tuple[CellP
         if r["misaligned_revenue"] > 0:
             parts.append((r["w_misaligned"],
                           f"{_pct(r['misaligned_revenue'] / r['revenue'])} of it through a "
-                          f"channel other than {r['intended_channel']}"))
+                          f"channel other than {_words(r['intended_channel'])}"))
         if r["win_rate"] is not None:
             word = ""
             if overall_win is not None and r["win_rate"] < overall_win:
@@ -129,7 +133,8 @@ def explain_priorities(rows: list[dict[str, Any]], currency: str) -> tuple[CellP
                                f"{r['deals']} deal{'s' if r['deals'] != 1 else ''} in the window, "
                                f"{r['closed_deals']} closed"))
         parts.sort(key=lambda p: -p[0])
-        text = f"{r['complexity']}/{r['value']}: " + ", ".join(p[1] for p in parts)
+        text = (f"{r['complexity'].capitalize()} products, {r['value']}-value customers: "
+                + ", ".join(p[1] for p in parts))
         out.append(CellPriority(rank=r["priority_rank"], complexity=r["complexity"],
                                 value=r["value"], score=r["priority_score"], explanation=text))
     return tuple(out)

@@ -14,8 +14,9 @@ on the worklist when
   unknown; a rate of 0 when it was created after the window),
   ``so_far + rate × remaining < min``.
 
-An entry with nothing due now (its current bucket already has ``min`` touches) is
-left out, even when its last bucket failed: there is nothing for anyone to do.
+An entry whose last bucket failed stays on the worklist even when its current bucket
+already has ``min`` touches (DESIGN.md: the account is below standard now); its
+``missing`` then says "met this <per>".
 
 Columns: account_id, name, state, owner_id, segment, channel, per, by, min,
 count (= ``so_far``), missing (what is still needed in the current bucket, e.g.
@@ -112,11 +113,13 @@ def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> 
     failed = last_made & (last_count < x["min"])
     behind = (so_far < x["min"]) & (expected < x["min"])
     x = x.mutate(so_far=so_far, last_count=last_count, expected=expected, failed=failed,
-                 behind=behind).filter((failed | behind) & (so_far < x["min"]))
+                 behind=behind).filter(failed | behind)
     need = x["min"] - x.so_far
     who = x.by.isnull().ifelse("", " by " + x.by.replace("|", " or "))
-    missing = (need.cast("string") + " " + x.channel + " touch" + (need == 1).ifelse("", "es")
-               + who + " this " + x.per)
+    missing = (need > 0).ifelse(
+        need.cast("string") + " " + x.channel + " touch" + (need == 1).ifelse("", "es") + who
+        + " this " + x.per,
+        "met this " + x.per)
     last_part = ("last " + x.per + " failed (" + x.last_count.cast("string") + " of "
                  + x["min"].cast("string") + ")")
     pace_part = ("behind pace (" + x.so_far.cast("string") + " so far, "

@@ -77,21 +77,13 @@ _STAGE_COLUMNS = {
 _TIMESTAMPS = {aliases.name_key(n) for n in aliases.COLUMNS["activities"]["occurred_at"]}
 
 
-def _column(raw: RawSource, names: tuple[str, ...]) -> str | None:
-    keys = [aliases.name_key(h) for h in raw.headers]
-    for name in names:
-        if aliases.name_key(name) in keys:
-            return raw.columns[keys.index(aliases.name_key(name))]
-    return None
-
-
 def bridge_of(raw: RawSource) -> tuple[Bridge, str, str] | None:
     """(bridge, key column, value column) when ``raw`` is an association table."""
     stem = stem_key(raw.path)
     for b in BRIDGES:
         if stem != b.name:
             continue
-        key, value = _column(raw, b.key), _column(raw, b.value)
+        key, value = raw.column_named(b.key), raw.column_named(b.value)
         headers = {aliases.name_key(h) for h in raw.headers}
         if key and value and not (b.name == "engagement" and headers & _TIMESTAMPS):
             return b, key, value
@@ -103,7 +95,7 @@ def stage_metadata_of(raw: RawSource) -> StageColumns | None:
     label and a won, closed or probability column)."""
     if aliases.name_key(stem_key(raw.path)) not in STAGE_FILES:
         return None
-    found = StageColumns(**{k: _column(raw, names) for k, names in _STAGE_COLUMNS.items()})
+    found = StageColumns(**{k: raw.column_named(names) for k, names in _STAGE_COLUMNS.items()})
     if (found.key or found.label) and (found.won or found.closed or found.probability):
         return found
     return None

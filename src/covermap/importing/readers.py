@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 
 from covermap.errors import ImportProblem, UnknownTable
-from covermap.importing import sniff
+from covermap.importing import aliases, sniff
 
 #: the longest CSV record DuckDB accepts (note bodies and descriptions can be long)
 MAX_LINE_SIZE = 4 * 1024 * 1024
@@ -85,6 +85,14 @@ class RawSource:
     def header_of(self, column: str) -> str:
         """The source header of raw column ``c<i>``."""
         return self.headers[int(column[1:])]
+
+    def column_named(self, names: tuple[str, ...]) -> str | None:
+        """The raw column of the first of ``names`` the file has (compared by name_key)."""
+        keys = [aliases.name_key(h) for h in self.headers]
+        for name in names:
+            if aliases.name_key(name) in keys:
+                return self.columns[keys.index(aliases.name_key(name))]
+        return None
 
     @property
     def captures_rejects(self) -> bool:

@@ -57,14 +57,6 @@ LOOKUPS = (
 ROLE_ID_COLUMNS = ("user_role_id", "role_id")
 
 
-def _column(raw: RawSource, names: tuple[str, ...]) -> str | None:
-    keys = [aliases.name_key(h) for h in raw.headers]
-    for name in names:
-        if aliases.name_key(name) in keys:
-            return raw.columns[keys.index(aliases.name_key(name))]
-    return None
-
-
 class RoleNames:
     """The role and team metadata files of one import, loaded into temporary tables."""
 
@@ -77,10 +69,10 @@ class RoleNames:
         """Load ``raw`` when it is a role or team file; False when it is not one."""
         stem = stem_key(raw.path)
         for lk in LOOKUPS:
-            key, value = _column(raw, lk.key), _column(raw, lk.value)
+            key, value = raw.column_named(lk.key), raw.column_named(lk.value)
             if stem != lk.name or not key or not value:
                 continue
-            flag = _column(raw, lk.flag) if lk.flag else None
+            flag = raw.column_named(lk.flag) if lk.flag else None
             flag_sql = f"TRY_CAST({ident(flag)} AS BOOLEAN)" if flag else "NULL"
             select = (f"SELECT trim({ident(key)}) AS k, trim({ident(value)}) AS v, "
                       f"{flag_sql} AS p FROM {raw.scan()} AS s WHERE nullif(trim({ident(key)}), "
@@ -106,7 +98,7 @@ class RoleNames:
         onto the plan's roles (users and account_team)."""
         if m.table.name == "users":
             parts = [f"nullif(trim({m.exprs['role']}), '')"] if "role" in m.exprs else []
-            role_id = _column(m.raw, ROLE_ID_COLUMNS)
+            role_id = m.raw.column_named(ROLE_ID_COLUMNS)
             if role_id and "__roles_names" in self.loaded:
                 parts.append(f"(SELECT min(r.v) FROM __roles_names AS r "
                              f"WHERE r.k = trim({ident(role_id)}))")
