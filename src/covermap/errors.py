@@ -11,6 +11,7 @@ The tree::
     │   ├── MissingColumn                  a required column is absent
     │   └── RejectedRows                   --strict and some rows would be quarantined
     ├── StoreError (RuntimeError)          the store cannot be opened or is not a covermap store
+    ├── OutputError (ValueError)           an output that must not or cannot be written there
     └── AnalysisError (ValueError)         an analysis cannot run on this data (e.g. no activities)
 
 The CLI catches ``CovermapError`` only: it prints each of its ``messages()`` on
@@ -109,6 +110,12 @@ class RejectedRows(ImportProblem):
 
 class StoreError(CovermapError, RuntimeError):
     """The store cannot be opened, or is not a covermap store."""
+
+
+class OutputError(CovermapError, ValueError):
+    """An output that must not replace what is there (a store, a plan, an imported file, a
+    file covermap did not write) or that cannot be written (a read-only place, a folder
+    that cannot be created)."""
 
 
 class AnalysisError(CovermapError, ValueError):
