@@ -42,7 +42,6 @@ from functools import cached_property
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 
 from covermap.engine import buckets as bk
 from covermap.engine.checks import CheckTables, entry_roles, measure_checks, plan_pers

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 import duckdb
 
-from covermap.importing import aliases
 from covermap.importing.readers import RawSource, ident, sql_str
 from covermap.importing.recognise import Mapping, stem_key
 from covermap.plan.model import Plan

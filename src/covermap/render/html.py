@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from covermap.render.columns import NUMERIC, Column
 from covermap.render.formats import Formats, format_cell
