@@ -11,11 +11,16 @@ in reporting order:
 - a required column is blank                      ``account_id is required``
 - a value does not convert                        ``close_date is not a date``
 - a negative amount/duration/count                ``amount is negative``
+- a date with a two-digit year (``24-03-04``, ``3/4/24``) that no ``date_format``
+  read: ``close_date has a two-digit year: set date_format ...``
 - an activity in January 1970 (epoch glitch)
   ``occurred_at is in January 1970, a Unix-epoch glitch``
+- any other date outside the plausible range (the plan's ``import: dates:``, by
+  default 1900-01-01 to 10 years after as_of): ``close_date is outside the
+  plausible dates 1900-01-01 to 2034-06-30``; a 1965 activity is a date like any other
 - an activity after as_of                         ``occurred_at is after as_of 2024-06-30``
   (an instant from the first moment after as_of in the plan's zone; a calendar
-  date when it is later than as_of)
+  date when it is later than as_of; not a date the range check already refused)
 - a required reference that does not resolve      ``account_id not found in accounts``
 
 References resolve against the store's table, which already holds the rows
@@ -33,8 +38,26 @@ from covermap.importing.readers import ident, sql_str
 from covermap.importing.recognise import Mapping
 from covermap.store import schema
 
-#: activities before this are the Unix epoch read wrongly (milliseconds as seconds)
-EPOCH_GLITCH_BEFORE = "1970-02-01"
+#: activities in January 1970 are the Unix epoch read wrongly (a zero, or milliseconds
+#: read as seconds)
+EPOCH_GLITCH = ("1970-01-01", "1970-02-01")
+#: the plan key that sets the plausible range, as reasons name it
+RANGE_KEY = "import: dates:"
+
+
+def date_range(as_of: dt.date, earliest: dt.date = dt.date(1900, 1, 1),
+               years_after: int = 10) -> tuple[dt.date, dt.date]:
+    """(earliest, latest) plausible date: ``years_after`` years after ``as_of`` (29
+    February becomes 28 February in a year that has none).
+
+    >>> date_range(dt.date(2024, 2, 29))
+    (datetime.date(1900, 1, 1), datetime.date(2034, 2, 28))
+    """
+    year = min(as_of.year + years_after, 9998)  # a day after it still is a date
+    try:
+        return earliest, as_of.replace(year=year)
+    except ValueError:
+        return earliest, as_of.replace(year=year, day=28)
 
 
 def missing_reference(expr: str, reference: str) -> str:
@@ -57,33 +80,39 @@ class UnitSQL:
     """SQL for one mapping: typed values, checks, and the statements that use them."""
 
     def __init__(self, m: Mapping, *, cutoff: dt.datetime | None, as_of: dt.date | None,
-                 extra_types: dict[str, str] | None = None) -> None:
+                 extra_types: dict[str, str] | None = None,
+                 dates: tuple[dt.date, dt.date] | None = None) -> None:
         self.m, self.t = m, m.table
         self.cols = [c for c in self.t.columns if c.name in m.exprs]
         self.extra_types = extra_types or {}
         self.checks: list[Check] = []
         #: optional references: counted when they do not resolve, never quarantined
         self.unresolved: list[schema.Column] = []
+        #: SQL of the first moment after the plausible range ("" when there is none)
+        self._end = ""
         for c in self.cols:
             r, x, label = f"r_{c.name}", f"x_{c.name}", m.labels.get(c.name, c.name)
-            if c.required:
-                self._check(c.name, label, r, f"NOT {coerce.present(r)}", f"{c.name} is required")
+            if c.required:  # a trimmed id of only spaces is as blank as an empty one
+                blank = f"{x} IS NULL" if self._is_id(c) else f"NOT {coerce.present(r)}"
+                self._check(c.name, label, r, blank, f"{c.name} is required")
             if c.type != schema.STRING:
                 self._check(c.name, label, r, coerce.unparseable(r, x),
                             f"{c.name} is not {coerce.kind_word(c.type)}")
             if c.non_negative:
                 self._check(c.name, label, r, f"{x} < 0", f"{c.name} is negative")
+            if c.type in (schema.TIMESTAMP, schema.DATE):
+                self._dates(c, label, dates)
             if self.t.event_time == c.name:
-                self._check(c.name, label, r, f"{x} < TIMESTAMP '{EPOCH_GLITCH_BEFORE}'",
-                            f"{c.name} is in January 1970, a Unix-epoch glitch")
                 if cutoff is not None:
                     # a calendar date is after as_of by its date, in every time zone; values
                     # before both bounds (nearly all) skip the test of their kind (a CASE
                     # evaluates each branch only on the rows left, AND/OR evaluate all)
                     day_after = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
                     first = min(cutoff, day_after)
+                    beyond = f" WHEN {x} >= {self._end}" if self._end else ""
                     after = (f"CASE WHEN {x} < TIMESTAMP '{first:%Y-%m-%d %H:%M:%S}' "
-                             f"THEN false WHEN {self._flag(c)} THEN {x} >= TIMESTAMP "
+                             f"THEN false{beyond} THEN false "
+                             f"WHEN {self._flag(c)} THEN {x} >= TIMESTAMP "
                              f"'{day_after:%Y-%m-%d %H:%M:%S}' ELSE {x} >= TIMESTAMP "
                              f"'{cutoff:%Y-%m-%d %H:%M:%S}' END")
                     self._check(c.name, label, r, after, f"{c.name} is after as_of {as_of}")
@@ -94,6 +123,37 @@ class UnitSQL:
                                 f"{c.name} not found in {ref_table}")
                 else:
                     self.unresolved.append(c)
+
+    def _is_id(self, c: schema.Column) -> bool:
+        """Whether ``c`` holds ids (a key, a reference, an ``_id`` column): trimmed."""
+        return c.type == schema.STRING and bool(c.name in self.t.key or c.references
+                                                or c.name.endswith("_id"))
+
+    def _dates(self, c: schema.Column, label: str, dates: tuple[dt.date, dt.date] | None
+               ) -> None:
+        """The checks of a date/time column: two-digit years, then (activities) the epoch
+        glitch, then the plausible range. Each row fails one of them at most; values inside
+        the range (nearly all) pass on the first test of a CASE."""
+        r, x = f"r_{c.name}", f"x_{c.name}"
+        two = coerce.two_digit_year(r, x)
+        self._check(c.name, label, r, two,
+                    f"{c.name} has a two-digit year: set date_format for this file in the "
+                    f"plan's sources: (e.g. '%m/%d/%y'; %y reads 00-68 as 20xx, 69-99 as 19xx)")
+        epoch = (f"({x} >= TIMESTAMP '{EPOCH_GLITCH[0]}' AND {x} < TIMESTAMP "
+                 f"'{EPOCH_GLITCH[1]}')") if self.t.event_time == c.name else "false"
+        if epoch != "false":
+            self._check(c.name, label, r, epoch,
+                        f"{c.name} is in January 1970, a Unix-epoch glitch")
+        if dates is None:
+            return
+        earliest, latest = dates
+        start = f"TIMESTAMP '{earliest:%Y-%m-%d}'"
+        self._end = f"TIMESTAMP '{latest + dt.timedelta(days=1):%Y-%m-%d}'"
+        outside = (f"CASE WHEN {x} >= {start} AND {x} < {self._end} THEN false "
+                   f"WHEN {x} IS NULL OR {two} OR {epoch} THEN false ELSE true END")
+        self._check(c.name, label, r, outside,
+                    f"{c.name} is outside the plausible dates {earliest} to {latest} "
+                    f"(the plan's {RANGE_KEY} sets them)")
 
     def _flag(self, c: schema.Column) -> str:
         """SQL (over the typed relation): whether the value of TIMESTAMP column ``c`` was
@@ -114,6 +174,8 @@ class UnitSQL:
     def _typed(self, c: schema.Column) -> str:
         x = coerce.coerce(f"r_{c.name}", c.type, date_format=self.m.date_format,
                           decimal=self.m.decimal)
+        if self._is_id(c):
+            x = coerce.trimmed(x)
         if c.name in self.m.scale:
             x = f"CAST({x} * {self.m.scale[c.name]!r} AS {c.type})"
         return x

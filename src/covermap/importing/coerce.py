@@ -10,12 +10,20 @@ expression, so "present and NULL after conversion" is the failure test.
   with ``10時30分``); any strptime ``date_format`` a plan's source names
   (``%m/%d/%Y`` for US exports); epoch milliseconds (``1719799200000``, as HubSpot's
   API writes them). The session time zone must be UTC.
+- Two-digit years: ``24-03-04`` and ``3/4/24`` are ambiguous (DuckDB would read year 24
+  or year 3 AD), so ``two_digit_year`` finds them for the checks to quarantine, unless
+  the source's ``date_format`` reads them: its ``%y`` pivots at 69 (``68`` is 2068,
+  ``69`` is 1969), as C's strptime does.
 - Whether a date/time value is only a calendar date (``is_date``): it is unless it
   carries a time of day (``10:30``, ``10時30分``, epoch milliseconds, or a
   ``date_format`` with a time directive that matched it). DESIGN.md "Time model":
   a calendar date is that date in every zone, an instant is converted.
 - Numbers: plain, or with thousands separators and currency signs (``$1,234.50``,
   ``¥1,000``, ``1,000円``); ``1.234,5`` only when the source says ``decimal: ","``.
+  A whole number is never rounded or read as hex/binary (``12.7``, ``0x10`` and
+  ``0b101`` do not convert); ``nan`` and ``inf`` are no numbers.
+- Ids (keys and references): leading and trailing whitespace is trimmed (``trimmed``),
+  the same way in a key and in every reference to it.
 - Booleans: true/false, t/f, yes/no, y/n, 1/0 (any case); other words (``Won``)
   through a plan's value map.
 """
@@ -128,17 +136,49 @@ def is_date(expr: str, typed: str, date_format: str | None = None) -> str:
     return f"(CASE WHEN {typed} IS NULL THEN NULL {whens} ELSE true END)"
 
 
+def _cast(text: str, type_: str) -> str:
+    """``text`` cast to number type ``type_``, NULL unless the value is exactly that: a
+    whole number only when the text's value is whole (DuckDB would round ``12.7`` and
+    read ``0x10`` as hex, which DOUBLE does not), a DOUBLE only when finite."""
+    if type_ == schema.INTEGER:
+        whole = f"try_cast({text} AS {type_})"
+        return f"(CASE WHEN try_cast({text} AS DOUBLE) = {whole} THEN {whole} END)"
+    if type_ == schema.NUMBER:
+        double = f"try_cast({text} AS DOUBLE)"
+        return f"(CASE WHEN isfinite({double}) THEN {double} END)"
+    return f"try_cast({text} AS {type_})"
+
+
 def number(expr: str, type_: str, decimal: str = ".") -> str:
     """A number of store type ``type_`` from text with optional separators and currency."""
     strip = f"regexp_replace({expr}, '\\s|{_CURRENCY}|[{',' if decimal == '.' else '.'}]', '', 'g')"
     cleaned = strip if decimal == "." else f"replace({strip}, ',', '.')"
     grouped = f"CASE WHEN regexp_matches({expr}, {literal(_GROUPED[decimal])}) THEN {cleaned} END"
-    slow = (f"coalesce(try_cast({grouped} AS {type_}), "
-            f"try_cast(try_cast({grouped} AS DOUBLE) AS {type_}))")
+    slow = _cast(grouped, type_)
     if decimal == ",":  # never read "1.234" as one point two when the source says so
         return f"({slow})"
-    fast = f"try_cast({expr} AS {type_})"
+    fast = _cast(expr, type_)
     return f"(CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE {slow} END)"
+
+
+#: characters an id is trimmed of: ASCII whitespace, no-break and ideographic spaces
+_ID_SPACE = " \t\r\n\u00a0\u3000"
+
+
+def trimmed(expr: str) -> str:
+    """An id without leading/trailing whitespace; NULL when nothing is left."""
+    return f"nullif(trim({expr}, {literal(_ID_SPACE)}), '')"
+
+
+#: a date written with three parts of one or two digits: no part can be a year of four
+_TWO_DIGIT_YEAR = r"[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{1,2}([T ].*)?"
+
+
+def two_digit_year(expr: str, typed: str) -> str:
+    """SQL: text ``expr`` converted (to ``typed``) as a date with a two-digit year, which
+    DuckDB reads as a year before 100 AD. Only those rare values meet the pattern test."""
+    return (f"(CASE WHEN {typed} IS NULL OR {typed} >= TIMESTAMP '0100-01-01' THEN false "
+            f"ELSE regexp_full_match(trim({expr}), {literal(_TWO_DIGIT_YEAR)}) END)")
 
 
 def coerce(expr: str, type_: str, *, date_format: str | None = None,

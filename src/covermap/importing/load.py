@@ -256,7 +256,9 @@ def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[Ski
             if n == 0 or units[n - 1].table.name != m.table.name:  # a table's first file
                 stored = duplicates.track_store(con, m.table.name)
             tracked = feeds.get(m.table.name, 0) > 1 or stored
-            f, u = _load(store, m, n, import_id, as_of, cutoff, track=tracked)
+            f, u = _load(store, m, n, import_id, as_of, cutoff, track=tracked,
+                         dates=checks.date_range(as_of, plan.import_.dates.earliest,
+                                                 plan.import_.dates.latest_years_after_as_of))
             files.append(f)
             if tracked:
                 same.append(duplicates.Unit(n, u, str(m.raw.path.resolve())))
@@ -285,7 +287,8 @@ def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[Ski
 
 
 def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.date,
-          cutoff: dt.datetime, *, track: bool = False) -> tuple[FileReport, checks.UnitSQL]:
+          cutoff: dt.datetime, *, track: bool = False,
+          dates: tuple[dt.date, dt.date] | None = None) -> tuple[FileReport, checks.UnitSQL]:
     """Load one mapped file into its table (inside the import's transaction); with
     ``track``, record the keys it loaded (``duplicates.track``)."""
     con, t, raw = store.duckdb, m.table, m.raw
@@ -298,7 +301,7 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
                             file=str(raw.path)) from e
     extra_types = _extra_columns(store, m)
     u = checks.UnitSQL(m, cutoff=cutoff if t.event_time else None, as_of=as_of,
-                       extra_types=extra_types)
+                       extra_types=extra_types, dates=dates)
     malformed = con.execute(f"SELECT count(DISTINCT line) FROM {rejects[0]}").fetchone()[0] \
         if rejects else 0
     con.execute("DELETE FROM quarantine WHERE file = ? AND table_name = ?", [file_id, t.name])

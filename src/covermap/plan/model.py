@@ -7,6 +7,7 @@ here and are parsed and type-checked by ``covermap.plan.rules``.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 import zoneinfo
@@ -96,6 +97,26 @@ class Source(_Frozen):
     delimiter: str | None = None
     sheet: str | None = None
 
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str | None) -> str | None:
+        try:
+            # a text encoding Python knows (rot13 and base64 are codecs, not encodings)
+            if v is not None and not getattr(codecs.lookup(v), "_is_text_encoding", True):
+                raise LookupError(v)
+        except LookupError:
+            raise ValueError(f"unknown encoding {v!r}; use one such as utf-8, utf-8-sig, "
+                             f"cp932, shift_jis, euc-jp, cp1252, latin-1 or utf-16") from None
+        return v
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, v: str | None) -> str | None:
+        if v is not None and (len(v) != 1 or v in "\"\r\n"):
+            raise ValueError(f"delimiter must be one character other than a quote or a line "
+                             f"break (such as \",\", \";\", \"|\" or \"\\t\"), not {v!r}")
+        return v
+
     @field_validator("table")
     @classmethod
     def _known_table(cls, v: str) -> str:
@@ -126,6 +147,21 @@ class DuplicatePolicy(_Frozen):
     #: the file (a name or glob, as in ``sources``) whose copies are kept; default: the
     #: first file in sorted order
     prefer: str | None = None
+
+
+class ImportDates(_Frozen):
+    """The plausible range of imported dates: a date/time value before ``earliest`` or
+    more than ``latest_years_after_as_of`` years after as_of (today when the plan sets
+    none) is quarantined (``covermap.importing.checks``)."""
+
+    earliest: dt.date = dt.date(1900, 1, 1)
+    latest_years_after_as_of: int = Field(10, ge=0, le=1000)
+
+
+class ImportSettings(_Frozen):
+    """How values are judged at import."""
+
+    dates: ImportDates = ImportDates()
 
 
 class ValueTiers(_Frozen):
@@ -311,6 +347,8 @@ class Plan(_Frozen):
     deal_stages: DealStages = DealStages()
     deals: DealSettings = DealSettings()
     leads: Leads = Leads()
+    #: the plan key ``import:`` (a Python keyword, hence the field name)
+    import_: ImportSettings = Field(ImportSettings(), alias="import")
 
     @field_validator("duplicates")
     @classmethod
