@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from covermap.cli.data import print_data_warnings
 from covermap.cli.options import (
     AsOfOption,
+    ForceOption,
     PlanOption,
     StoreOption,
     WindowOption,
@@ -31,7 +31,9 @@ from covermap.engine.coverage import CoverageResult, coverage_tables, measure_co
 from covermap.engine.worklist import check_filters, filter_worklist
 from covermap.plan import Plan
 from covermap.render import Column, Formats, Kind, result_table, user_names
+from covermap.render.terminal import literal
 from covermap.reports.export import export_table, export_tables
+from covermap.reports.targets import Targets
 from covermap.store.connect import DEFAULT_STORE, Store, open_store
 from covermap.store.health import data_warnings
 
@@ -77,11 +79,11 @@ def _measured(store: str, plan_path: Path | None, as_of: dt.date | None,
 
 def _header(result: CoverageResult) -> None:
     w = result.window
-    console.print(f"[bold]{escape(result.plan.name)}[/bold] — as of {w.as_of.isoformat()}, "
+    console.print(f"[bold]{literal(result.plan.name)}[/bold] — as of {w.as_of.isoformat()}, "
                   f"window {w.start.isoformat()} to {w.end.isoformat()} ({w.months} "
                   f"month{'s' if w.months != 1 else ''})", highlight=False)
     for warning in result.warnings:
-        console.print(f"[yellow]Warning:[/yellow] {escape(warning)}", highlight=False)
+        console.print(f"[yellow]Warning:[/yellow] {literal(warning)}", highlight=False)
     print_data_warnings(data_warnings(result.store, result.plan))
 
 
@@ -109,12 +111,23 @@ def coverage(
     store: StoreOption = DEFAULT_STORE,
     plan: PlanOption = None,
     memory_limit: MemoryOption = DEFAULT_MEMORY,
+    force: ForceOption = False,
 ) -> None:
     """Measure every account against its coverage standard: compliance and breadth.
 
+    --export replaces the CSV files an earlier export wrote there; any other file of the
+    same name only with --force.
+
     Example: covermap coverage --by segment --outcomes --export coverage-out
     """
-    with _measured(store, plan, as_of, window_months, memory_limit) as result:
+    targets: list[Targets] = []
+
+    def check(s: Store, p: Plan) -> None:
+        targets.append(Targets.of("--export", force=force, store=s, plan=plan))
+        if export is not None:
+            targets[0].folder(export)
+
+    with _measured(store, plan, as_of, window_months, memory_limit, check) as result:
         _header(result)
         rows = result.summary.filter(result.summary.group.isin([by.value, "all"])).execute()
         records = rows.to_dict("records")
@@ -133,8 +146,9 @@ def coverage(
         if outcomes:
             _print_outcomes(result)
         if export is not None:
-            paths = export_tables(coverage_tables(result, outcomes=outcomes), export)
-            console.print(f"Wrote {len(paths)} files to {export}", highlight=False)
+            paths = export_tables(coverage_tables(result, outcomes=outcomes), export,
+                                  targets=targets[0])
+            console.print(f"Wrote {len(paths)} files to {literal(export)}", highlight=False)
 
 
 def _print_outcomes(result: CoverageResult) -> None:
@@ -168,14 +182,22 @@ def worklist(
     store: StoreOption = DEFAULT_STORE,
     plan: PlanOption = None,
     memory_limit: MemoryOption = DEFAULT_MEMORY,
+    force: ForceOption = False,
 ) -> None:
     """Accounts below their coverage standard now, ranked by value at risk.
+
+    --export replaces a worklist an earlier export wrote; any other existing file only
+    with --force.
 
     Example: covermap worklist --role csm --export worklist.csv
     """
     filters: dict[str, str | None] = {}
+    targets: list[Targets] = []
 
     def check(s: Store, p: Plan) -> None:
+        targets.append(Targets.of("--export", force=force, store=s, plan=plan))
+        if export is not None:
+            targets[0].file(export, early=True)
         filters.update(check_filters(s, p, owner=owner, role=role, segment=segment,
                                      state=state))
 
@@ -194,8 +216,8 @@ def worklist(
             console.print(f"Showing the first {limit:,} of {total:,}; pass --limit N for more, "
                           f"or --export FILE for every row.", highlight=False)
         if export is not None:
-            export_table(wl, export)
-            console.print(f"Wrote {export}", highlight=False)
+            export_table(wl, export, targets=targets[0])
+            console.print(f"Wrote {literal(export)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

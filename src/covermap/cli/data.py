@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.markup import escape
 from rich.table import Table
 
 from covermap.cli.import_preview import print_same_records
 from covermap.cli.options import DEFAULT_STORE_PATH, PlanOption, StoreOption, console, resolve_plan
 from covermap.importing import ImportReport, import_paths
-from covermap.store.connect import open_store
+from covermap.render.terminal import literal
+from covermap.store.connect import open_store, store_path
 from covermap.store.health import DataWarning, data_warnings
 from covermap.store.quarantine import quarantined_rows, same_records, store_status
 
@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _inspect_hint(store: str) -> str:
-    return f"covermap status --quarantined --store {store}"
+    return f"covermap status --quarantined --store {literal(store)}"
 
 
 def _summary(report: ImportReport, store: str) -> None:
@@ -45,23 +45,25 @@ def _summary(report: ImportReport, store: str) -> None:
             cols = f.ignored_columns
             notes.append("ignored: " + (", ".join(cols) if len(cols) <= 3
                                         else f"{len(cols)} columns"))
-        table.add_row(escape(Path(f.file).name), f.table, f.encoding, f"{f.rows_read:,}",
-                      f"{f.loaded:,}", f"[red]{f.quarantined:,}[/red]" if f.quarantined else "0",
-                      escape("; ".join(notes)))
+        table.add_row(literal(Path(f.file).name), literal(f.table), literal(f.encoding),
+                      f"{f.rows_read:,}", f"{f.loaded:,}",
+                      f"[red]{f.quarantined:,}[/red]" if f.quarantined else "0",
+                      literal("; ".join(notes)))
     table.add_section()
     table.add_row("total", "", "", f"{report.rows_read:,}", f"{report.loaded:,}",
                   f"{report.quarantined:,}", "")
     console.print(table)
     for s in report.skipped:
-        console.print(f"[yellow]skipped[/yellow] {escape(s.file)}: {escape(s.reason)}",
+        console.print(f"[yellow]skipped[/yellow] {literal(s.file)}: {literal(s.reason)}",
                       highlight=False)
     for file, rows in report.associations:
-        console.print(f"associations from {file} ({rows:,} row{'s' if rows != 1 else ''})",
+        console.print(f"associations from {literal(file)} "
+                      f"({rows:,} row{'s' if rows != 1 else ''})",
                       highlight=False)
     if report.quarantined:
         console.print(f"[red]{report.quarantined:,} rows quarantined[/red]; top reasons:")
         for reason, n in report.reasons():
-            console.print(f"  {n:>8,}  {escape(reason)}", highlight=False)
+            console.print(f"  {n:>8,}  {literal(reason)}", highlight=False)
         console.print(f"Inspect them: [bold]{_inspect_hint(store)}[/bold]", highlight=False)
 
 
@@ -91,6 +93,7 @@ def import_(
     Example: covermap import exports/ --store crm.duckdb --plan plan.yaml
     """
     plan_obj = resolve_plan(plan)
+    store_path(store)  # a data file or someone else's database is refused before any work
     if dry_run:
         from covermap.cli.import_preview import print_preview
         from covermap.importing.preview import preview
@@ -116,7 +119,7 @@ def import_(
 def print_data_warnings(warnings: list[DataWarning]) -> None:
     """One yellow line per problem of the stored data (``covermap.store.health``)."""
     for w in warnings:
-        console.print(f"[yellow]Warning:[/yellow] {escape(str(w))}", highlight=False)
+        console.print(f"[yellow]Warning:[/yellow] {literal(w)}", highlight=False)
 
 
 def status(
@@ -140,18 +143,18 @@ def status(
         if quarantined:
             _quarantine_table(s, table, limit)
             return
-        out = Table(title=f"Store {store}", title_justify="left")
+        out = Table(title=f"Store {literal(store)}", title_justify="left")
         for col in ("table", "rows", "date range", "quarantined", "top reasons", "unresolved"):
             out.add_column(col, justify="right" if col in ("rows", "quarantined") else "left")
         tables = store_status(s)
         for t in tables:
             span = (f"{t.date_column}: {_day(t.first)} … {_day(t.last)}" if t.first is not None
                     else "")
-            reasons = escape("; ".join(f"{r} ({n:,})" for r, n in t.reasons))
+            reasons = "; ".join(f"{r} ({n:,})" for r, n in t.reasons)
             unresolved = ", ".join(f"{c} {n:,}" for c, n in t.unresolved)
-            out.add_row(t.table, f"{t.rows:,}", span,
-                        f"[red]{t.quarantined:,}[/red]" if t.quarantined else "0", reasons,
-                        unresolved)
+            out.add_row(literal(t.table), f"{t.rows:,}", literal(span),
+                        f"[red]{t.quarantined:,}[/red]" if t.quarantined else "0",
+                        literal(reasons), literal(unresolved))
         console.print(out)
         if any(t.quarantined for t in tables):
             console.print(f"Inspect them: [bold]{_inspect_hint(store)}[/bold]", highlight=False)
@@ -163,13 +166,14 @@ def _day(value: object) -> str:
     return str(value)[:10]
 
 
-def _quarantine_table(s, table: str | None, limit: int) -> None:  # noqa: ANN001
+def _quarantine_table(s, table: str | None, limit: int) -> None:
     rows = quarantined_rows(s, table, limit=limit)
-    out = Table(title="Quarantined rows" + (f" of {table}" if table else ""),
+    out = Table(title="Quarantined rows" + (f" of {literal(table)}" if table else ""),
                 title_justify="left")
     for col in ("table", "file", "line", "column", "value", "reason"):
         out.add_column(col, justify="right" if col == "line" else "left")
     for r in rows:
-        out.add_row(r.table, escape(Path(r.file).name), "" if r.line is None else str(r.line),
-                    escape(r.column or ""), escape(r.value or ""), escape(r.reason))
+        out.add_row(literal(r.table), literal(Path(r.file).name),
+                    "" if r.line is None else str(r.line), literal(r.column),
+                    literal(r.value), literal(r.reason))
     console.print(out)

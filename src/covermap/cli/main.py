@@ -13,9 +13,9 @@ from typing import Annotated
 import typer
 import typer.core
 from rich.console import Console
-from rich.markup import escape
 
 from covermap.errors import CovermapError
+from covermap.render.terminal import literal
 
 COMMAND_MODULES = (
     "covermap.cli.data",      # import, status
@@ -23,18 +23,19 @@ COMMAND_MODULES = (
     "covermap.cli.plan",      # init, plan check
     "covermap.cli.coverage",  # coverage, worklist
     "covermap.cli.map",       # map
-    "covermap.cli.report",    # demo, report
+    "covermap.cli.demo",      # demo
+    "covermap.cli.report",    # report
 )
 
 class _CovermapGroup(typer.core.TyperGroup):
     """Prints covermap's own errors as one red line and exits 1; bugs keep their traceback."""
 
-    def invoke(self, ctx):  # noqa: ANN001 - click's signature
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except CovermapError as e:
             for message in e.messages():  # one red line per problem (a plan's are all listed)
-                Console(stderr=True).print(f"[red]Error:[/red] {escape(message)}",
+                Console(stderr=True, emoji=False).print(f"[red]Error:[/red] {literal(message)}",
                                            highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 

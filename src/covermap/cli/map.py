@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from covermap.cli.data import print_data_warnings
 from covermap.cli.options import (
     AsOfOption,
+    ForceOption,
     PlanOption,
     StoreOption,
     WindowOption,
@@ -21,6 +21,8 @@ from covermap.cli.options import (
 )
 from covermap.plan.model import COMPLEXITIES, VALUE_TIERS
 from covermap.render import Formats, Kind, format_value, result_table, won_revenue_line
+from covermap.render.terminal import literal
+from covermap.reports.targets import Targets
 from covermap.store.connect import DEFAULT_STORE, open_store
 from covermap.store.health import data_warnings
 
@@ -37,7 +39,7 @@ class By(str, enum.Enum):
 
 def _cell_text(c: dict[str, Any], by: By, f: Formats) -> str:
     def v(x: Any, kind: Kind) -> str:
-        return escape(format_value(x, kind, f))
+        return literal(format_value(x, kind, f))
 
     if by is By.revenue:
         head = f"[bold]{v(c['revenue'], Kind.money)}[/bold] ({v(c['revenue_share'], Kind.percent)})"
@@ -55,7 +57,7 @@ def _cell_text(c: dict[str, Any], by: By, f: Formats) -> str:
                 f"({v(share, Kind.percent)})")
     head = head.replace(" ()", "")
     rank = f"  #{c['priority_rank']}" if c["priority_rank"] is not None else ""
-    return f"{head}\n[dim]→[/dim] {escape(c['intended_channel'])}{rank}"
+    return f"{head}\n[dim]→[/dim] {literal(c['intended_channel'])}{rank}"
 
 
 def _print_grid(result, by: By, f: Formats) -> None:
@@ -70,9 +72,10 @@ def _print_grid(result, by: By, f: Formats) -> None:
     for cx in COMPLEXITIES:
         grid.add_column(cx.capitalize(), justify="left")
     for tier in reversed(VALUE_TIERS):
-        grid.add_row(tier, *(_cell_text(cells[(cx, tier)], by, f) for cx in COMPLEXITIES))
+        grid.add_row(literal(tier), *(_cell_text(cells[(cx, tier)], by, f)
+                                      for cx in COMPLEXITIES))
     console.print(grid)
-    console.print(escape(won_revenue_line(result, f)), highlight=False)
+    console.print(literal(won_revenue_line(result, f)), highlight=False)
     unplaced = result.unplaced.to_pyarrow()
     if unplaced.num_rows:
         console.print(result_table(unplaced, "map_unplaced", f,
@@ -83,7 +86,7 @@ def _print_grid(result, by: By, f: Formats) -> None:
     if result.priorities:
         console.print("[bold]Priorities[/bold]")
         for p in result.priorities[:3]:
-            console.print(f"{p.rank}. {escape(p.explanation)}", highlight=False, soft_wrap=True)
+            console.print(f"{p.rank}. {literal(p.explanation)}", highlight=False, soft_wrap=True)
 
 
 def _print_drill(window, table, cell: str, f: Formats) -> None:
@@ -92,7 +95,7 @@ def _print_drill(window, table, cell: str, f: Formats) -> None:
         rows[:DRILL_ROWS], "map_cell_deals", f,
         columns=["account_id", "deal_id", "products", "revenue", "channel", "intended_channel",
                  "close_date"],
-        title=f"Won deals in {cell}, {window.start} – {window.end}"))
+        title=f"Won deals in {literal(cell)}, {window.start} – {window.end}"))
     if len(rows) > DRILL_ROWS:
         console.print(f"Showing the first {DRILL_ROWS}; pass --export DIR for every row.")
 
@@ -110,6 +113,7 @@ def map_command(
         show_default=False)] = None,
     store: StoreOption = DEFAULT_STORE,
     plan_path: PlanOption = None,
+    force: ForceOption = False,
 ) -> None:
     """The customer coverage map: which customers buy which products through which channel.
 
@@ -119,6 +123,7 @@ def map_command(
     belongs to the higher tier). Rows are value high to low; each cell names the
     channel the plan intends for it and its priority rank. Lines that fit no cell
     are listed as unplaced with the reason. Amounts are in the plan's currency.
+    --export replaces the CSV files an earlier export wrote; other files only with --force.
 
     Example: covermap map --store covermap.duckdb --by misaligned --export results
     """
@@ -128,6 +133,9 @@ def map_command(
     plan = resolve_plan(plan_path)
     f = Formats.for_plan(plan)
     with open_store(store, read_only=True) as s:
+        targets = Targets.of("--export", force=force, store=s, plan=plan_path)
+        if export is not None:
+            targets.folder(export)
         print_data_warnings(data_warnings(s, plan))
         if cell is not None:
             complexity, value = parse_cell(cell)
@@ -135,14 +143,17 @@ def map_command(
                                        window_months=window_months)
             _print_drill(window, table, f"{complexity}/{value}", f)
             if export is not None:
-                paths = export_tables({f"map_cell_{complexity}_{value}": table}, export)
-                console.print(f"Wrote {', '.join(str(p) for p in paths)}")
+                paths = export_tables({f"map_cell_{complexity}_{value}": table}, export,
+                                      targets=targets)
+                console.print(f"Wrote {literal(', '.join(str(p) for p in paths))}",
+                              highlight=False)
             return
         result = build_map(s, plan, as_of=as_of, window_months=window_months)
         _print_grid(result, by, f)
         if export is not None:
-            paths = export_tables(map_tables(result), export)
-            console.print(f"Wrote {', '.join(str(p) for p in paths)}")
+            paths = export_tables(map_tables(result), export, targets=targets)
+            console.print(f"Wrote {literal(', '.join(str(p) for p in paths))}",
+                          highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,14 +9,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from covermap.errors import PlanError
 from covermap.plan import Plan, default_plan, load_plan
 from covermap.store.connect import DEFAULT_STORE
 
-console = Console()
+# emoji=False: a value such as ":warning:" from the data is printed as it is (markup
+# brackets are escaped by covermap.render.terminal.literal)
+console = Console(emoji=False)
 
 StoreOption = Annotated[
     str,
-    typer.Option("--store", help="Store: a DuckDB file path (created if missing).",
+    typer.Option("--store", help="Store: a covermap DuckDB file (created if missing; never a "
+                                 "data file or someone else's database).",
                  show_default=True),
 ]
 PlanOption = Annotated[
@@ -25,6 +29,9 @@ PlanOption = Annotated[
                                 "built-in default plan.", show_default=False),
 ]
 DEFAULT_STORE_PATH = DEFAULT_STORE
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Replace existing files covermap did not write (never a store, a plan or "
+                    "an imported file).")]
 
 
 def parse_date(value: str | dt.date | None) -> dt.date | None:
@@ -53,6 +60,9 @@ WindowOption = Annotated[int | None, typer.Option(
 def resolve_plan(path: Path | None) -> Plan:
     """The plan at ``path``; else ./plan.yaml when it exists; else the built-in default."""
     if path is not None:
+        if path.is_dir():
+            raise PlanError(f"{path}: is a folder; --plan takes a plan file, e.g. "
+                            f"{path / 'plan.yaml'} (write one with `covermap init`)")
         return load_plan(path)
     if Path("plan.yaml").exists():
         return load_plan(Path("plan.yaml"))

@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from covermap.cli.options import StoreOption, console
-from covermap.errors import PlanError, PlanInvalid
-from covermap.plan import Plan, load_plan, template_text
+from covermap.cli.options import StoreOption, console, resolve_plan
+from covermap.errors import OutputError, PlanInvalid, StoreError
+from covermap.plan import Plan, template_text
 from covermap.plan.load import TEMPLATES
+from covermap.render.terminal import literal
+from covermap.reports.targets import Targets
 from covermap.store.connect import DEFAULT_STORE, open_store
 
 if TYPE_CHECKING:
@@ -25,17 +26,38 @@ plan_app = typer.Typer(help="Check plan files.", no_args_is_help=True)
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the plan.")] = Path("plan.yaml"),
     template: Annotated[str, typer.Option(help=f"Template: {', '.join(TEMPLATES)}.")] = "default",
-    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, typer.Option(
+        help="Overwrite an existing file (never a store or an imported file).")] = False,
 ) -> None:
     """Write a commented starter plan: the 9-state coverage standard (English and Japanese
     labels), activity kinds, and the 3x3 coverage-map grid.
 
     Example: covermap init plan.yaml
     """
-    if path.exists() and not force:
-        raise PlanError(f"{path} exists already; pass --force to overwrite it")
-    path.write_text(template_text(template), "utf-8")
-    console.print(f"Wrote {path}. Edit it, then run: covermap plan check {path}")
+    Targets.of("PATH", force=force, imported=_default_store_inputs()).file(path, plan=True)
+    text = template_text(template)
+    try:
+        path.write_text(text, "utf-8")
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write this file ({e.strerror}); choose a "
+                          f"place you can write to for PATH") from e
+    console.print(f"Wrote {literal(path)}. Edit it, then run: covermap plan check "
+                  f"{literal(path)}", highlight=False)
+
+
+def _default_store_inputs() -> frozenset[Path]:
+    """The files the store in this folder imported (init has no --store; a plan must not
+    replace one of them)."""
+    from covermap.reports.targets import imported_files
+    from covermap.store.connect import is_duckdb_file
+
+    if not is_duckdb_file(DEFAULT_STORE):
+        return frozenset()
+    try:
+        with open_store(DEFAULT_STORE, read_only=True) as s:
+            return imported_files(s)
+    except StoreError:  # someone else's database, or locked: it imported nothing we know
+        return frozenset()
 
 
 @plan_app.command("check")
@@ -53,11 +75,12 @@ def check(
 
     Example: covermap plan check plan.yaml --store covermap.duckdb
     """
-    plan = load_plan(path)
+    plan = resolve_plan(path)
     if not _store_exists(store):
-        _print_states(plan, f"{path}: valid — {len(plan.states)} states", None)
-        console.print(f"No store at {store}, so the plan was checked alone. To see how many "
-                      f"accounts each state matches: covermap import FILES --store {store}",
+        _print_states(plan, f"{literal(path)}: valid — {len(plan.states)} states", None)
+        console.print(f"No store at {literal(store)}, so the plan was checked alone. To see "
+                      f"how many accounts each state matches: covermap import FILES --store "
+                      f"{literal(store)}",
                       highlight=False)
         return
     from covermap.engine.plan_checks import plan_problems, unmapped_kinds
@@ -71,9 +94,10 @@ def check(
         counts = count_current_states(s, plan, as_of=as_of.date() if as_of else None)
         warnings = [*unmapped_kinds(s, plan), *role_warnings(s, plan),
                     *owner_warnings(s, plan, counts.as_of)]
-    _print_states(plan, f"{path}: valid — accounts per state as of {counts.as_of}", counts)
+    _print_states(plan, f"{literal(path)}: valid — accounts per state as of {counts.as_of}",
+                  counts)
     for w in warnings:
-        console.print(f"[yellow]Warning:[/yellow] {escape(w)}", highlight=False)
+        console.print(f"[yellow]Warning:[/yellow] {literal(w)}", highlight=False)
 
 
 def _store_exists(store: str) -> bool:
@@ -89,8 +113,8 @@ def _print_states(plan: Plan, title: str, counts: StateCounts | None) -> None:
     for i, state in enumerate(plan.states, 1):
         standard = "; ".join(e.describe() for e in state.standard) or "no standard"
         n = (f"{counts.by_state.get(state.id, 0):,}",) if counts else ()
-        table.add_row(str(i), state.id, escape(state.label.en), escape(state.rule), *n,
-                      standard)
+        table.add_row(str(i), literal(state.id), literal(state.label.en), literal(state.rule),
+                      *n, literal(standard))
     if counts:
         table.add_row("", "unclassified", "no rule matches", "", f"{counts.unclassified:,}", "")
     console.print(table)

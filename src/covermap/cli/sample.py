@@ -12,10 +12,13 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from covermap.cli.options import console, parse_date
+from covermap.cli.options import ForceOption, console, parse_date
+from covermap.render.terminal import literal
+from covermap.reports.targets import Targets
 from covermap.sample import generate_company
 from covermap.sample.company import DEFAULT_AS_OF
 from covermap.store import schema
+
 
 class SampleFormat(StrEnum):
     csv = "csv"
@@ -24,7 +27,9 @@ class SampleFormat(StrEnum):
 
 def sample(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the files to (created if "
-                                      "missing; files of the same name are replaced).")] = Path("sample"),
+                                      "missing; a sample's files there are replaced, other "
+                                      "files of the same name only with --force).")
+                   ] = Path("sample"),
     accounts: Annotated[int, typer.Option("--accounts", min=1, help="Number of accounts "
                                           "(about 50 activities each).")] = 5000,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and size give "
@@ -34,6 +39,7 @@ def sample(
         "--as-of", parser=parse_date, metavar="YYYY-MM-DD",
         show_default=DEFAULT_AS_OF.isoformat(),
         help="The day the company is seen on: no activity is dated after it.")] = DEFAULT_AS_OF,
+    force: ForceOption = False,
 ) -> None:
     """Write a realistic sample B2B company in the canonical tables.
 
@@ -45,6 +51,10 @@ def sample(
 
     Example: covermap sample --accounts 5000 --seed 42 --out sample
     """
+    targets = Targets("--out", force)
+    targets.folder(out)
+    targets.files({out / f"{t.name}.{fmt.value}": [c.name for c in t.columns]
+                   for t in schema.TABLES})
     started = time.perf_counter()
     columns = (SpinnerColumn(finished_text="[green]✓[/green]"),
                TextColumn("{task.description:<14}"), BarColumn(),
@@ -70,7 +80,7 @@ def sample(
         counts = generate_company(out, accounts=accounts, seed=seed, fmt=fmt.value,
                                   as_of=as_of, progress=written)
 
-    summary = Table(title=f"Sample company in {out}", title_justify="left")
+    summary = Table(title=f"Sample company in {literal(out)}", title_justify="left")
     summary.add_column("table")
     summary.add_column("rows", justify="right")
     summary.add_column("file")

@@ -1,5 +1,6 @@
 """A Rich table from a small result table, its columns shown as :mod:`~covermap.render.columns`
-declares them. Data values are escaped for Rich markup here, once.
+declares them. Every text from the data reaches Rich through :func:`literal`, the one
+escape helper of every command (issue 8, point 13).
 
 >>> from covermap.render.formats import Formats
 >>> t = result_table([{"reason": "[bold]x", "lines": 1200}], "map_unplaced", Formats(),
@@ -20,6 +21,23 @@ from covermap.render.columns import NUMERIC, Column, column
 from covermap.render.formats import Formats, format_cell
 
 Rows = Any  # a pandas DataFrame, a pyarrow Table, or dicts of one row each
+
+# C0 and C1 control characters but tab and newline: shown as \xNN, so a value can never
+# move the cursor, recolour or retitle the terminal (ESC sequences)
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c not in (9, 10)}
+
+
+def literal(value: object) -> str:
+    """``value`` as text Rich prints as it is: markup brackets escaped, control characters
+    shown as ``\\xNN``, ``None`` as "". Every value from the data, a file or the command
+    line goes through it before Rich sees it (the console also leaves ``:emoji:`` codes).
+
+    >>> literal("Evil [/bold] Corp"), literal(None), literal("a\\x1b[31mred")
+    ('Evil \\\\[/bold] Corp', '', 'a\\\\x1b[31mred')
+    """
+    if value is None:
+        return ""
+    return escape(str(value).translate(_CONTROL))
 
 
 def records(rows: Rows) -> list[dict[str, Any]]:
@@ -51,9 +69,9 @@ def result_table(rows: Rows, table: str, formats: Formats, *,
     cols = resolve(table, names, overrides)
     out = Table(**table_options)
     for _, col in cols:
-        out.add_column(escape(formats.header(col)),
+        out.add_column(literal(formats.header(col)),
                        justify="right" if col.kind in NUMERIC else "left")
     for row in data:
-        out.add_row(*(escape(format_cell(row, n, c, formats)) for n, c in cols),
+        out.add_row(*(literal(format_cell(row, n, c, formats)) for n, c in cols),
                     style=row_style(row) if row_style else None)
     return out

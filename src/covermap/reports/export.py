@@ -1,7 +1,9 @@
 """Write result tables to files, streamed by the engine (never through pandas).
 
 Dates come out as ISO ``YYYY-MM-DD``; booleans as ``true``/``false``; empty
-values as empty fields.
+values as empty fields. Every target is checked by :mod:`covermap.reports.targets`
+before anything is written, and each file is replaced whole (written beside it, then
+renamed), so a failed export leaves the earlier file as it was.
 """
 
 from __future__ import annotations
@@ -10,21 +12,36 @@ from pathlib import Path
 
 import ibis.expr.types as ir
 
+from covermap.reports.targets import Targets, replace_atomically
+
 FORMATS = ("csv", "parquet")
 
 
-def export_table(expr: ir.Table, path: Path) -> Path:
-    """Write one result table to ``path`` (.csv or .parquet) straight from the backend."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".parquet":
-        expr.to_parquet(path)
-    else:
-        expr.to_csv(path, header=True, dateformat="%Y-%m-%d")
-    return path
+def _write(expr: ir.Table, path: Path) -> Path:
+    def write(tmp: Path) -> None:
+        if path.suffix == ".parquet":
+            expr.to_parquet(tmp)
+        else:
+            expr.to_csv(tmp, header=True, dateformat="%Y-%m-%d")
+
+    return replace_atomically(path, write)
 
 
-def export_tables(tables: dict[str, ir.Table], out_dir: Path, fmt: str = "csv") -> list[Path]:
-    """Write each ``name -> table`` as ``out_dir/name.<fmt>``; returns the paths written."""
+def export_table(expr: ir.Table, path: Path, *, targets: Targets | None = None) -> Path:
+    """Write one result table to ``path`` (.parquet, else CSV) straight from the backend,
+    after ``targets`` (default: no --force, nothing protected) allows it."""
+    (targets or Targets("--export")).file(Path(path), columns=list(expr.columns))
+    return _write(expr, Path(path))
+
+
+def export_tables(tables: dict[str, ir.Table], out_dir: Path, fmt: str = "csv", *,
+                  targets: Targets | None = None) -> list[Path]:
+    """Write each ``name -> table`` as ``out_dir/name.<fmt>``; returns the paths written.
+    Every path is checked by ``targets`` before any file is written."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; formats are: {', '.join(FORMATS)}")
-    return [export_table(t, Path(out_dir) / f"{name}.{fmt}") for name, t in tables.items()]
+    targets = targets or Targets("--export")
+    targets.folder(Path(out_dir))
+    paths = {Path(out_dir) / f"{name}.{fmt}": t for name, t in tables.items()}
+    targets.files({p: list(t.columns) for p, t in paths.items()})
+    return [_write(t, p) for p, t in paths.items()]

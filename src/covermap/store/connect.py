@@ -94,14 +94,39 @@ class Store:
         self.close()
 
 
-def open_store(url: str | Path = DEFAULT_STORE, *, read_only: bool = False,
-               memory_limit: str | None = None) -> Store:
-    """Open (creating if needed) the store at ``url``: a DuckDB file path,
-    ``duckdb://path`` or ``:memory:``.
+#: bytes 8-11 of every DuckDB database file (the first 8 are a checksum)
+DUCKDB_MAGIC = b"DUCK"
+#: the tables every covermap store has: a DuckDB file holding tables but not these is
+#: someone else's database
+_OWN_TABLES = frozenset(_BOOKKEEPING_DDL)
+#: suffixes of files that are data, plans or reports, never a store
+_NOT_STORE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet", ".json",
+                       ".jsonl", ".ndjson", ".yaml", ".yml", ".html", ".htm", ".zip")
 
-    >>> with open_store(":memory:") as s:
-    ...     s.ensure_schema(); s.has_table("activities")
-    True
+
+def is_duckdb_file(path: str | Path) -> bool:
+    """Whether ``path`` is a DuckDB database file, by its magic bytes (whatever its name).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "s.csv").write_text("account_id,name\\nA1,Acme\\n")
+    >>> is_duckdb_file(d / "s.csv"), is_duckdb_file(d / "missing.duckdb")
+    (False, False)
+    """
+    try:
+        with open(path, "rb") as f:
+            return f.read(12)[8:12] == DUCKDB_MAGIC
+    except OSError:
+        return False
+
+
+def store_path(url: str | Path) -> str:
+    """The DuckDB path of the store ``url`` (``:memory:`` for an in-memory store), after
+    checking that it can be one: an existing DuckDB file, a new path, ``duckdb://PATH`` or
+    ``:memory:``. Anything else (a CSV, a folder, another URL) raises ``StoreError``.
+
+    >>> store_path("duckdb://crm.duckdb"), store_path(":memory:")
+    ('crm.duckdb', ':memory:')
     """
     text = str(url)
     if text.startswith(("postgres://", "postgresql://")):
@@ -110,6 +135,36 @@ def open_store(url: str | Path = DEFAULT_STORE, *, read_only: bool = False,
             f"such as {DEFAULT_STORE}"
         )
     path = text.removeprefix("duckdb://")
+    if path == ":memory:":
+        return path
+    if "://" in path:
+        raise StoreError(f"{text}: not a kind of store covermap knows; --store takes a DuckDB "
+                         f"file path such as {DEFAULT_STORE} (or duckdb://PATH)")
+    p = Path(path)
+    if p.is_dir():
+        raise StoreError(f"{path}: is a folder; --store takes a DuckDB file, e.g. "
+                         f"--store {p / DEFAULT_STORE}")
+    if p.exists() and not is_duckdb_file(p):
+        raise StoreError(f"{path}: is not a DuckDB file, so it cannot be a store; to load its "
+                         f"rows run `covermap import {path} --store {DEFAULT_STORE}`")
+    if not p.exists() and p.suffix.lower() in _NOT_STORE_SUFFIXES:
+        raise StoreError(f"{path}: a store is a DuckDB file, and {p.suffix} names a data, plan "
+                         f"or report file; pass --store {p.with_suffix('.duckdb')}")
+    return path
+
+
+def open_store(url: str | Path = DEFAULT_STORE, *, read_only: bool = False,
+               memory_limit: str | None = None) -> Store:
+    """Open (creating if needed) the store at ``url``: a DuckDB file path,
+    ``duckdb://path`` or ``:memory:``. A DuckDB file that holds tables but is not a
+    covermap store is refused before anything is added to it.
+
+    >>> with open_store(":memory:") as s:
+    ...     s.ensure_schema(); s.has_table("activities")
+    True
+    """
+    text = str(url)
+    path = store_path(text)
     if path != ":memory:":
         parent = Path(path).parent
         if not parent.exists():
@@ -120,8 +175,15 @@ def open_store(url: str | Path = DEFAULT_STORE, *, read_only: bool = False,
                              f"{path}` (or `covermap demo`) first")
     try:
         con = ibis.duckdb.connect(path, read_only=read_only)
-    except duckdb.Error as e:  # not a DuckDB file, locked by another process, ...
+    except duckdb.Error as e:  # locked by another process, a newer DuckDB's file, ...
         raise StoreError(f"{path}: cannot open the store: {e}") from e
+    tables = set(con.list_tables())
+    if tables and not _OWN_TABLES <= tables:
+        con.disconnect()
+        shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+        raise StoreError(f"{path}: a DuckDB database but not a covermap store (it holds "
+                         f"tables {shown}); covermap leaves it as it is: pass --store a new "
+                         f"file or a covermap store")
     if memory_limit:
         con.con.execute(f"SET memory_limit = '{memory_limit}'")
     store = Store(url=text, ibis=con)
