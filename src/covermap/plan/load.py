@@ -6,6 +6,7 @@ holding only ``sources:`` (a column mapping) is a whole plan.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -15,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from covermap.errors import PlanError, PlanInvalid, RuleError, did_you_mean
+from covermap.plan.limits import check_file_size, check_shape, compose
 from covermap.plan.model import Plan
 from covermap.plan.validation import Locations, dotted, line_of, validation_problems
 
@@ -30,8 +32,8 @@ def template_text(name: str = "default") -> str:
 
 def _parse(text: str, file: str) -> tuple[dict[str, Any], Locations]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        check_shape(text, file)
+        node, data = compose(text)
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else None
         raise PlanInvalid([PlanError(f"not valid YAML: {e.problem}; fix the syntax", file=file,
@@ -90,10 +92,11 @@ def _reference_problems(data: dict[str, Any], file: str,
     problems: list[PlanError] = []
     states = [s if isinstance(s, dict) else {} for s in _seq(data.get("states"))]
     state_ids = [s.get("id") for s in states]
+    first: dict[Any, int] = {}
     for i, sid in enumerate(state_ids):
-        if sid is not None and sid in state_ids[:i]:
+        if isinstance(sid, Hashable) and sid is not None and first.setdefault(sid, i) != i:
             problems.append(PlanError(
-                f"duplicate state id {sid!r} (first at states[{state_ids.index(sid)}]); every "
+                f"duplicate state id {sid!r} (first at states[{first[sid]}]); every "
                 f"state needs its own id", file=file, line=line_of(lines, ("states", i, "id")),
                 key=f"states[{i}].id"))
     worklist = data.get("worklist") if isinstance(data.get("worklist"), dict) else {}
@@ -157,6 +160,8 @@ def load_plan(path: str | Path) -> Plan:
     p = Path(path)
     if not p.exists():
         raise PlanError(f"no plan file here; create one with `covermap init {p}`", file=str(p))
+    if p.is_file():
+        check_file_size(p)
     try:
         text = p.read_text("utf-8")
     except UnicodeDecodeError as e:

@@ -126,6 +126,24 @@ _TOKEN = re.compile(r"""
     )""", re.VERBOSE)
 _KEYWORDS = {"and", "or", "not", "in", "is", "empty", "true", "false"}
 _COMPARE = {"==", "!=", "<", "<=", ">", ">=", "="}
+_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
+# Far above any real rule, far below Python's recursion limit (issue 8, point 11).
+MAX_NESTING = 32  # parentheses, `not` and unary minus inside each other
+MAX_OPERATORS = 500  # and, or, comparisons, arithmetic
+MAX_DEPTH = 32  # the parsed tree (and/or chains are balanced, so this bounds + and - chains)
+
+
+def _unescape(body: str, error: Any) -> str:
+    r"""The text of a quoted string: ``\\ \' \" \n \t \r`` are escapes; every other
+    character (``é`` too) is itself. ``error(message, offset)`` builds the error for a bad one."""
+    def one(m: re.Match[str]) -> str:
+        if m.group(1) not in _ESCAPES:
+            raise error(f"unknown escape '\\{m.group(1)}' in a string (a backslash escapes "
+                        f"only \\\\ \\' \\\" \\n \\t \\r; write \\\\ for a backslash)",
+                        m.start())
+        return _ESCAPES[m.group(1)]
+
+    return re.sub(r"\\(.)", one, body, flags=re.DOTALL)
 
 
 class _Parser:
@@ -144,8 +162,8 @@ class _Parser:
             if kind == "number":
                 self.tokens.append(("lit", float(raw) if "." in raw else int(raw), start))
             elif kind == "string":
-                self.tokens.append(("lit", bytes(raw[1:-1], "utf-8").decode("unicode_escape")
-                                    if "\\" in raw else raw[1:-1], start))
+                self.tokens.append(("lit", _unescape(
+                    raw[1:-1], lambda msg, at, s=start: self.error(msg, s + 1 + at)), start))
             elif kind == "name" and raw in ("true", "false"):
                 self.tokens.append(("lit", raw == "true", start))
             elif kind == "name" and raw in _KEYWORDS:
@@ -154,11 +172,38 @@ class _Parser:
                 self.tokens.append((kind, raw, start))
             pos = m.end()
         self.i = 0
+        self.depth = 0
+        self.operators = 0
 
     def error(self, msg: str, pos: int | None = None) -> RuleError:
         if pos is None:
             pos = self.tokens[self.i][2] if self.i < len(self.tokens) else len(self.text)
-        return RuleError(f"{msg} at position {pos + 1} of rule {self.text!r}")
+        text = self.text if len(self.text) <= 200 else f"{self.text[:80]}…"
+        return RuleError(f"{msg} at position {pos + 1} of rule {text!r}")
+
+    def deeper(self) -> None:
+        """One more level of parentheses, `not` or minus; refused past ``MAX_NESTING``."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"the rule nests parentheses, `not` or `-` more than "
+                             f"{MAX_NESTING} levels deep; write it with fewer levels")
+
+    def binary(self, op: str, left: Any, right: Any) -> Binary:
+        """A binary node; refused past ``MAX_OPERATORS`` in one rule."""
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise self.error(f"the rule has more than {MAX_OPERATORS} operators (and, or, "
+                             f"comparisons, arithmetic); for a list of values write "
+                             f"`column in ['a', 'b']`, or split the rule across states")
+        return Binary(op, left, right)
+
+    def chain(self, op: str, items: list[Any]) -> Any:
+        """``a op b op c ...`` as a balanced tree (and/or are associative), so a long chain
+        is a shallow tree for every step that walks it."""
+        while len(items) > 1:
+            items = [self.binary(op, *items[i:i + 2]) if i + 1 < len(items) else items[i]
+                     for i in range(0, len(items), 2)]
+        return items[0]
 
     def peek(self, kind: str | None = None, value: Any = None) -> bool:
         if self.i >= len(self.tokens):
@@ -183,33 +228,40 @@ class _Parser:
             tok = self.tokens[self.i][1]
             hint = "; rules have no function calls" if tok == "(" else ""
             raise RuleError(f"{self.error(f'unexpected {tok!r}').reason}{hint}")
+        if _tree_depth(tree) > MAX_DEPTH:
+            raise self.error(f"the rule is more than {MAX_DEPTH} operations deep (a long "
+                             f"chain of + or -, or `not` inside `not`); write it in fewer "
+                             f"steps", 0)
         return tree
 
     def or_(self) -> Any:
-        left = self.and_()
+        items = [self.and_()]
         while self.peek("kw", "or"):
             self.i += 1
-            left = Binary("or", left, self.and_())
-        return left
+            items.append(self.and_())
+        return self.chain("or", items)
 
     def and_(self) -> Any:
-        left = self.not_()
+        items = [self.not_()]
         while self.peek("kw", "and"):
             self.i += 1
-            left = Binary("and", left, self.not_())
-        return left
+            items.append(self.not_())
+        return self.chain("and", items)
 
     def not_(self) -> Any:
         if self.peek("kw", "not"):
+            self.deeper()  # the error points at this token
             self.i += 1
-            return Unary("not", self.not_())
+            node = Unary("not", self.not_())
+            self.depth -= 1
+            return node
         return self.compare()
 
     def compare(self) -> Any:
         left = self.sum_()
         if self.peek("op") and self.tokens[self.i][1] in _COMPARE:
             op = self.take("op")
-            return Binary("==" if op == "=" else op, left, self.sum_())
+            return self.binary("==" if op == "=" else op, left, self.sum_())
         negated = False
         if self.peek("kw", "not") and self.i + 1 < len(self.tokens) and \
                 self.tokens[self.i + 1][1] == "in":
@@ -237,23 +289,28 @@ class _Parser:
     def sum_(self) -> Any:
         left = self.product()
         while self.peek("op", "+") or self.peek("op", "-"):
-            left = Binary(self.take("op"), left, self.product())
+            left = self.binary(self.take("op"), left, self.product())
         return left
 
     def product(self) -> Any:
         left = self.unary()
         while self.peek("op", "*") or self.peek("op", "/"):
-            left = Binary(self.take("op"), left, self.unary())
+            left = self.binary(self.take("op"), left, self.unary())
         return left
 
     def unary(self) -> Any:
         if self.peek("op", "-"):
+            self.deeper()  # the error points at this token
             self.i += 1
-            return Unary("-", self.unary())
+            node = Unary("-", self.unary())
+            self.depth -= 1
+            return node
         if self.peek("op", "("):
+            self.deeper()  # the error points at this token
             self.i += 1
             inner = self.or_()
             self.take("op", ")")
+            self.depth -= 1
             return inner
         if self.peek("lit"):
             return Literal(self.take("lit"))
@@ -261,6 +318,17 @@ class _Parser:
             return Name(self.take("name"))
         got = repr(self.tokens[self.i][1]) if self.i < len(self.tokens) else "the end"
         raise self.error(f"expected a value or a name but found {got}")
+
+
+def _tree_depth(tree: Any) -> int:
+    """Levels of a parsed rule, counted without recursion (the limits' guard)."""
+    deepest, todo = 0, [(tree, 1)]
+    while todo:
+        node, depth = todo.pop()
+        deepest = max(deepest, depth)
+        todo += [(getattr(node, a), depth + 1) for a in ("arg", "left", "right")
+                 if hasattr(node, a)]
+    return deepest
 
 
 def parse_rule(text: str) -> Any:

@@ -28,17 +28,21 @@ class Locations:
     def __init__(self, node: yaml.Node | None) -> None:
         self.lines: dict[tuple, int] = {}
         self.raw: dict[tuple, str] = {}
+        #: ids of the nodes walked: each is walked once, so an alias (`*x`) is not walked
+        #: again (an alias bomb would expand; a node holding itself would loop), and keys
+        #: under it take the line of the alias's key or of the anchor
+        self.walked: set[int] = set()
         if node is not None:
-            self._walk(node, (), frozenset())
+            self._walk(node, ())
 
-    def _walk(self, node: yaml.Node, path: tuple, above: frozenset[int]) -> None:
+    def _walk(self, node: yaml.Node, path: tuple) -> None:
         self.lines.setdefault(path, node.start_mark.line + 1)
-        if id(node) in above:  # an alias of a node that holds it (`a: &x [*x]`)
-            return
-        above = above | {id(node)}
         if isinstance(node, yaml.ScalarNode):
             self.raw[path] = node.value
-        elif isinstance(node, yaml.MappingNode):
+        if id(node) in self.walked:
+            return
+        self.walked.add(id(node))
+        if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 # keyed by the value YAML made of the key (`yes:` is True), as pydantic names it
                 key = (*path, _construct(k))
@@ -46,10 +50,10 @@ class Locations:
                 self.lines[(*key, "[key]")] = k.start_mark.line + 1
                 if isinstance(k, yaml.ScalarNode):
                     self.raw[(*key, "[key]")] = k.value
-                self._walk(v, key, above)
+                self._walk(v, key)
         elif isinstance(node, yaml.SequenceNode):
             for i, v in enumerate(node.value):
-                self._walk(v, (*path, i), above)
+                self._walk(v, (*path, i))
 
 
 def _construct(node: yaml.Node) -> Any:
