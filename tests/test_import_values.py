@@ -229,3 +229,61 @@ def test_bad_source_options_are_plan_errors_with_their_line(option, message):
     text = str(e.value)
     assert "plan.yaml" in text and "line 5" in text and message in text
     assert "sources" in text and "Traceback" not in text
+
+
+# --- point 6: the same id in two files of one import -------------------------------------
+
+def test_the_same_id_in_two_files_keeps_the_first_and_quarantines_the_later(store, tmp_path):
+    write(tmp_path / "accounts.csv", "account_id,name\nA0,Zero\nA1,Acme\n")
+    write(tmp_path / "accounts2.csv", "account_id,name\nA2,Beta\n A1 ,Acme Two\n")
+    r = import_paths(store, [tmp_path], plan=PLAN)
+    assert rows(store, "SELECT account_id, name FROM accounts ORDER BY 1") == [
+        ("A0", "Zero"), ("A1", "Acme"), ("A2", "Beta")]
+    second = next(f for f in r.files if f.file.endswith("accounts2.csv"))
+    assert (second.rows_read, second.loaded, second.quarantined) == (2, 1, 1)
+    assert second.reasons == (("duplicate account_id, already loaded from accounts.csv", 1),)
+    assert (r.rows_read, r.loaded, r.quarantined) == (4, 3, 1)
+    (q,) = store.duckdb.execute('SELECT file, line, "column", value, reason, record '
+                                "FROM quarantine").fetchall()
+    assert q[:5] == (str((tmp_path / "accounts2.csv").resolve()), 3, "account_id", " A1 ",
+                     "duplicate account_id, already loaded from accounts.csv (line 3; that "
+                     "row is kept)")
+    assert "Acme Two" in q[5]  # the record is kept, nothing is lost
+    # importing the same files again changes nothing
+    again = import_paths(store, [tmp_path], plan=PLAN)
+    assert (again.loaded, again.quarantined) == (3, 1)
+    assert rows(store, "SELECT count(*) FROM accounts") == [(3,)]
+
+
+def test_files_named_in_a_command_load_in_that_order(store, tmp_path):
+    a = write(tmp_path / "a.csv", "account_id,name\nA1,From a\n")
+    b = write(tmp_path / "b.csv", "account_id,name\nA1,From b\n")
+    plan = parse_plan("as_of: 2024-06-30\nsources:\n  - {file: '*.csv', table: accounts}\n")
+    r = import_paths(store, [b, a], plan=plan)
+    assert rows(store, "SELECT name FROM accounts") == [("From b",)]
+    assert r.reasons() == [("duplicate account_id, already loaded from b.csv", 1)]
+
+
+def test_the_plans_preferred_file_wins_for_the_same_id_too(store, tmp_path):
+    write(tmp_path / "Accounts.csv", "account_id,name\nA1,Old\n")
+    write(tmp_path / "Accounts.json",
+          '{"records": [{"attributes": {"type": "Account", "referenceId": "r1"}, '
+          '"account_id": "A1", "name": "New"}]}')
+    plan = parse_plan("as_of: 2024-06-30\nduplicates:\n  accounts: {prefer: Accounts.json}\n")
+    r = import_paths(store, [tmp_path], plan=plan)
+    assert rows(store, "SELECT account_id, name FROM accounts") == [("A1", "New")]
+    assert r.reasons() == [("duplicate account_id, already loaded from Accounts.json", 1)]
+
+
+def test_the_same_link_row_in_two_files(store, tmp_path):
+    write(tmp_path / "users.csv", "user_id,name\nU1,Ann\n")
+    account(tmp_path)
+    write(tmp_path / "account_team.csv", "account_id,user_id,role\nA1,U1,csm\n")
+    write(tmp_path / "account_team_2.csv", "account_id,user_id,role\nA1,U1,csm\nA1,U1,ae\n")
+    r = import_paths(store, [tmp_path], plan=PLAN)
+    assert rows(store, "SELECT role FROM account_team ORDER BY 1") == [("ae",), ("csm",)]
+    assert quarantined(store) == [
+        (2, "account_id / user_id / role", "A1 / U1 / csm",
+         "duplicate account_id / user_id / role, already loaded from account_team.csv "
+         "(line 2; that row is kept)")]
+    assert r.quarantined == 1

@@ -67,6 +67,13 @@ def missing_reference(expr: str, reference: str) -> str:
             f"WHERE {ident(column)} IS NOT NULL))")
 
 
+def key_text(columns: list[str]) -> str:
+    """SQL: one text for a key of several columns (the columns as SQL expressions)."""
+    if len(columns) == 1:
+        return f"CAST({columns[0]} AS VARCHAR)"
+    return "concat_ws(chr(31), " + ", ".join(columns) + ")"
+
+
 @dataclass(frozen=True)
 class Check:
     column: str
@@ -74,6 +81,8 @@ class Check:
     value: str
     condition: str
     reason: str
+    #: SQL of a reason that names details of each row (over ``p``); else ``reason``
+    reason_sql: str | None = None
 
 
 class UnitSQL:
@@ -81,7 +90,11 @@ class UnitSQL:
 
     def __init__(self, m: Mapping, *, cutoff: dt.datetime | None, as_of: dt.date | None,
                  extra_types: dict[str, str] | None = None,
-                 dates: tuple[dt.date, dt.date] | None = None) -> None:
+                 dates: tuple[dt.date, dt.date] | None = None,
+                 earlier: tuple[str, str] | None = None) -> None:
+        """``earlier``: (SQL of the key texts an earlier file of this import loaded into
+        the table, SQL of a reason naming that file and line over ``p``): rows with such
+        an id are refused, so the first file's row stays."""
         self.m, self.t = m, m.table
         self.cols = [c for c in self.t.columns if c.name in m.exprs]
         self.extra_types = extra_types or {}
@@ -123,6 +136,14 @@ class UnitSQL:
                                 f"{c.name} not found in {ref_table}")
                 else:
                     self.unresolved.append(c)
+        if earlier is not None:
+            k = self.t.key[0]
+            label = " / ".join(m.labels.get(c, c) for c in self.t.key)
+            value = (f"r_{k}" if len(self.t.key) == 1 else
+                     "concat_ws(' / ', " + ", ".join(f"r_{c}" for c in self.t.key) + ")")
+            self._check(k, label, value, f"{key_text(self.keys)} IN ({earlier[0]})",
+                        f"duplicate {' / '.join(self.t.key)}, already loaded from an earlier "
+                        f"file of this import", reason_sql=earlier[1])
 
     def _is_id(self, c: schema.Column) -> bool:
         """Whether ``c`` holds ids (a key, a reference, an ``_id`` column): trimmed."""
@@ -164,8 +185,15 @@ class UnitSQL:
     def _flagged(self) -> list[schema.Column]:
         return [c for c in self.cols if c.type == schema.TIMESTAMP]
 
-    def _check(self, column: str, label: str, value: str, condition: str, reason: str) -> None:
-        self.checks.append(Check(column, label, value, f"coalesce({condition}, false)", reason))
+    def _check(self, column: str, label: str, value: str, condition: str, reason: str,
+               reason_sql: str | None = None) -> None:
+        self.checks.append(Check(column, label, value, f"coalesce({condition}, false)", reason,
+                                 reason_sql))
+
+    @property
+    def earlier_check(self) -> int | None:
+        """The number of the check that refuses ids an earlier file loaded (``__q<i>``)."""
+        return next((i for i, ch in enumerate(self.checks) if ch.reason_sql), None)
 
     @property
     def keys(self) -> list[str]:

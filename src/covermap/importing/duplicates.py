@@ -26,6 +26,15 @@ Natural keys, compared case-insensitively; a row whose key is empty is never mat
 Everything is set-based: the keys each file loaded are recorded in ``__loaded``
 (only for tables that more than one file feeds), one grouping finds the copies,
 and only the few files holding copies are scanned again, for line numbers.
+
+The same *id* in two files of one import (``accounts.csv`` and ``accounts2.csv`` both
+with ``A1``, issue 8 point 6) is not the upsert of a re-import: the first file's row
+stays (files load in the order given, a folder's in sorted order, the plan's
+``prefer`` file first; as a repeated id within one file keeps its first row) and the
+later row is quarantined, "duplicate
+account_id, already loaded from accounts.csv (line 2; that row is kept)"
+(``earlier_ids``, ``first_lines``). Nothing is lost: the quarantined row keeps its
+record, and the summary counts it under that reason.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ from pathlib import Path, PurePath
 
 import duckdb
 
-from covermap.importing.checks import UnitSQL
+from covermap.importing.checks import UnitSQL, key_text
 from covermap.importing.readers import ident, sql_str
 from covermap.importing.report import FileReport, ordered_reasons
 from covermap.plan.model import DEDUPLICATED_TABLES, Plan
@@ -93,13 +102,66 @@ class Unit:
 
 
 def start(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the tables of one table's files: their keys, and the first lines of ids
+    a later file brings again."""
     con.execute("CREATE OR REPLACE TEMP TABLE __loaded (unit INTEGER, k VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE __firstseen (k VARCHAR, file VARCHAR, "
+                "line BIGINT)")
 
 
-def track(con: duckdb.DuckDBPyConnection, number: int, key: str, rows: str) -> None:
+def drop(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("__loaded", "__firstseen", "__clash", "__lines"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def track(con: duckdb.DuckDBPyConnection, number: int, key: tuple[str, ...], rows: str) -> None:
     """Record the keys of ``rows`` (the table's rows one file loaded)."""
-    con.execute(f"INSERT INTO __loaded SELECT {number}, CAST({ident(key)} AS VARCHAR) "
+    con.execute(f"INSERT INTO __loaded SELECT {number}, {key_text(list(map(ident, key)))} "
                 f"FROM {rows} AS own")
+
+
+#: what the reason of an id an earlier file of the import loaded says
+SAME_ID = "already loaded from"
+
+
+def earlier_ids(table: schema.Table, earlier: list[Unit]) -> tuple[str, str] | None:
+    """For ``UnitSQL(earlier=...)``: (SQL of the keys the ``earlier`` files of this import
+    loaded into ``table``, SQL of the reason naming the file and line that holds one,
+    over ``p``); None for a table's first file."""
+    if not earlier:
+        return None
+    units = ", ".join(str(u.number) for u in earlier)
+    key = " / ".join(table.key)
+    k = key_text([f"p.x_{c}" for c in table.key])
+    reason = (f"(SELECT 'duplicate {key}, {SAME_ID} ' || fs.file || ' (line ' || fs.line || "
+              f"'; that row is kept)' FROM __firstseen AS fs WHERE fs.k = {k} LIMIT 1)")
+    return (f"SELECT k FROM __loaded WHERE unit IN ({units})",
+            f"coalesce({reason}, 'duplicate {key}, {SAME_ID} an earlier file of this import')")
+
+
+def first_lines(con: duckdb.DuckDBPyConnection, u: UnitSQL, earlier: list[Unit]) -> None:
+    """Before ``u``'s quarantine is written: the file and line of every id of ``u`` that an
+    ``earlier`` file loaded (only the earlier files holding such ids are scanned again)."""
+    check = u.earlier_check
+    con.execute("DELETE FROM __firstseen")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __clash AS SELECT DISTINCT "
+                f"{key_text(u.keys)} AS k FROM ({u.checked(u.m.raw.scan())}) AS q "
+                f"WHERE __q{check}")
+    numbers = ", ".join(str(e.number) for e in earlier)
+    owners = {n for (n,) in con.execute(
+        f"SELECT DISTINCT unit FROM __loaded WHERE unit IN ({numbers}) AND k IN "
+        f"(SELECT k FROM __clash)").fetchall()}
+    con.execute("CREATE OR REPLACE TEMP TABLE __lines (unit INTEGER, k VARCHAR, line BIGINT, "
+                "record VARCHAR)")
+    for e in earlier:
+        if e.number in owners:
+            _lines(con, e, f"SELECT k FROM __clash INTERSECT SELECT k FROM __loaded "
+                           f"WHERE unit = {e.number}")
+    names = " ".join(f"WHEN {e.number} THEN {sql_str(Path(e.file_id).name)}" for e in earlier)
+    con.execute(f"INSERT INTO __firstseen SELECT k, CASE unit {names} END, min(line) "
+                f"FROM __lines GROUP BY ALL")
+    for name in ("__clash", "__lines"):
+        con.execute(f"DROP TABLE {name}")
 
 
 def track_store(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -114,13 +176,14 @@ def track_store(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return True
 
 
-def _ranks(units: list[Unit], prefer: str | None) -> str:
-    def preferred(u: Unit) -> bool:
-        path = u.unit.m.raw.path
-        return bool(prefer) and (PurePath(path.as_posix()).match(prefer) or path.name == prefer)
+def preferred(path: Path, prefer: str | None) -> bool:
+    """Whether ``path`` is the file a plan's ``duplicates: {table: {prefer: ...}}`` names."""
+    return bool(prefer) and (PurePath(path.as_posix()).match(prefer) or path.name == prefer)
 
-    order = sorted(units, key=lambda u: (not preferred(u), u.unit.m.raw.path.name,
-                                         u.file_id))
+
+def _ranks(units: list[Unit], prefer: str | None) -> str:
+    order = sorted(units, key=lambda u: (not preferred(u.unit.m.raw.path, prefer),
+                                         u.unit.m.raw.path.name, u.file_id))
     return f"(VALUES ({STORE}, -1), " + ", ".join(
         f"({u.number}, {i})" for i, u in enumerate(order)) + ") AS rk(unit, rk)"
 
@@ -154,7 +217,8 @@ def resolve(con: duckdb.DuckDBPyConnection, table: str, units: list[Unit], *,
     con.execute("CREATE OR REPLACE TEMP TABLE __lines (unit INTEGER, k VARCHAR, line BIGINT, "
                 "record VARCHAR)")
     for n in involved:
-        _lines(con, by_number[n])
+        _lines(con, by_number[n], f"SELECT k FROM __same WHERE unit = {n} UNION "
+                                  f"SELECT keep_k FROM __same WHERE keep_unit = {n}")
     names = " ".join(f"WHEN {u.number} THEN {sql_str(Path(u.file_id).name)}" for u in units)
     files = " ".join(f"WHEN {u.number} THEN {sql_str(u.file_id)}" for u in units)
     con.execute(f"""
@@ -180,18 +244,18 @@ def resolve(con: duckdb.DuckDBPyConnection, table: str, units: list[Unit], *,
     return out
 
 
-def _lines(con: duckdb.DuckDBPyConnection, u: Unit) -> None:
-    """The line and raw record of each key of one file that ``__same`` names."""
+def _lines(con: duckdb.DuckDBPyConnection, u: Unit, wanted: str) -> None:
+    """The line and raw record of each key of one file that ``wanted`` (SQL of a set of
+    key texts) names, into ``__lines``."""
     raw, sql = u.unit.m.raw, u.unit
     numbered = f"(SELECT row_number() OVER () AS __ord, * FROM {raw.scan()})"
     keep = ("__ord", *raw.columns, *((raw.line_column,) if raw.line_column else ()))
     line = f"q.{raw.line_column}" if raw.line_column else f"q.__ord + {raw.line_offset}"
-    k = f"CAST(q.x_{sql.t.key[0]} AS VARCHAR)"
+    k = key_text([f"q.x_{c}" for c in sql.t.key])
     con.execute(
         f"INSERT INTO __lines SELECT {u.number}, {k}, min({line}), "
         f"arg_min({sql.record()}, {line}) FROM ({sql.checked(numbered, keep)}) AS q "
-        f"WHERE NOT q.__bad AND {k} IN (SELECT k FROM __same WHERE unit = {u.number} UNION "
-        f"SELECT keep_k FROM __same WHERE keep_unit = {u.number}) GROUP BY 1, 2")
+        f"WHERE NOT q.__bad AND {k} IN ({wanted}) GROUP BY 1, 2")
 
 
 def take_out_copies(con: duckdb.DuckDBPyConnection, files: list[FileReport], units: list[Unit],

@@ -231,7 +231,10 @@ def _recognise(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, bool]], t
         # a real line-items file is there: a deals file's product column would add
         # each deal's amount once more
         units = [m for m in units if not m.derived]
-    units.sort(key=lambda m: _ORDER[m.table.name])  # stable: file order within a table
+    # stable: file order within a table, the plan's preferred file first (its rows win
+    # both over copies under other ids and over the same ids in later files)
+    units.sort(key=lambda m: (_ORDER[m.table.name], not duplicates.preferred(
+        m.raw.path, getattr(plan.duplicates.get(m.table.name), "prefer", None))))
     return units, skipped
 
 
@@ -246,24 +249,26 @@ def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[Ski
             "SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
         con.execute("CREATE OR REPLACE TEMP TABLE __rootcause (table_name VARCHAR, k VARCHAR, "
                     "reason VARCHAR)")
-        duplicates.start(con)
-        feeds = {t: sum(m.table.name == t for m in units) for t in duplicates.NATURAL_KEYS}
+        feeds = {t: sum(m.table.name == t for m in units) for t in _ORDER}
         files: list[FileReport] = []
         same: list[duplicates.Unit] = []
         stored = False
         for n, m in enumerate(units):
             report(f"{m.raw.path.name} → {m.table.name}", n, len(units))
             if n == 0 or units[n - 1].table.name != m.table.name:  # a table's first file
+                duplicates.start(con)
                 stored = duplicates.track_store(con, m.table.name)
-            tracked = feeds.get(m.table.name, 0) > 1 or stored
+            tracked = feeds[m.table.name] > 1 or stored
             f, u = _load(store, m, n, import_id, as_of, cutoff, track=tracked,
                          dates=checks.date_range(as_of, plan.import_.dates.earliest,
-                                                 plan.import_.dates.latest_years_after_as_of))
+                                                 plan.import_.dates.latest_years_after_as_of),
+                         earlier=same)
             files.append(f)
             if tracked:
                 same.append(duplicates.Unit(n, u, str(m.raw.path.resolve())))
                 if n + 1 == len(units) or units[n + 1].table.name != m.table.name:
-                    duplicates.take_out_copies(con, files, same, plan, import_id)
+                    if m.table.name in duplicates.NATURAL_KEYS:
+                        duplicates.take_out_copies(con, files, same, plan, import_id)
                     same = []
             report(f"{m.raw.path.name} → {m.table.name}", n + 1, len(units))
         result = ImportReport(import_id, tuple(files), tuple(skipped), tuple(bridges.files))
@@ -277,8 +282,8 @@ def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[Ski
                 f"{result.quarantined} row(s) would be quarantined, so nothing was imported "
                 f"(--strict). First: {where}. Fix them, or import without --strict and "
                 f"inspect them with `covermap status --quarantined`")
-        for name in ("__rootcause", "__loaded"):
-            con.execute(f"DROP TABLE IF EXISTS {name}")
+        con.execute("DROP TABLE IF EXISTS __rootcause")
+        duplicates.drop(con)
         con.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -288,9 +293,11 @@ def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[Ski
 
 def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.date,
           cutoff: dt.datetime, *, track: bool = False,
-          dates: tuple[dt.date, dt.date] | None = None) -> tuple[FileReport, checks.UnitSQL]:
+          dates: tuple[dt.date, dt.date] | None = None,
+          earlier: Sequence[duplicates.Unit] = ()) -> tuple[FileReport, checks.UnitSQL]:
     """Load one mapped file into its table (inside the import's transaction); with
-    ``track``, record the keys it loaded (``duplicates.track``)."""
+    ``track``, record the keys it loaded (``duplicates.track``). Rows with an id one of
+    the ``earlier`` files of the table loaded are quarantined (the first stays)."""
     con, t, raw = store.duckdb, m.table, m.raw
     file_id, table = str(raw.path.resolve()), ident(t.name)
     rejects = (f"__rejects_{n}", f"__reject_scans_{n}") if raw.captures_rejects else None
@@ -301,7 +308,8 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
                             file=str(raw.path)) from e
     extra_types = _extra_columns(store, m)
     u = checks.UnitSQL(m, cutoff=cutoff if t.event_time else None, as_of=as_of,
-                       extra_types=extra_types, dates=dates)
+                       extra_types=extra_types, dates=dates,
+                       earlier=duplicates.earlier_ids(t, list(earlier)))
     malformed = con.execute(f"SELECT count(DISTINCT line) FROM {rejects[0]}").fetchone()[0] \
         if rejects else 0
     con.execute("DELETE FROM quarantine WHERE file = ? AND table_name = ?", [file_id, t.name])
@@ -330,6 +338,8 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
                            f"HAVING count(*) > 1)").fetchone()[0] if loaded else 0
     quarantined = 0
     if records > loaded or dup_keys or malformed:
+        if earlier:
+            duplicates.first_lines(con, u, list(earlier))
         quarantined, removed = problems.quarantine(
             con, u, import_id=import_id, file_id=file_id, rejects=rejects and rejects[0],
             malformed=malformed, dup_keys=dup_keys, own=own)
@@ -339,7 +349,7 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
     examples = {c.name: tuple(v for v, in con.execute(_unresolved_examples(own, c)).fetchall())
                 for c, k in zip(u.unresolved, unresolved) if k}
     if track and loaded:
-        duplicates.track(con, n, t.key[0], own)
+        duplicates.track(con, n, t.key, own)
     reasons = ordered_reasons(dict(con.execute(
         f"SELECT {REASON_STEM} AS r, count(*) AS n FROM quarantine WHERE import_id = ? AND "
         f"file = ? AND table_name = ? GROUP BY r", [import_id, file_id, t.name]).fetchall()))

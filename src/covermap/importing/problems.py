@@ -167,6 +167,8 @@ def _root_causes(con: duckdb.DuckDBPyConnection, u: UnitSQL) -> None:
 def _reason(u: UnitSQL, ch: Check) -> str:
     """SQL of a check's reason; for a reference to a record this import refused, what
     happened to that record: "deal D-12 was quarantined: account_id is required"."""
+    if ch.reason_sql:
+        return ch.reason_sql
     column = next((c for c in u.cols if c.name == ch.column), None)
     if column is None or not column.references or not ch.reason.endswith(
             f"not found in {column.references.split('.')[0]}"):
