@@ -25,6 +25,7 @@ from covermap.cli.options import (
     StoreOption,
     WindowOption,
     console,
+    plan_in_use,
     resolve_plan,
 )
 from covermap.engine.coverage import CoverageResult, coverage_tables, measure_coverage
@@ -123,7 +124,8 @@ def coverage(
     targets: list[Targets] = []
 
     def check(s: Store, p: Plan) -> None:
-        targets.append(Targets.of("--export", force=force, store=s, plan=plan))
+        targets.append(Targets.of("--export", force=force, store=s,
+                                  plan=plan_in_use(plan)))
         if export is not None:
             targets[0].folder(export)
 
@@ -195,7 +197,8 @@ def worklist(
     targets: list[Targets] = []
 
     def check(s: Store, p: Plan) -> None:
-        targets.append(Targets.of("--export", force=force, store=s, plan=plan))
+        targets.append(Targets.of("--export", force=force, store=s,
+                                  plan=plan_in_use(plan)))
         if export is not None:
             targets[0].file(export, early=True)
         filters.update(check_filters(s, p, owner=owner, role=role, segment=segment,

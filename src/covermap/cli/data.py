@@ -106,7 +106,8 @@ def import_(
         task = bar.add_task("reading", total=None)
 
         def progress(message: str, done: int, total: int) -> None:
-            bar.update(task, description=message, completed=done, total=total or None)
+            bar.update(task, description=literal(message), completed=done,
+                       total=total or None)
 
         report = import_paths(s, paths, plan=plan_obj, strict=strict, progress=progress)
         warnings = data_warnings(s, plan_obj)

@@ -17,6 +17,7 @@ from covermap.cli.options import (
     StoreOption,
     WindowOption,
     console,
+    plan_in_use,
     resolve_plan,
 )
 from covermap.plan.model import COMPLEXITIES, VALUE_TIERS
@@ -133,7 +134,8 @@ def map_command(
     plan = resolve_plan(plan_path)
     f = Formats.for_plan(plan)
     with open_store(store, read_only=True) as s:
-        targets = Targets.of("--export", force=force, store=s, plan=plan_path)
+        targets = Targets.of("--export", force=force, store=s,
+                             plan=plan_in_use(plan_path))
         if export is not None:
             targets.folder(export)
         print_data_warnings(data_warnings(s, plan))

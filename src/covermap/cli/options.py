@@ -57,6 +57,13 @@ WindowOption = Annotated[int | None, typer.Option(
     show_default=False)]
 
 
+def plan_in_use(path: Path | None) -> Path | None:
+    """The plan file a command with ``--plan path`` reads (None: the built-in plan)."""
+    if path is not None:
+        return path
+    return Path("plan.yaml") if Path("plan.yaml").is_file() else None
+
+
 def resolve_plan(path: Path | None) -> Plan:
     """The plan at ``path``; else ./plan.yaml when it exists; else the built-in default."""
     if path is not None:

@@ -17,6 +17,7 @@ from covermap.cli.options import (
     StoreOption,
     WindowOption,
     console,
+    plan_in_use,
     resolve_plan,
 )
 from covermap.plan import Plan
@@ -95,7 +96,7 @@ def report(
     """
     plan = resolve_plan(plan_path)
     with open_store(store) as s:
-        targets = Targets.of("--out", force=force, store=s, plan=plan_path)
+        targets = Targets.of("--out", force=force, store=s, plan=plan_in_use(plan_path))
         targets.file(out, report=True)
         export_targets = Targets("--export", force, targets.protected)
         if export is not None:
