@@ -92,15 +92,100 @@ def test_plan_encoding_override(store, tmp_path):
     assert rows(store, "SELECT name FROM accounts") == [("Zürich AG",)]
 
 
-def test_undecodable_file_names_the_byte(store, tmp_path):
+def test_undecodable_file_names_the_candidates_and_the_plan_key(store, tmp_path):
+    """0x81 0x20 is neither UTF-8, CP932, EUC-JP nor cp1252: the error says so, shows the
+    line and names the plan key that settles it; nothing is imported."""
     from covermap.errors import ImportProblem
 
     f = tmp_path / "accounts.csv"
-    f.write_bytes(b"account_id,name\nL1,Z\x81\x20rich\n")  # 0x81 0x20: not UTF-8, not CP932
-    with pytest.raises(ImportProblem, match=r"accounts\.csv, line 2: byte 20 cannot be decoded "
-                                            r"as cp932 \(tried UTF-8, then CP932\); set "
-                                            r"`encoding:`"):
+    f.write_bytes(b"account_id,name\nL1,Z\x81\x20rich\n")
+    with pytest.raises(ImportProblem) as e:
         import_paths(store, [f])
+    assert str(e.value) == (
+        f"{f}, line 2: cannot tell this file's encoding: it is not UTF-8, CP932, EUC-JP or "
+        "cp1252 (line 2 reads 'L1,Z\\x81 rich' in Latin-1). Name it in a plan passed with "
+        '--plan: sources: [{file: "accounts.csv", table: accounts, encoding: latin-1}] (one of '
+        "utf-8, cp932, euc_jp, cp1252, latin-1, utf-16)")
+    assert rows(store, "SELECT count(*) FROM accounts") == [(0,)]
+
+
+def test_cp1252_is_not_read_as_cp932(store):
+    """Western Windows text was decoded as CP932 with exit 0 (Renée -> Ren馥)."""
+    f = INPUTS / "cp1252-accounts.csv"
+    assert detect_encoding(f) == "cp1252"
+    report = import_paths(store, [f])
+    assert (report.files[0].encoding, report.loaded, report.quarantined) == ("cp1252", 4, 0)
+    assert rows(store, "SELECT account_id, name FROM accounts ORDER BY 1") == [
+        ("W1", "Renée Dupont"), ("W2", "Jürgen Groß KG"), ("W3", "Ærø Skibsværft"),
+        ("W4", "“Smart” Café – Niño")]
+
+
+def test_one_cp1252_row_in_a_utf8_file(store):
+    """Every UTF-8 row keeps its accents; the one cp1252 row is quarantined with its line."""
+    report = import_paths(store, [INPUTS / "utf8-one-cp1252-row-accounts.csv"])
+    assert (report.files[0].encoding, report.loaded, report.quarantined) == ("utf-8", 4, 1)
+    assert rows(store, "SELECT account_id, name FROM accounts ORDER BY 1") == [
+        ("V1", "Renée Dupont"), ("V2", "Jürgen Groß"), ("V4", "Ærø Ålborg"), ("V5", "Plain Name")]
+    assert rows(store, 'SELECT line, "column", reason, record FROM quarantine') == [
+        (4, "name", "bytes that are not UTF-8 (0xEB 0xFC in column name; the rest of the file "
+                    "is UTF-8: fix this row in the source, or name the file's encoding in the "
+                    "plan's sources)", '"V3,Zo\\\\xeb M\\\\xfcller"')]
+    assert report.files[0].reasons == (("bytes that are not UTF-8", 1),)
+
+
+def test_euc_jp(store):
+    f = INPUTS / "eucjp-accounts.csv"
+    assert detect_encoding(f) == "euc_jp"
+    import_paths(store, [f])
+    assert rows(store, "SELECT account_id, name, industry FROM accounts ORDER BY 1") == [
+        ("E1", "株式会社テスト", "製造業"), ("E2", "高橋商事株式会社", "小売"),
+        ("E3", "ｶﾌﾞｼｷｶﾞｲｼｬ ﾔﾏﾀﾞ", "サービス")]
+
+
+def test_utf16_without_a_byte_order_mark(store, tmp_path):
+    f = tmp_path / "accounts.tsv"
+    f.write_bytes("account_id\tname\nU1\t株式会社ユニ\nU2\tÅngström AB\n".encode("utf-16-le"))
+    report = import_paths(store, [f])
+    assert report.files[0].encoding == "utf-16-le"
+    assert rows(store, "SELECT account_id, name FROM accounts ORDER BY 1") == [
+        ("U1", "株式会社ユニ"), ("U2", "Ångström AB")]
+
+
+def test_the_detector_weighs_non_ascii_lines_anywhere_in_the_file(tmp_path):
+    """The one accented name is 500 KB into an otherwise ASCII file."""
+    f = tmp_path / "accounts.csv"
+    f.write_bytes(("account_id,name\n" + "".join(f"A{i},Plain {i}\n" for i in range(30000))
+                   ).encode() + "A9,Renée\n".encode("cp1252"))
+    assert detect_encoding(f) == "cp1252"
+
+
+def test_an_unclear_encoding_names_the_candidates_and_the_plan_key(store, tmp_path):
+    """One line of half-width katakana reads as CP932, EUC-JP or cp1252: covermap stops,
+    shows the line in each, and a plan's encoding settles it."""
+    from covermap.importing.charsets import EncodingUnclear
+
+    f = tmp_path / "accounts.csv"
+    f.write_bytes("account_id,name\nK1,ｶﾌﾞｼｷｶﾞｲｼｬ\n".encode("cp932"))
+    with pytest.raises(EncodingUnclear) as e:
+        import_paths(store, [f])
+    assert str(e.value) == (
+        f"{f}, line 2: cannot tell this file's encoding: it could be CP932 (Japanese Windows, "
+        "'Shift_JIS'): 'K1,ｶﾌﾞｼｷｶﾞｲｼｬ'; EUC-JP (Japanese Unix): 'K1,玉渕袈涓蒔'; cp1252 "
+        "(Western European, Latin-1): 'K1,¶ÌÞ¼·¶Þ²¼¬'. Name it in a plan passed with --plan: "
+        'sources: [{file: "accounts.csv", table: accounts, encoding: cp932}] (one of utf-8, '
+        "cp932, euc_jp, cp1252, latin-1, utf-16)")
+    plan = parse_plan("sources:\n  - {file: accounts.csv, table: accounts, encoding: cp932}\n")
+    import_paths(store, [f], plan=plan)
+    assert rows(store, "SELECT name FROM accounts") == [("ｶﾌﾞｼｷｶﾞｲｼｬ",)]
+
+
+def test_a_cp932_file_with_a_stray_byte_keeps_its_other_rows(store, tmp_path):
+    f = tmp_path / "accounts.csv"
+    f.write_bytes("account_id,name\nJ1,株式会社テスト\nJ2,高橋商事\n".encode("cp932")
+                  + b"J3,\x81\x20bad\n" + "J4,山田\n".encode("cp932"))
+    report = import_paths(store, [f])
+    assert (report.files[0].encoding, report.loaded, report.quarantined) == ("cp932", 3, 1)
+    assert rows(store, 'SELECT line, "column" FROM quarantine') == [(4, "name")]
 
 
 # -- delimiters, numbers, dates, booleans ------------------------------------------------

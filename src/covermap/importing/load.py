@@ -8,8 +8,9 @@ killed process leaves the store exactly as it was.
 Per file, DuckDB's own reader scans the source, never row by row and never
 into Python:
 
-1. *count*: a scan counts the records; malformed CSV lines land in a rejects
-   table (the only scan that keeps them; every other scan skips the same lines);
+1. *count*: a scan counts the records; malformed lines land in a rejects table (a
+   CSV file is counted once, when it is opened, by the reader that can be trusted
+   with it: ``readers.settle``);
 2. *upsert*: when the table has rows, those whose key the file brings again are
    deleted; then one INSERT ... SELECT converts, checks and loads the good rows;
 3. *duplicates and references*: grouped over the rows just loaded (a stored,
@@ -300,18 +301,11 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
     the ``earlier`` files of the table loaded are quarantined (the first stays)."""
     con, t, raw = store.duckdb, m.table, m.raw
     file_id, table = str(raw.path.resolve()), ident(t.name)
-    rejects = (f"__rejects_{n}", f"__reject_scans_{n}") if raw.captures_rejects else None
-    try:  # the one scan that stores malformed lines; every other scan skips the same
-        records = con.execute(f"SELECT count(*) FROM {raw.scan(rejects)}").fetchone()[0]
-    except duckdb.Error as e:
-        raise ImportProblem(f"cannot read this file: {str(e).splitlines()[0]}",
-                            file=str(raw.path)) from e
+    records, malformed, rejects, drops = _count(con, raw, n)
     extra_types = _extra_columns(store, m)
     u = checks.UnitSQL(m, cutoff=cutoff if t.event_time else None, as_of=as_of,
                        extra_types=extra_types, dates=dates,
                        earlier=duplicates.earlier_ids(t, list(earlier)))
-    malformed = con.execute(f"SELECT count(DISTINCT line) FROM {rejects[0]}").fetchone()[0] \
-        if rejects else 0
     con.execute("DELETE FROM quarantine WHERE file = ? AND table_name = ?", [file_id, t.name])
     good = f"SELECT * FROM ({u.checked(raw.scan())}) AS c WHERE NOT __bad"
     match = " AND ".join(f"{{0}}.{ident(k)} = n.x_{k}" for k in t.key)
@@ -341,7 +335,7 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
         if earlier:
             duplicates.first_lines(con, u, list(earlier))
         quarantined, removed = problems.quarantine(
-            con, u, import_id=import_id, file_id=file_id, rejects=rejects and rejects[0],
+            con, u, import_id=import_id, file_id=file_id, rejects=rejects,
             malformed=malformed, dup_keys=dup_keys, own=own)
         loaded -= removed
     unresolved = con.execute(u.unresolved_counts(own)).fetchone() \
@@ -354,7 +348,7 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
         f"SELECT {REASON_STEM} AS r, count(*) AS n FROM quarantine WHERE import_id = ? AND "
         f"file = ? AND table_name = ? GROUP BY r", [import_id, file_id, t.name]).fetchall()))
     problems.drop(con)
-    for name in rejects or ():
+    for name in drops:
         con.execute(f"DROP TABLE IF EXISTS {name}")
     rows_read = records + malformed
     if rows_read != loaded + quarantined:
@@ -371,6 +365,24 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
         columns=tuple((c.name, m.labels.get(c.name, c.name)) for c in t.columns
                       if c.name in m.exprs),
         unresolved_examples=examples), u
+
+
+def _count(con: duckdb.DuckDBPyConnection, raw: RawSource,
+           n: int) -> tuple[int, int, str | None, tuple[str, ...]]:
+    """(good records, malformed records, FROM-clause SQL of the malformed ones, tables to
+    drop after the file) of one source."""
+    if raw.records is not None:  # a CSV file, counted when it was opened (readers.settle)
+        return raw.records, raw.malformed, raw.rejects, ()
+    tables = (f"__rejects_{n}", f"__reject_scans_{n}") if raw.captures_rejects else None
+    try:  # the one scan that stores malformed lines; every other scan skips the same
+        records = con.execute(f"SELECT count(*) FROM {raw.scan(tables)}").fetchall()[0][0]
+    except duckdb.Error as e:
+        raise ImportProblem(f"cannot read this file: {str(e).splitlines()[0]}",
+                            file=str(raw.path)) from e
+    if tables is None:
+        return records, 0, None, ()
+    malformed = con.execute(f"SELECT count(DISTINCT line) FROM {tables[0]}").fetchall()[0][0]
+    return records, malformed, tables[0], tables
 
 
 def _unresolved_examples(rows: str, c: schema.Column) -> str:

@@ -104,7 +104,10 @@ def quarantine(con: duckdb.DuckDBPyConnection, u: UnitSQL, *, import_id: int, fi
         header = "CASE column_name " + " ".join(
             f"WHEN {sql_str(c)} THEN {sql_str(h)}" for c, h in zip(raw.columns, raw.headers)
         ) + " END" if raw.headers else "NULL"
-        insert(con, f"{head}, line, {header}, NULL, {_short_row_reason(raw)}, "
+        # the careful reader words quote and encoding problems itself (readers.settle)
+        reason = f"coalesce(reason, {_short_row_reason(raw)})" if raw.careful \
+            else _short_row_reason(raw)
+        insert(con, f"{head}, line, {header}, NULL, {reason}, "
                     f"CAST(to_json(csv_line) AS VARCHAR) FROM {rejects} QUALIFY row_number() "
                     f"OVER (PARTITION BY line ORDER BY column_idx) = 1", malformed)
         quarantined += malformed

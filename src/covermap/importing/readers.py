@@ -2,21 +2,21 @@
 of text columns ``c0, c1, ...`` (one per source column, every value VARCHAR) that
 DuckDB reads itself, so files are never held in Python memory.
 
-Formats: CSV/TSV (any delimiter; UTF-8, UTF-8/UTF-16 with BOM, CP932), XLSX
-(streamed row by row to a temporary CSV; a date cell without a time is written as
-a plain date), Parquet (a DATE column reads as ``2024-07-01``, a TIMESTAMP as
+Formats: CSV/TSV (any delimiter; UTF-8, UTF-8/UTF-16 with BOM, CP932, EUC-JP, cp1252;
+bad quoting, bad bytes and mixed line endings read by ``careful``), XLSX
+(every sheet, each streamed row by row to a temporary CSV; a sheet after the first is
+the source ``file.xlsx#Sheet``; a date cell without a time is written as a plain
+date), Parquet (a DATE column reads as ``2024-07-01``, a TIMESTAMP as
 ``2024-07-01 00:00:00``, so each keeps its kind), JSON Lines, and the
 Salesforce ``sf data import tree`` JSON (``{"records": [...]}``).
 
 What "line" means, per format (it is what the quarantine table reports):
 
-- CSV/TSV: the header is line 1 and every record after it, good or malformed,
-  adds one line. That is the line a text editor shows, except after a quoted
-  value that spans several lines (its record still counts as one line, so later
-  records are reported that many lines early) or after a blank line (the reader
-  skips blank lines: later good rows are reported one line early per blank line,
-  while malformed lines come from DuckDB's own counter, which counts them). The
-  quarantine's ``record`` column holds the raw row to find it in any case;
+- CSV/TSV: the line a text editor shows (where the record starts; CR, LF and CRLF
+  each end a line). DuckDB's reader is kept only for files whose records are one
+  line each after the header on line 1, where a record's ordinal is its line;
+  any other file is read by ``careful`` (``settle``), which numbers physical lines.
+  The quarantine's ``record`` column holds the raw row;
 - XLSX: the worksheet row number;
 - Parquet: the row number, from 1;
 - JSON Lines: the record number, from 1 (blank lines not counted);
@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 
 from covermap.errors import ImportProblem, UnknownTable
-from covermap.importing import aliases, sniff
+from covermap.importing import aliases, careful, charsets, sniff
 
 #: the longest CSV record DuckDB accepts (note bodies and descriptions can be long)
 MAX_LINE_SIZE = 4 * 1024 * 1024
@@ -77,6 +77,15 @@ class RawSource:
     #: Salesforce tree JSON: the sObject type of the records (Account, Contact, ...)
     object_type: str | None = None
     temp_files: list[Path] = field(default_factory=list)
+    #: CSV: the lines DuckDB's fast reader must find (header + one line a record) for its
+    #: count to be trusted; None: read the file with the careful reader (``settle``)
+    fast_lines: int | None = None
+    #: CSV, once settled: good records, bad ones, the SQL of the bad ones (careful reader)
+    records: int | None = None
+    malformed: int = 0
+    rejects: str | None = None
+    careful: bool = False
+    work_dir: Path | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -96,8 +105,9 @@ class RawSource:
 
     @property
     def captures_rejects(self) -> bool:
-        """Whether malformed lines are skipped by the reader and can be captured."""
-        return self.csv_file is not None
+        """Whether malformed lines are skipped by the reader and can be captured (a
+        settled CSV file has counted its own: ``records``, ``malformed``, ``rejects``)."""
+        return self.csv_file is not None and self.records is None
 
     def scan(self, rejects: tuple[str, str] | None = None) -> str:
         """FROM-clause SQL of the rows. ``rejects`` = (table, scan table) to store
@@ -144,22 +154,63 @@ def _read_csv_sql(path: Path, ncols: int, delimiter: str, *, rejects: tuple[str,
 
 def read_delimited(path: Path, tmpdir: Path, *, encoding: str | None = None,
                    delimiter: str | None = None) -> RawSource:
-    """CSV/TSV: detect the encoding (transcoding UTF-16/CP932 to UTF-8) and delimiter."""
+    """CSV/TSV: the encoding (``charsets``; other than UTF-8 is transcoded to UTF-8),
+    delimiter and header. Whether DuckDB reads the file or the careful reader does is
+    decided by ``settle``: a file with bytes that do not decode, mixed or bare-CR line
+    endings, or its header below line 1 goes to the careful reader at once."""
     if path.stat().st_size == 0:
         raise _empty(path)
-    enc = encoding or sniff.detect_encoding(path)
+    found = charsets.examine(path, encoding)
+    enc = found.encoding
     sample = sniff.read_sample(path, enc)
     delim = delimiter or sniff.sniff_delimiter(sample.lstrip("\ufeff"))
     headers = sniff.read_header(sample, delim)
     if not headers:
         raise _empty(path)
-    readable, temps = path, []
+    readable, temps, lines = path, [], found.lines if found.clean else None
     if sniff.needs_transcoding(enc):
         readable = tmpdir / f"{len(list(tmpdir.iterdir()))}-{path.stem}.utf8.csv"
-        sniff.transcode(path, enc, readable)
+        lines = sniff.transcode(path, enc, readable)
         temps.append(readable)
+    fast = lines is not None and lines.uniform and sniff.header_on_first_line(sample, delim)
     return RawSource(path, "csv", enc, headers, csv_file=readable, delimiter=delim,
-                     line_offset=1, temp_files=temps)
+                     line_offset=1, temp_files=temps, fast_lines=lines.count if fast else None,
+                     work_dir=tmpdir)
+
+
+def settle(con: duckdb.DuckDBPyConnection, raw: RawSource) -> None:
+    """Count a CSV file's records once, with the reader that can be trusted with it.
+
+    DuckDB's reader (fast) is kept when it rejects no line and finds one record a line
+    after the header, so that every record is accounted for and a record's ordinal is
+    its line. Otherwise (some line rejected: its error-tolerant scan may then skip good
+    rows too; DuckDB cannot parse it; or a record spans lines) the file is read again by
+    ``careful.read``, whose good and bad records then are the source."""
+    if raw.format != "csv" or raw.records is not None:
+        return
+    if raw.fast_lines is not None:
+        tables = ("__csv_rejects", "__csv_reject_scans")
+        try:
+            records = con.execute(f"SELECT count(*) FROM {raw.scan(tables)}").fetchall()[0][0]
+            rejected = con.execute(f"SELECT count(*) FROM {tables[0]}").fetchall()[0][0]
+        except duckdb.Error:
+            records, rejected = -1, 1
+        finally:
+            for name in tables:
+                con.execute(f"DROP TABLE IF EXISTS {name}")
+        if not rejected and records + 1 == raw.fast_lines:
+            raw.records = records
+            return
+    dest = (raw.work_dir or raw.path.parent) / f"{len(raw.temp_files)}-{id(raw)}-{raw.path.stem}"
+    read = careful.read(raw.path, raw.encoding, raw.delimiter, raw.headers, dest)
+    raw.temp_files += [read.good, read.bad]
+    raw.csv_file, raw.line_column, raw.careful = read.good, "__line", True
+    raw.records, raw.malformed = read.records, read.malformed
+    raw.rejects = careful.rejects_sql(read.bad) if read.malformed else None
+    counted = con.execute(f"SELECT count(*) FROM {raw.scan()}").fetchall()[0][0]
+    if counted != read.records:  # the careful reader writes what DuckDB reads: a bug
+        raise RuntimeError(f"{raw.path}: the careful reader wrote {read.records} records, "
+                           f"DuckDB reads {counted}")
 
 
 def _cell(value: object, number_format: str | None = None) -> str | None:
@@ -304,7 +355,9 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, *,
     """Read ``path`` with the reader for its format."""
     fmt = file_format(path)
     if fmt == "csv":
-        return read_delimited(path, tmpdir, encoding=encoding, delimiter=delimiter)
+        raw = read_delimited(path, tmpdir, encoding=encoding, delimiter=delimiter)
+        settle(con, raw)
+        return raw
     if fmt == "xlsx":
         return read_workbook(path, tmpdir, sheet=sheet)
     if fmt == "parquet":

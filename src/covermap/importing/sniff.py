@@ -1,17 +1,11 @@
 """Look at a delimited text file before DuckDB reads it: encoding, delimiter, header.
 
-Encoding rules (reference/crm-data-sources.md §7):
-
-1. a byte-order mark decides: ``utf-8-sig`` (EF BB BF) or ``utf-16`` (FF FE / FE FF);
-2. otherwise the whole file must decode as strict UTF-8;
-3. otherwise it is CP932 (what Japanese Windows calls "Shift_JIS"); never Python's
-   ``shift_jis`` codec, which rejects ①, ㈱ and 髙 and maps 0x8160 differently.
-
-DuckDB reads UTF-8 itself; its other encodings need an extension download (this
-machine is offline), so UTF-16 and CP932 files are transcoded to a temporary
-UTF-8 file first. Both the UTF-8 check and the transcoding stream the file in
-fixed-size chunks through an incremental decoder, so memory stays bounded
-whatever the file size.
+The encoding comes from ``covermap.importing.charsets`` (byte-order mark, strict
+UTF-8, else a detector over the file's non-ASCII lines). DuckDB reads UTF-8 itself;
+its other encodings need an extension download (this machine is offline), so CP932,
+EUC-JP, cp1252 and UTF-16 files are transcoded to a temporary UTF-8 file first,
+streamed in fixed-size chunks through an incremental decoder, so memory stays
+bounded whatever the file size.
 """
 
 from __future__ import annotations
@@ -19,56 +13,31 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
-from covermap.errors import ImportProblem
+from covermap.importing import charsets
 
 CHUNK = 8 * 1024 * 1024
 SAMPLE = 256 * 1024
 DELIMITERS = ",\t;|"
 
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
-def _is_utf8(path: Path) -> bool:
-    """Whether the whole file decodes as strict UTF-8 (streamed; ASCII chunks skip decoding)."""
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            # A pure-ASCII chunk after a clean boundary needs no decoding: this keeps
-            # the check near memory speed on the large, mostly-ASCII activity exports.
-            if chunk.isascii() and not decoder.getstate()[0]:
-                continue
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                return False
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
-
 
 def detect_encoding(path: Path) -> str:
-    """The encoding of a text file: ``utf-8``, ``utf-8-sig``, ``utf-16`` or ``cp932``.
+    """The encoding of a text file: ``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp932``,
+    ``euc_jp``, ``cp1252``, ``utf-16-le`` or ``utf-16-be`` (``charsets.EncodingUnclear``
+    when the bytes leave it open).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
     >>> _ = p.write_bytes("名前\\n㈱髙橋\\n".encode("cp932"))
     >>> detect_encoding(p)
     'cp932'
+    >>> _ = p.write_bytes("name\\nRenée Dupont\\n".encode("cp1252"))
+    >>> detect_encoding(p)
+    'cp1252'
     """
-    with path.open("rb") as f:
-        head = f.read(4)
-    for bom, name in _BOMS:
-        if head.startswith(bom):
-            return name
-    return "utf-8" if _is_utf8(path) else "cp932"
+    return charsets.examine(path).encoding
 
 
 def needs_transcoding(encoding: str) -> bool:
@@ -76,36 +45,41 @@ def needs_transcoding(encoding: str) -> bool:
     return codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig")
 
 
-def transcode(path: Path, encoding: str, dest: Path) -> None:
-    """Write ``path`` decoded from ``encoding`` to ``dest`` as UTF-8, chunk by chunk."""
+def transcode(path: Path, encoding: str, dest: Path) -> charsets.Lines | None:
+    """Write ``path`` decoded from ``encoding`` to ``dest`` as UTF-8, chunk by chunk, and
+    count its lines; None (and no ``dest``) when some byte does not decode, which leaves
+    the file to the careful reader."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    offset = lines = 0
-    chunk = b""
+    lines = charsets.Lines()
     try:
         with path.open("rb") as src, dest.open("wb") as out:
             while chunk := src.read(CHUNK):
-                out.write(decoder.decode(chunk).encode("utf-8"))
-                offset += len(chunk)
-                lines += chunk.count(b"\n")
-            out.write(decoder.decode(b"", final=True).encode("utf-8"))
-    except UnicodeDecodeError as e:
-        # e.start counts from the start of the bytes the decoder held (its own pending
-        # bytes first), which is close enough to place the line
-        at = max(0, offset + e.start - len(e.object) + len(chunk))
-        line = lines + chunk[: max(0, at - offset)].count(b"\n") + 1
-        raise ImportProblem(
-            f"byte {at} cannot be decoded as {encoding} (tried UTF-8, then CP932); set "
-            f"`encoding:` for this file in the plan's sources (e.g. latin-1 or utf-16)",
-            file=str(path), line=line) from e
+                text = decoder.decode(chunk).encode("utf-8")
+                lines.feed(text)
+                out.write(text)
+            text = decoder.decode(b"", final=True).encode("utf-8")
+            lines.feed(text)
+            out.write(text)
+    except UnicodeDecodeError:
+        dest.unlink(missing_ok=True)
+        return None
+    return lines
 
 
 def read_sample(path: Path, encoding: str) -> str:
-    """The first ~256 KiB of the file as text (a partial last character is dropped)."""
+    """The first ~256 KiB of the file as text (a partial last character and bytes that do
+    not decode are dropped)."""
     with path.open("rb") as f:
         raw = f.read(SAMPLE)
     if encoding.startswith("utf-16"):
         raw = raw[: len(raw) - len(raw) % 2]
     return codecs.getincrementaldecoder(encoding)("ignore").decode(raw)
+
+
+def header_on_first_line(sample: str, delimiter: str) -> bool:
+    """Whether the file's first line holds its header (has a filled cell)."""
+    first = re.split("\r|\n", sample.lstrip("\ufeff"), maxsplit=1)[0]
+    return any(cell.strip() for cell in first.split(delimiter))
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -138,7 +112,8 @@ def sniff_delimiter(sample: str) -> str:
 def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
     out = []
     try:
-        for row in csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'):
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                               quotechar='"'):
             if row:
                 out.append(row)
             if len(out) >= limit:
@@ -151,7 +126,7 @@ def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
 def read_header(sample: str, delimiter: str) -> list[str]:
     """The header row's column names (BOM and surrounding blanks stripped)."""
     text = sample.lstrip("\ufeff")
-    rows = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"')
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
     for row in rows:
         if any(cell.strip() for cell in row):
             return [cell.strip() for cell in row]
