@@ -32,7 +32,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def error_line(result) -> str:  # noqa: ANN001 - click's Result
+def error_line(result) -> str:
     """The one red line a refused command prints (and nothing like a traceback)."""
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit), result.exception  # not a traceback
@@ -297,35 +297,35 @@ def test_targets_of_the_wrong_kind(runner, work):
     (work / "afolder").mkdir()
     cases = [
         (["coverage", *store, "--export", "afile"],
-         "afile: is a file, and --export takes a folder; choose a folder (new or existing) "
-         "for --export"),
+         ("afile: is a file, and --export takes a folder; choose a folder (new or existing) "
+          "for --export")),
         (["map", *store, "--export", "afile"],
-         "afile: is a file, and --export takes a folder; choose a folder (new or existing) "
-         "for --export"),
+         ("afile: is a file, and --export takes a folder; choose a folder (new or existing) "
+          "for --export")),
         (["report", *store, "--export", "afile"],
-         "afile: is a file, and --export takes a folder; choose a folder (new or existing) "
-         "for --export"),
+         ("afile: is a file, and --export takes a folder; choose a folder (new or existing) "
+          "for --export")),
         (["sample", "--out", "afile"],
-         "afile: is a file, and --out takes a folder; choose a folder (new or existing) "
-         "for --out"),
+         ("afile: is a file, and --out takes a folder; choose a folder (new or existing) "
+          "for --out")),
         (["worklist", *store, "--export", "afolder"],
-         "afolder: is a folder, and --export takes a file; choose a file name for --export, "
-         "e.g. afolder/NAME"),
+         ("afolder: is a folder, and --export takes a file; choose a file name for --export, "
+          "e.g. afolder/NAME")),
         (["report", *store, "--out", "afolder"],
-         "afolder: is a folder, and --out takes a file; choose a file name for --out, e.g. "
-         "afolder/NAME"),
+         ("afolder: is a folder, and --out takes a file; choose a file name for --out, e.g. "
+          "afolder/NAME")),
         (["init", "afolder"],
-         "afolder: is a folder, and PATH takes a file; choose a file name for PATH, e.g. "
-         "afolder/NAME"),
+         ("afolder: is a folder, and PATH takes a file; choose a file name for PATH, e.g. "
+          "afolder/NAME")),
         (["worklist", *store, "--export", "afile/w.csv"],
-         "afile/w.csv: cannot be created, afile is a file; choose a file in a folder for "
-         "--export"),
+         ("afile/w.csv: cannot be created, afile is a file; choose a file in a folder for "
+          "--export")),
         (["coverage", *store, "--export", "afile/sub/results"],
-         "afile/sub/results: cannot create this folder (Not a directory); choose a folder "
-         "you can write to for --export"),
+         ("afile/sub/results: cannot create this folder (Not a directory); choose a folder "
+          "you can write to for --export")),
         (["worklist", *store, "--export", "w.duckdb"],
-         "w.duckdb: .duckdb names a store or a plan, not an output; choose a file named "
-         ".csv, .parquet or .html for --export"),
+         ("w.duckdb: .duckdb names a store or a plan, not an output; choose a file named "
+          ".csv, .parquet or .html for --export")),
     ]
     for command, message in cases:
         assert error_line(runner.invoke(app, command)) == message, command
