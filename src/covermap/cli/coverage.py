@@ -121,13 +121,13 @@ def coverage(
 
     Example: covermap coverage --by segment --outcomes --export coverage-out
     """
-    targets: list[Targets] = []
+    targets = Targets("--export", force)
 
-    def check(s: Store, p: Plan) -> None:
-        targets.append(Targets.of("--export", force=force, store=s,
-                                  plan=plan_in_use(plan)))
+    def check(s: Store, p: Plan) -> None:  # before the measurement: a bad --export fails fast
+        nonlocal targets
+        targets = Targets.of("--export", force=force, store=s, plan=plan_in_use(plan))
         if export is not None:
-            targets[0].folder(export)
+            targets.folder(export)
 
     with _measured(store, plan, as_of, window_months, memory_limit, check) as result:
         _header(result)
@@ -149,7 +149,7 @@ def coverage(
             _print_outcomes(result)
         if export is not None:
             paths = export_tables(coverage_tables(result, outcomes=outcomes), export,
-                                  targets=targets[0])
+                                  targets=targets)
             console.print(f"Wrote {len(paths)} files to {literal(export)}", highlight=False)
 
 
@@ -194,13 +194,13 @@ def worklist(
     Example: covermap worklist --role csm --export worklist.csv
     """
     filters: dict[str, str | None] = {}
-    targets: list[Targets] = []
+    targets = Targets("--export", force)
 
     def check(s: Store, p: Plan) -> None:
-        targets.append(Targets.of("--export", force=force, store=s,
-                                  plan=plan_in_use(plan)))
+        nonlocal targets
+        targets = Targets.of("--export", force=force, store=s, plan=plan_in_use(plan))
         if export is not None:
-            targets[0].file(export, early=True)
+            targets.file(export, early=True)
         filters.update(check_filters(s, p, owner=owner, role=role, segment=segment,
                                      state=state))
 
@@ -219,7 +219,7 @@ def worklist(
             console.print(f"Showing the first {limit:,} of {total:,}; pass --limit N for more, "
                           f"or --export FILE for every row.", highlight=False)
         if export is not None:
-            export_table(wl, export, targets=targets[0])
+            export_table(wl, export, targets=targets)
             console.print(f"Wrote {literal(export)}", highlight=False)
 
 
