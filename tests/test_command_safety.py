@@ -355,3 +355,16 @@ def test_a_read_only_place(runner, work):
     message = error_line(runner.invoke(app, ["coverage", *store, "--export",
                                              str(folder / "results")]))
     assert message.startswith(f"{folder / 'results'}: cannot create this folder (")
+
+
+def test_a_parquet_worklist_is_known_by_its_columns(runner, work):
+    store = ["--store", "crm.duckdb"]
+    for _ in range(2):  # the second run replaces the first's file
+        result = runner.invoke(app, ["worklist", *store, "--export", "w.parquet"])
+        assert result.exit_code == 0, result.output
+    con = duckdb.connect()
+    con.execute("COPY (SELECT 1 AS mine) TO 'other.parquet' (FORMAT parquet)")
+    assert error_line(runner.invoke(app, ["worklist", *store, "--export", "other.parquet"])) \
+        == ("other.parquet exists already and covermap did not write it; pass --force to "
+            "overwrite it, or choose another file for --export")
+    assert con.execute("SELECT * FROM 'other.parquet'").fetchall() == [(1,)]
