@@ -60,8 +60,8 @@ def test_two_digit_years_are_quarantined_not_stored_as_24_ad(store, tmp_path):
         (3, "close_date", "3/4/24", f"close_date {TWO_DIGIT}"),
         (5, "close_date", "24-3-4 10:00", f"close_date {TWO_DIGIT}"),
     ]
-    assert r.files[1].reasons == ((f"close_date has a two-digit year: set date_format for "
-                                   f"this file in the plan's sources:", 3),)
+    stem = "close_date has a two-digit year: set date_format for this file in the plan's sources:"
+    assert r.files[1].reasons == ((stem, 3),)
 
 
 def test_a_date_format_with_y_reads_two_digit_years_by_its_pivot(store, tmp_path):
@@ -246,8 +246,8 @@ def test_the_same_id_in_two_files_keeps_the_first_and_quarantines_the_later(stor
     (q,) = store.duckdb.execute('SELECT file, line, "column", value, reason, record '
                                 "FROM quarantine").fetchall()
     assert q[:5] == (str((tmp_path / "accounts2.csv").resolve()), 3, "account_id", " A1 ",
-                     "duplicate account_id, already loaded from accounts.csv (line 3; that "
-                     "row is kept)")
+                     ("duplicate account_id, already loaded from accounts.csv (line 3; that "
+                      "row is kept)"))
     assert "Acme Two" in q[5]  # the record is kept, nothing is lost
     # importing the same files again changes nothing
     again = import_paths(store, [tmp_path], plan=PLAN)
@@ -284,6 +284,113 @@ def test_the_same_link_row_in_two_files(store, tmp_path):
     assert rows(store, "SELECT role FROM account_team ORDER BY 1") == [("ae",), ("csm",)]
     assert quarantined(store) == [
         (2, "account_id / user_id / role", "A1 / U1 / csm",
-         "duplicate account_id / user_id / role, already loaded from account_team.csv "
-         "(line 2; that row is kept)")]
+         ("duplicate account_id / user_id / role, already loaded from account_team.csv "
+          "(line 2; that row is kept)"))]
     assert r.quarantined == 1
+
+
+# --- point 6: every sheet of a workbook; point 12: a damaged workbook ----------------------
+
+def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, cells in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in cells:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_every_sheet_that_maps_to_a_table_is_imported(store, tmp_path):
+    f = workbook(tmp_path / "crm.xlsx", {
+        "Sheet1": [["account_id", "name"], ["A1", "Acme"]],
+        "Contacts": [["contact_id", "account_id"], ["C1", "A1"], ["C2", "A1"]],
+        "Export 2": [["deal_id", "account_id", "amount"], ["D1", "A1", 5]],
+        "Empty": [],
+        "Read me": [["How this export was made"], ["by hand"]],
+    })
+    r = import_paths(store, [f], plan=PLAN)
+    assert [(Path(x.file).name, x.table, x.encoding, x.loaded) for x in r.files] == [
+        ("crm.xlsx", "accounts", "xlsx:Sheet1", 1),
+        ("crm.xlsx#Contacts", "contacts", "xlsx:Contacts", 2),
+        ("crm.xlsx#Export 2", "deals", "xlsx:Export 2", 1)]
+    assert [(Path(s.file).name, s.reason) for s in r.skipped] == [
+        ("crm.xlsx#Empty", "an empty sheet (no header row)"),
+        ("crm.xlsx#Read me", ("matches no table by its name or columns; map it in the "
+                              "plan's sources: (file: crm.xlsx, sheet: Read me) to import "
+                              "it"))]
+    assert rows(store, "SELECT count(*) FROM contacts") == [(2,)]
+    assert rows(store, "SELECT file FROM imports ORDER BY 1") == [
+        (str(f.resolve()),), (f"{f.resolve()}#Contacts",), (f"{f.resolve()}#Export 2",)]
+
+
+def test_sheets_the_plan_does_not_map_are_named(store, tmp_path):
+    account(tmp_path)
+    f = workbook(tmp_path / "pipeline.xlsx", {
+        "Notes": [["free text"]],
+        "Deals": [["Opp", "Acct"], ["D1", "A1"]],
+        "Lost": [["Opp", "Acct"], ["D2", "A1"]],
+    })
+    plan = parse_plan("as_of: 2024-06-30\nsources:\n  - {file: pipeline.xlsx, table: deals, "
+                      "sheet: Deals, columns: {deal_id: Opp, account_id: Acct}}\n")
+    r = import_paths(store, [tmp_path / "accounts.csv", f], plan=plan)
+    assert rows(store, "SELECT deal_id FROM deals") == [("D1",)]
+    why = ("the plan's sources: map only sheet 'Deals' of this workbook; add an entry with "
+           "sheet: '{}' to import this one")
+    assert [(Path(s.file).name, s.reason) for s in r.skipped] == [
+        (f"pipeline.xlsx#{name}", why.format(name)) for name in ("Notes", "Lost")]
+
+
+def test_two_plan_entries_read_two_sheets_of_one_workbook(store, tmp_path):
+    f = workbook(tmp_path / "book.xlsx", {
+        "Firms": [["Id", "Firm"], ["A1", "Acme"]],
+        "People": [["Id", "Firm"], ["C1", "A1"]],
+    })
+    plan = parse_plan(
+        "as_of: 2024-06-30\nsources:\n"
+        "  - {file: book.xlsx, sheet: Firms, table: accounts, columns: {account_id: Id, "
+        "name: Firm}}\n"
+        "  - {file: book.xlsx, sheet: People, table: contacts, columns: {contact_id: Id, "
+        "account_id: Firm}}\n")
+    r = import_paths(store, [f], plan=plan)
+    assert rows(store, "SELECT account_id, name FROM accounts") == [("A1", "Acme")]
+    assert rows(store, "SELECT contact_id, account_id FROM contacts") == [("C1", "A1")]
+    assert (r.loaded, r.quarantined, r.skipped) == (2, 0, ())
+
+
+@pytest.mark.parametrize("content, why", [
+    (b"account_id,name\nA1,Acme\n", "not a zip archive"),
+    (b"PK\x03\x04" + b"\x00" * 200, "not a zip archive"),
+])
+def test_a_damaged_workbook_is_an_import_error(store, tmp_path, runner, content, why):
+    from covermap.cli.main import app
+
+    f = tmp_path / "accounts.xlsx"
+    f.write_bytes(content)
+    result = runner.invoke(app, ["import", str(f), "--store", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    out = " ".join(result.output.split())
+    assert f"accounts.xlsx: cannot read this workbook ({why})" in out
+    assert "save it as .xlsx again, or export its sheets as CSV" in out
+    assert "Traceback" not in result.output
+
+
+def test_a_workbook_whose_sheet_is_damaged_is_an_import_error(store, tmp_path):
+    import zipfile
+
+    from covermap.errors import ImportProblem
+
+    good = workbook(tmp_path / "good.xlsx", {"Sheet1": [["account_id", "name"], ["A1", "x"]]})
+    bad = tmp_path / "accounts.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, b"<worksheet><sheetData><row" if "worksheets/" in
+                         item.filename else data)
+    with pytest.raises(ImportProblem, match=r"accounts\.xlsx: cannot read this workbook "):
+        import_paths(store, [bad], plan=PLAN)
+    assert rows(store, "SELECT count(*) FROM accounts") == [(0,)]

@@ -115,20 +115,19 @@ class UnitSQL:
                 self._check(c.name, label, r, f"{x} < 0", f"{c.name} is negative")
             if c.type in (schema.TIMESTAMP, schema.DATE):
                 self._dates(c, label, dates)
-            if self.t.event_time == c.name:
-                if cutoff is not None:
-                    # a calendar date is after as_of by its date, in every time zone; values
-                    # before both bounds (nearly all) skip the test of their kind (a CASE
-                    # evaluates each branch only on the rows left, AND/OR evaluate all)
-                    day_after = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
-                    first = min(cutoff, day_after)
-                    beyond = f" WHEN {x} >= {self._end}" if self._end else ""
-                    after = (f"CASE WHEN {x} < TIMESTAMP '{first:%Y-%m-%d %H:%M:%S}' "
-                             f"THEN false{beyond} THEN false "
-                             f"WHEN {self._flag(c)} THEN {x} >= TIMESTAMP "
-                             f"'{day_after:%Y-%m-%d %H:%M:%S}' ELSE {x} >= TIMESTAMP "
-                             f"'{cutoff:%Y-%m-%d %H:%M:%S}' END")
-                    self._check(c.name, label, r, after, f"{c.name} is after as_of {as_of}")
+            if self.t.event_time == c.name and cutoff is not None:
+                # a calendar date is after as_of by its date, in every time zone; values
+                # before both bounds (nearly all) skip the test of their kind (a CASE
+                # evaluates each branch only on the rows left, AND/OR evaluate all)
+                day_after = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+                first = min(cutoff, day_after)
+                beyond = f" WHEN {x} >= {self._end} THEN false" if self._end else ""
+                after = (f"CASE WHEN {x} < TIMESTAMP '{first:%Y-%m-%d %H:%M:%S}' "
+                         f"THEN false{beyond} "
+                         f"WHEN {self._flag(c)} THEN {x} >= TIMESTAMP "
+                         f"'{day_after:%Y-%m-%d %H:%M:%S}' ELSE {x} >= TIMESTAMP "
+                         f"'{cutoff:%Y-%m-%d %H:%M:%S}' END")
+                self._check(c.name, label, r, after, f"{c.name} is after as_of {as_of}")
             if c.references:
                 ref_table = c.references.split(".")[0]
                 if c.required:

@@ -33,6 +33,7 @@ import tempfile
 import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -40,7 +41,8 @@ import duckdb
 from covermap.errors import ImportProblem, MissingColumn, RejectedRows, UnknownTable
 from covermap.importing import (aliases, checks, coerce, duplicates, hubspot, problems,
                                 recognise, roles, stages)
-from covermap.importing.readers import RawSource, file_format, ident, open_source, sql_str
+from covermap.importing.readers import (RawSource, file_format, ident, open_source, read_sheets,
+                                        sql_str)
 from covermap.importing.report import FileReport, ImportReport, SkippedFile, ordered_reasons
 from covermap.plan import Plan, default_plan
 from covermap.store import schema
@@ -126,21 +128,42 @@ def _cutoff(plan: Plan) -> tuple[dt.date, dt.datetime]:
     return as_of, start.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
-def _open(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, plan: Plan) -> RawSource:
-    opts = next((s for _, s in recognise.matching_sources(path, plan.sources)), None)
-    return open_source(con, path, tmpdir, encoding=opts.encoding if opts else None,
-                       delimiter=opts.delimiter if opts else None,
-                       sheet=opts.sheet if opts else None)
+def _open(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path,
+          plan: Plan) -> tuple[list[RawSource], list[SkippedFile]]:
+    """The sources of one file: a workbook gives one per sheet (the sheets the plan's
+    sources name, else every sheet), and names the sheets it leaves out, with why."""
+    found = [s for _, s in recognise.matching_sources(path, plan.sources)]
+    if file_format(path) == "xlsx":
+        raws, left = read_sheets(path, tmpdir, [s.sheet for s in found] if found else None)
+        return raws, [SkippedFile(f"{path}#{name}", why) for name, why in left]
+    opts = found[0] if found else None
+    return [open_source(con, path, tmpdir, encoding=opts.encoding if opts else None,
+                        delimiter=opts.delimiter if opts else None,
+                        sheet=opts.sheet if opts else None)], []
+
+
+def _table_of(raw: RawSource) -> str:
+    """The table of a source no plan entry maps. A workbook's sheet after the first goes
+    by its sheet's name, then its columns; a first sheet by the file's name, then the
+    sheet's, then its columns."""
+    if raw.sheet is not None and (raw.part or recognise.table_from_name(raw.path) is None):
+        by_sheet = recognise.table_from_name(Path(raw.sheet))
+        if by_sheet:
+            return by_sheet
+        if raw.part:
+            return recognise.table_of(replace(raw, path=Path(raw.sheet)))
+    return recognise.table_of(raw)
 
 
 def _mappings(raw: RawSource, plan: Plan, bridges: hubspot.Bridges) -> list[recognise.Mapping]:
-    kind = aliases.FILE_KINDS.get(recognise.stem_key(raw.path))
-    found = recognise.matching_sources(raw.path, plan.sources)
+    kind = aliases.FILE_KINDS.get(recognise.stem_key(Path(raw.sheet) if raw.part else raw.path))
+    found = [(i, s) for i, s in recognise.matching_sources(raw.path, plan.sources)
+             if raw.sheet is None or s.sheet == raw.sheet or (s.sheet is None and not raw.part)]
     if found:
         return [recognise.map_columns(raw, schema.table(s.table), s, source_index=i,
                                       bridges=bridges.columns_for, file_kind=kind)
                 for i, s in found]
-    table = recognise.table_of(raw)
+    table = _table_of(raw)
     m = recognise.map_columns(raw, schema.table(table), bridges=bridges.columns_for,
                               file_kind=kind)
     lines = recognise.deal_lines_of(m) if table == "deals" else None
@@ -196,25 +219,27 @@ def _recognise(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, bool]], t
             continue
         report(f"reading {path.name}", 0, 0)
         try:
-            raw = _open(con, path, tmpdir, plan)
+            opened, left = _open(con, path, tmpdir, plan)
         except UnknownTable as e:
             if explicit:
                 raise
             skipped.append(SkippedFile(str(path), e.reason))
             continue
+        skipped += left
         planned = recognise.matching_sources(path, plan.sources)
-        bridge = None if planned else hubspot.bridge_of(raw)
-        why = None if planned else recognise.documentation(raw)
-        if why:
-            skipped.append(SkippedFile(str(path), why))
-        elif bridge:
-            bridges.load(con, raw, *bridge)
-        elif not planned and role_names.take(con, raw):
-            pass  # a role/team name file (covermap.importing.roles)
-        elif not planned and (stage_columns := hubspot.stage_metadata_of(raw)):
-            bridges.load_stages(con, raw, stage_columns)
-        else:
-            raws.append((raw, explicit))
+        for raw in opened:
+            bridge = None if planned else hubspot.bridge_of(raw)
+            why = None if planned else recognise.documentation(raw)
+            if why:
+                skipped.append(SkippedFile(raw.label, why))
+            elif bridge:
+                bridges.load(con, raw, *bridge)
+            elif not planned and role_names.take(con, raw):
+                pass  # a role/team name file (covermap.importing.roles)
+            elif not planned and (stage_columns := hubspot.stage_metadata_of(raw)):
+                bridges.load_stages(con, raw, stage_columns)
+            else:  # a workbook's later sheet is never named explicitly: skipped, not fatal
+                raws.append((raw, explicit and not raw.part))
     for raw, explicit in raws:
         try:
             units += [stages.with_status(m, plan.deal_stages, bridges.stages)
@@ -222,12 +247,16 @@ def _recognise(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, bool]], t
         except UnknownTable:
             if explicit:
                 raise
-            skipped.append(SkippedFile(str(raw.path), "matches no table by its name or "
-                                       "columns; map it in the plan's sources: to import it"))
+            where = f" (file: {raw.path.name}, sheet: {raw.sheet})" if raw.part else ""
+            skipped.append(SkippedFile(raw.label, f"matches no table by its name or columns; "
+                                       f"map it in the plan's sources:{where} to import it"))
         except MissingColumn as e:  # a report export names no record ids
+            if raw.part:
+                skipped.append(SkippedFile(raw.label, e.reason))
+                continue
             if explicit or recognise.report_table(raw) is None:
                 raise
-            skipped.append(SkippedFile(str(raw.path), f"a Salesforce report export: {e.reason}"))
+            skipped.append(SkippedFile(raw.label, f"a Salesforce report export: {e.reason}"))
     if any(m.table.name == "deal_lines" and not m.derived for m in units):
         # a real line-items file is there: a deals file's product column would add
         # each deal's amount once more
@@ -266,7 +295,7 @@ def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[Ski
                          earlier=same)
             files.append(f)
             if tracked:
-                same.append(duplicates.Unit(n, u, str(m.raw.path.resolve())))
+                same.append(duplicates.Unit(n, u, m.raw.file_id))
                 if n + 1 == len(units) or units[n + 1].table.name != m.table.name:
                     if m.table.name in duplicates.NATURAL_KEYS:
                         duplicates.take_out_copies(con, files, same, plan, import_id)
@@ -300,7 +329,7 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
     ``track``, record the keys it loaded (``duplicates.track``). Rows with an id one of
     the ``earlier`` files of the table loaded are quarantined (the first stays)."""
     con, t, raw = store.duckdb, m.table, m.raw
-    file_id, table = str(raw.path.resolve()), ident(t.name)
+    file_id, table = raw.file_id, ident(t.name)
     records, malformed, rejects, drops = _count(con, raw, n)
     extra_types = _extra_columns(store, m)
     u = checks.UnitSQL(m, cutoff=cutoff if t.event_time else None, as_of=as_of,
@@ -358,7 +387,7 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
                 "rows_loaded, rows_quarantined) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [import_id, file_id, t.name, raw.encoding, rows_read, loaded, quarantined])
     return FileReport(
-        str(raw.path), t.name, raw.encoding, rows_read, loaded, quarantined, malformed,
+        raw.label, t.name, raw.encoding, rows_read, loaded, quarantined, malformed,
         tuple(m.ignored), extra_types,
         {c.name: k for c, k in zip(u.unresolved, unresolved) if k}, reasons,
         format=raw.format,

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +78,10 @@ class RawSource:
     line_offset: int = 0
     #: Salesforce tree JSON: the sObject type of the records (Account, Contact, ...)
     object_type: str | None = None
+    #: XLSX: the worksheet; ``part`` is its name too when it is not the workbook's first
+    #: sheet, and then names the source (``file_id``, ``label``) beside the file
+    sheet: str | None = None
+    part: str | None = None
     temp_files: list[Path] = field(default_factory=list)
     #: CSV: the lines DuckDB's fast reader must find (header + one line a record) for its
     #: count to be trusted; None: read the file with the careful reader (``settle``)
@@ -90,6 +96,17 @@ class RawSource:
     @property
     def columns(self) -> list[str]:
         return [f"c{i}" for i in range(len(self.headers))]
+
+    @property
+    def file_id(self) -> str:
+        """The source's identity in the store's ``imports`` and ``quarantine`` tables: the
+        absolute path, with ``#<sheet>`` for a workbook's sheet after the first."""
+        return str(self.path.resolve()) + (f"#{self.part}" if self.part else "")
+
+    @property
+    def label(self) -> str:
+        """The source as a user named it: the path, with ``#<sheet>`` as in ``file_id``."""
+        return str(self.path) + (f"#{self.part}" if self.part else "")
 
     def header_of(self, column: str) -> str:
         """The source header of raw column ``c<i>``."""
@@ -235,44 +252,98 @@ def _cell(value: object, number_format: str | None = None) -> str | None:
     return str(value)
 
 
+#: what to do with a workbook that cannot be read
+_NOT_A_WORKBOOK = ("it is not a readable .xlsx workbook (damaged, or another format saved "
+                   "under an .xlsx name): open it in Excel or LibreOffice and save it as "
+                   ".xlsx again, or export its sheets as CSV")
+
+
+def _not_a_workbook(path: Path, e: Exception) -> ImportProblem:
+    why = "not a zip archive" if isinstance(e, zipfile.BadZipFile) else (
+        str(e).strip().strip('"') or type(e).__name__)
+    with path.open("rb") as f:
+        text = not f.read(2).startswith(b"PK")
+    hint = "; if it is a CSV file, rename it to .csv" if text else ""
+    return ImportProblem(f"cannot read this workbook ({why}): {_NOT_A_WORKBOOK}{hint}",
+                         file=str(path))
+
+
 def read_workbook(path: Path, tmpdir: Path, *, sheet: str | None = None) -> RawSource:
-    """XLSX: stream one sheet (``sheet`` or the first) row by row to a temporary CSV
-    that keeps each row's worksheet row number."""
+    """XLSX: one sheet (``sheet`` or the first), as ``read_sheets`` reads it."""
+    return read_sheets(path, tmpdir, [sheet])[0][0]
+
+
+def read_sheets(path: Path, tmpdir: Path, sheets: Sequence[str | None] | None = None
+                ) -> tuple[list[RawSource], list[tuple[str, str]]]:
+    """XLSX: stream sheets row by row to temporary CSVs that keep each row's worksheet row
+    number. ``sheets``: the sheets to read (None: the first one); without it, every sheet
+    but the empty ones. Returns the sources, in sheet order, and (sheet, why) for every
+    sheet not read. A damaged or renamed file is an ``ImportProblem`` saying what to do."""
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as e:
-        raise ImportProblem(f"cannot read this workbook: {e}", file=str(path)) from e
+    except Exception as e:  # openpyxl raises whatever its zip and XML layers raise
+        raise _not_a_workbook(path, e) from e
     try:
-        if sheet is not None and sheet not in wb.sheetnames:
-            raise ImportProblem(f"no sheet {sheet!r}; sheets are: {', '.join(wb.sheetnames)}",
-                                file=str(path))
-        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        dest = tmpdir / f"{len(list(tmpdir.iterdir()))}-{path.stem}.xlsx.csv"
-        headers: list[str] = []
-        with dest.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
-            for row in ws.iter_rows():
-                values = [_cell(c.value, getattr(c, "number_format", None)) for c in row]
-                if not any(v not in (None, "") for v in values):
-                    continue  # blank rows hold no data
-                number = next(c.row for c in row if hasattr(c, "row"))
-                if not headers:
-                    while values and values[-1] in (None, ""):
-                        values.pop()  # formatting-only cells right of the header
-                    headers = [(v or "").strip() or f"column {i + 1}" for i, v in enumerate(values)]
-                    writer.writerow(["__line", *(f"c{i}" for i in range(len(headers)))])
-                    continue
-                values = (values + [None] * len(headers))[: len(headers)]
-                writer.writerow([number, *values])
+        names = wb.sheetnames
+        wanted = None if sheets is None else {s or names[0] for s in sheets}
+        for s in sorted(wanted or ()):
+            if s not in names:
+                raise ImportProblem(f"no sheet {s!r}; sheets are: {', '.join(names)}",
+                                    file=str(path))
+        raws, skipped = [], []
+        for name in names:
+            if wanted is not None and name not in wanted:
+                mapped = ", ".join(repr(s) for s in sorted(wanted))
+                why = (f"the plan's sources: map only sheet {mapped} of this workbook; add "
+                       f"an entry with sheet: {name!r} to import this one")
+                skipped.append((name, why))
+                continue
+            raw = _read_sheet(wb[name], path, tmpdir, first=name == names[0])
+            if raw is not None:
+                raws.append(raw)
+            elif wanted is not None:
+                raise _empty(path) if name == names[0] else ImportProblem(
+                    f"sheet {name!r} is empty: it has no header row", file=str(path))
+            else:
+                skipped.append((name, "an empty sheet (no header row)"))
+    except ImportProblem:
+        raise
+    except Exception as e:  # a sheet's XML can be damaged too; it is read lazily
+        raise _not_a_workbook(path, e) from e
     finally:
         wb.close()
-    if not headers:
+    if not raws:
         raise _empty(path)
+    return raws, skipped
+
+
+def _read_sheet(ws: object, path: Path, tmpdir: Path, *, first: bool) -> RawSource | None:
+    """One worksheet to a temporary CSV (None: it has no header row)."""
+    dest = tmpdir / f"{len(list(tmpdir.iterdir()))}-{path.stem}.xlsx.csv"
+    headers: list[str] = []
+    with dest.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        for row in ws.iter_rows():
+            values = [_cell(c.value, getattr(c, "number_format", None)) for c in row]
+            if not any(v not in (None, "") for v in values):
+                continue  # blank rows hold no data
+            number = next(c.row for c in row if hasattr(c, "row"))
+            if not headers:
+                while values and values[-1] in (None, ""):
+                    values.pop()  # formatting-only cells right of the header
+                headers = [(v or "").strip() or f"column {i + 1}" for i, v in enumerate(values)]
+                writer.writerow(["__line", *(f"c{i}" for i in range(len(headers)))])
+                continue
+            values = (values + [None] * len(headers))[: len(headers)]
+            writer.writerow([number, *values])
+    if not headers:
+        dest.unlink()
+        return None
     return RawSource(path, "xlsx", f"xlsx:{ws.title}", headers, csv_file=dest,
-                     line_column="__line", temp_files=[dest])
+                     line_column="__line", sheet=ws.title, part=None if first else ws.title,
+                     temp_files=[dest])
 
 
 def _described(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> list[tuple[str, str]]:
