@@ -394,3 +394,50 @@ def test_a_workbook_whose_sheet_is_damaged_is_an_import_error(store, tmp_path):
     with pytest.raises(ImportProblem, match=r"accounts\.xlsx: cannot read this workbook "):
         import_paths(store, [bad], plan=PLAN)
     assert rows(store, "SELECT count(*) FROM accounts") == [(0,)]
+
+
+# --- point 12: JSON Lines with a bad line or a byte order mark --------------------------
+
+def test_a_bad_json_line_is_quarantined_with_its_line_and_the_rest_loads(store, tmp_path):
+    f = tmp_path / "accounts.jsonl"
+    f.write_text('{"account_id": "A1", "name": "Acme"}\n{"account_id": "A2", "name":\n\n'
+                 '[1, 2]\n{"account_id": "A3", "name": "Gamma", "tags": {"x": 1}}\n',
+                 encoding="utf-8")
+    r = import_paths(store, [f], plan=PLAN)
+    assert rows(store, "SELECT account_id, name FROM accounts ORDER BY 1") == [
+        ("A1", "Acme"), ("A3", "Gamma")]
+    assert quarantined(store) == [
+        (2, None, None, ("not valid JSON: fix or remove the line (Expecting value at "
+                         "character 29)")),
+        (4, None, None, "not a JSON object: fix or remove the line (an array)")]
+    assert (r.rows_read, r.loaded, r.quarantined) == (4, 2, 2)
+    assert r.files[0].reasons == (("not a JSON object: fix or remove the line", 1),
+                                  ("not valid JSON: fix or remove the line", 1))
+    (record,) = rows(store, "SELECT record FROM quarantine WHERE line = 2")[0]
+    assert "A2" in record
+
+
+def test_a_json_lines_file_with_a_byte_order_mark(store, tmp_path):
+    f = tmp_path / "accounts.jsonl"
+    f.write_bytes(b'\xef\xbb\xbf{"account_id": "A1", "name": "Acme"}\r\n'
+                  b'{"account_id": "A2", "name": "Ren\xc3\xa9e"}\r\n')
+    r = import_paths(store, [f], plan=PLAN)
+    assert rows(store, "SELECT account_id, name FROM accounts ORDER BY 1") == [
+        ("A1", "Acme"), ("A2", "Renée")]
+    assert (r.loaded, r.quarantined) == (2, 0)
+
+
+def test_bad_json_lines_through_the_cli(tmp_path, runner):
+    from covermap.cli.main import app
+
+    f = tmp_path / "accounts.jsonl"
+    f.write_bytes(b'{"account_id": "A1", "name": "Acme"}\n{"account_id": "A2", "name": "\xff"}\n'
+                  b'{oops}\n')
+    result = runner.invoke(app, ["import", str(f), "--store", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    out = " ".join(result.output.split())
+    assert "2 rows quarantined" in out
+    assert "not UTF-8 text: fix or remove the line" in out
+    assert "not valid JSON: fix or remove the line" in out
+    assert "Traceback" not in result.output

@@ -19,7 +19,8 @@ What "line" means, per format (it is what the quarantine table reports):
   The quarantine's ``record`` column holds the raw row;
 - XLSX: the worksheet row number;
 - Parquet: the row number, from 1;
-- JSON Lines: the record number, from 1 (blank lines not counted);
+- JSON Lines: the record number, from 1 (blank lines not counted); a file DuckDB
+  refuses (a bad line, a byte order mark) is read by ``jsonlines``: the physical line;
 - Salesforce tree JSON: the position of the record in ``records``, from 1.
 """
 
@@ -35,7 +36,7 @@ from pathlib import Path
 import duckdb
 
 from covermap.errors import ImportProblem, UnknownTable
-from covermap.importing import aliases, careful, charsets, sniff
+from covermap.importing import aliases, careful, charsets, jsonlines, sniff
 
 #: the longest CSV record DuckDB accepts (note bodies and descriptions can be long)
 MAX_LINE_SIZE = 4 * 1024 * 1024
@@ -363,19 +364,44 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
     return RawSource(path, "parquet", "-", cols, scan_sql=scan, line_column="__line")
 
 
-def read_json_lines(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
-    """JSON Lines: one object per line; nested values are kept as JSON text."""
+def read_json_lines(con: duckdb.DuckDBPyConnection, path: Path,
+                    tmpdir: Path | None = None) -> RawSource:
+    """JSON Lines: one object per line; nested values are kept as JSON text. A file DuckDB
+    refuses (a line that is no JSON object, a byte order mark) is read by ``jsonlines``:
+    its bad lines are quarantined with their line, the others load."""
     if path.stat().st_size == 0:
         raise _empty(path)
     base = f"read_json({sql_str(str(path))}, format = 'newline_delimited', sample_size = -1)"
-    cols = [name for name, _ in _described(con, base, path)]
-    spec = "{" + ", ".join(f"{sql_str(c)}: 'VARCHAR'" for c in cols) + "}"
-    typed = f"read_json({sql_str(str(path))}, format = 'newline_delimited', columns = {spec})"
+    try:
+        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {base}").fetchall()]
+        spec = "{" + ", ".join(f"{sql_str(c)}: 'VARCHAR'" for c in cols) + "}"
+        typed = (f"read_json({sql_str(str(path))}, format = 'newline_delimited', "
+                 f"columns = {spec})")
+        records = con.execute(f"SELECT count(*) FROM {typed}").fetchall()[0][0]
+    except duckdb.Error:
+        return _careful_json_lines(path, tmpdir or path.parent)
     body = ", ".join(f"{ident(c)} AS c{i}" for i, c in enumerate(cols))
-    return RawSource(path, "jsonl", "utf-8", cols, scan_sql=f"(SELECT {body} FROM {typed})")
+    return RawSource(path, "jsonl", "utf-8", cols, scan_sql=f"(SELECT {body} FROM {typed})",
+                     records=records)
 
 
-def read_json(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
+def _careful_json_lines(path: Path, tmpdir: Path) -> RawSource:
+    read = jsonlines.read(path, tmpdir / f"{len(list(tmpdir.iterdir()))}-{path.stem}")
+    if not read.keys and not read.malformed:
+        raise _empty(path)
+    wrapped = (f"read_json({sql_str(str(read.good))}, format = 'newline_delimited', "
+               f"columns = {{'__line': 'BIGINT', 'r': 'JSON'}})")
+    body = "".join(f", json_extract_string(r, {sql_str('$.' + json_path_key(k))}) AS c{i}"
+                   for i, k in enumerate(read.keys))
+    return RawSource(path, "jsonl", "utf-8", list(read.keys),
+                     scan_sql=f"(SELECT __line{body} FROM {wrapped})", line_column="__line",
+                     records=read.records, malformed=read.malformed,
+                     rejects=careful.rejects_sql(read.bad) if read.malformed else None,
+                     careful=True, temp_files=[read.good, read.bad])
+
+
+def read_json(con: duckdb.DuckDBPyConnection, path: Path,
+              tmpdir: Path | None = None) -> RawSource:
     """A ``.json`` file: Salesforce tree JSON (``{"records": [...]}``); any other JSON
     document is read as JSON Lines when it is one object per line."""
     if path.stat().st_size == 0:
@@ -384,7 +410,7 @@ def read_json(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
         head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith(b"{") or b'"records"' not in head:
         if head.startswith(b"{"):
-            return read_json_lines(con, path)
+            return read_json_lines(con, path, tmpdir)
         raise UnknownTable("this JSON holds no records: covermap reads JSON Lines (one "
                            'object per line) and Salesforce tree JSON ({"records": [...]})',
                            file=str(path))
@@ -434,8 +460,8 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, *,
     if fmt == "parquet":
         return read_parquet(con, path)
     if fmt == "jsonl":
-        return read_json_lines(con, path)
+        return read_json_lines(con, path, tmpdir)
     if fmt == "json":
-        return read_json(con, path)
+        return read_json(con, path, tmpdir)
     raise ImportProblem(f"covermap cannot read {path.suffix or 'extension-less'} files; "
                         f"it reads {', '.join(sorted(set(FORMATS_BY_SUFFIX)))}", file=str(path))
