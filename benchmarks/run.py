@@ -34,11 +34,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--wide", type=int, nargs="*", metavar="COLUMNS",
+                        help="also import wide accounts files of these many columns x "
+                             "10,000 rows (default 1000 5000)")
     args = parser.parse_args()
 
     import bench_coverage
     import bench_import
     import bench_map
+    import bench_wide
 
     work = args.workdir / f"{args.accounts}"
     shutil.rmtree(work, ignore_errors=True)
@@ -52,6 +56,8 @@ def main() -> None:
     results += bench_import.steps(work, data, store)
     results += bench_coverage.steps(store, out)
     results += bench_map.steps(store, out)
+    if args.wide is not None:
+        results += bench_wide.steps(work, args.wide or [1000, 5000], 10_000)
     print_table(results, args.accounts)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

@@ -266,16 +266,19 @@ def extra_inference(m: Mapping) -> str | None:
     for expr in m.extras.values():
         v = f"trim({expr})"
         blank = f"({expr} IS NULL OR {v} = '')"
-        no_zero = f"NOT regexp_matches({v}, '^[-+]?0[0-9]')"  # ids and postcodes keep zeros
-        parts += [
-            f"bool_and({blank} OR (regexp_full_match({v}, '[-+]?[0-9]{{1,18}}') AND {no_zero}))",
-            f"bool_and({blank} OR (try_cast({v} AS DOUBLE) IS NOT NULL AND {no_zero}))",
-            f"bool_and({blank} OR (try_cast({v} AS DATE) IS NOT NULL AND length({v}) <= 10))",
-            f"bool_and({blank} OR try_cast({v} AS TIMESTAMP) IS NOT NULL)",
-            f"bool_and({blank} OR lower({v}) IN ('true', 'false'))",
-            f"coalesce(bool_or(NOT {blank}), false)",
-        ]
+        parts += [f"bool_and({blank} OR ({test}))" for test in value_tests(v)]
+        parts.append(f"coalesce(bool_or(NOT {blank}), false)")
     return f"SELECT {', '.join(parts)} FROM {m.raw.scan()} AS s"
+
+
+def value_tests(v: str) -> list[str]:
+    """SQL: whether the trimmed, non-blank text ``v`` fits each of ``INFERRED_TYPES``."""
+    no_zero = f"NOT regexp_matches({v}, '^[-+]?0[0-9]')"  # ids and postcodes keep zeros
+    return [f"regexp_full_match({v}, '[-+]?[0-9]{{1,18}}') AND {no_zero}",
+            f"try_cast({v} AS DOUBLE) IS NOT NULL AND {no_zero}",
+            f"try_cast({v} AS DATE) IS NOT NULL AND length({v}) <= 10",
+            f"try_cast({v} AS TIMESTAMP) IS NOT NULL",
+            f"lower({v}) IN ('true', 'false')"]
 
 
 INFERRED_TYPES = (schema.INTEGER, schema.NUMBER, schema.DATE, schema.TIMESTAMP, schema.BOOLEAN)

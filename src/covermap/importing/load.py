@@ -40,7 +40,7 @@ import duckdb
 
 from covermap.errors import ImportProblem, MissingColumn, RejectedRows, UnknownTable
 from covermap.importing import (aliases, checks, coerce, duplicates, hubspot, problems,
-                                recognise, roles, stages)
+                                recognise, roles, stages, wide)
 from covermap.importing.readers import (RawSource, file_format, ident, open_source, read_sheets,
                                         sql_str)
 from covermap.importing.report import FileReport, ImportReport, SkippedFile, ordered_reasons
@@ -346,7 +346,10 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
     # never INSERT zero rows (see problems.insert); finding one good row is cheap
     if con.execute(f"SELECT 1 FROM ({good}) LIMIT 1").fetchone():
         names, exprs = u.insert_columns()
-        con.execute("SET preserve_insertion_order = false")  # the store keeps no order
+        # the store keeps no order; but out of order, DuckDB holds a row group per thread
+        # per column: a 1,000-column file ran out of the 1 GB budget (issue 8, point 10)
+        if len(names) < wide.ORDERED_FROM_COLUMNS:
+            con.execute("SET preserve_insertion_order = false")
         try:
             loaded = con.execute(f"INSERT INTO {table} ({', '.join(map(ident, names))}) "
                                  f"SELECT {', '.join(exprs)} FROM ({good})").fetchone()[0]
@@ -424,10 +427,9 @@ def _unresolved_examples(rows: str, c: schema.Column) -> str:
 
 def _extra_columns(store: Store, m: recognise.Mapping) -> dict[str, str]:
     """Add the file's extra account columns to the store, typed from their values."""
-    sql = checks.extra_inference(m)
-    if sql is None:
+    if not m.extras:
         return {}
-    flags = store.duckdb.execute(sql).fetchone()
+    flags = wide.extra_flags(store.duckdb, m)  # linear in columns (issue 8, point 10)
     existing = store.columns(m.table.name)
     types = {}
     for i, name in enumerate(m.extras):
