@@ -166,8 +166,12 @@ _ID_SPACE = " \t\r\n\u00a0\u3000"
 
 
 def trimmed(expr: str) -> str:
-    """An id without leading/trailing whitespace; NULL when nothing is left."""
-    return f"nullif(trim({expr}, {literal(_ID_SPACE)}), '')"
+    """An id without leading/trailing whitespace; NULL when nothing is left. An id that
+    starts with a printable ASCII character and ends in no space (nearly all) is kept as
+    it is after cheap tests: ``trim`` with a character list costs ten times more."""
+    ends = " OR ".join(f"suffix({expr}, {literal(ch)})" for ch in _ID_SPACE)
+    return (f"(CASE WHEN {expr} >= '!' AND {expr} < '~' AND NOT ({ends}) THEN {expr} "
+            f"ELSE nullif(trim({expr}, {literal(_ID_SPACE)}), '') END)")
 
 
 #: a date written with three parts of one or two digits: no part can be a year of four
