@@ -441,3 +441,16 @@ def test_bad_json_lines_through_the_cli(tmp_path, runner):
     assert "not UTF-8 text: fix or remove the line" in out
     assert "not valid JSON: fix or remove the line" in out
     assert "Traceback" not in result.output
+
+
+def test_a_json_lines_file_with_no_good_line_is_an_import_error(store, tmp_path):
+    from covermap.errors import ImportProblem
+
+    f = tmp_path / "accounts.jsonl"
+    f.write_text("{oops\n[1]\n", encoding="utf-8")
+    with pytest.raises(ImportProblem) as e:
+        import_paths(store, [f], plan=PLAN)
+    assert str(e.value) == (
+        f"{f}: no line of this file is a JSON object (2 bad lines; line 1: not valid JSON: "
+        f"fix or remove the line (Expecting property name enclosed in double quotes at "
+        f"character 2)): JSON Lines hold one object per line")

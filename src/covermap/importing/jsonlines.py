@@ -40,6 +40,8 @@ class JsonLinesRead:
     keys: tuple[str, ...]
     records: int
     malformed: int
+    #: "line 1: not valid JSON: ..." for the first bad line ("" when there is none)
+    first_problem: str = ""
 
 
 _FIX = "fix or remove the line"
@@ -63,6 +65,7 @@ def read(path: Path, dest: Path) -> JsonLinesRead:
     good, bad = dest.with_suffix(".good.jsonl"), dest.with_suffix(".bad.csv")
     keys: dict[str, None] = {}
     records = malformed = 0
+    first = ""
     with path.open("rb") as src, good.open("w", encoding="utf-8") as goods, \
             bad.open("w", encoding="utf-8", newline="") as bads_file:
         bads = csv.writer(bads_file, lineterminator="\n")
@@ -89,4 +92,5 @@ def read(path: Path, dest: Path) -> JsonLinesRead:
             else:
                 bads.writerow([number, 0, None, "INVALID JSON", why, text[:_SHOWN], why])
                 malformed += 1
-    return JsonLinesRead(good, bad, tuple(keys), records, malformed)
+                first = first or f"line {number}: {why}"
+    return JsonLinesRead(good, bad, tuple(keys), records, malformed, first)

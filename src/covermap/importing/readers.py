@@ -389,6 +389,10 @@ def _careful_json_lines(path: Path, tmpdir: Path) -> RawSource:
     read = jsonlines.read(path, tmpdir / f"{len(list(tmpdir.iterdir()))}-{path.stem}")
     if not read.keys and not read.malformed:
         raise _empty(path)
+    if not read.keys:
+        raise ImportProblem(f"no line of this file is a JSON object ({read.malformed} bad "
+                            f"line{'s' if read.malformed != 1 else ''}; {read.first_problem}): "
+                            f"JSON Lines hold one object per line", file=str(path))
     wrapped = (f"read_json({sql_str(str(read.good))}, format = 'newline_delimited', "
                f"columns = {{'__line': 'BIGINT', 'r': 'JSON'}})")
     body = "".join(f", json_extract_string(r, {sql_str('$.' + json_path_key(k))}) AS c{i}"
