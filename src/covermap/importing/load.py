@@ -41,9 +41,9 @@ import duckdb
 from covermap.errors import ImportProblem, MissingColumn, RejectedRows, UnknownTable
 from covermap.importing import (aliases, checks, coerce, duplicates, hubspot, problems,
                                 recognise, roles, stages, wide)
-from covermap.importing.readers import (RawSource, file_format, ident, open_source, read_sheets,
-                                        sql_str)
+from covermap.importing.readers import RawSource, file_format, ident, open_source, sql_str
 from covermap.importing.report import FileReport, ImportReport, SkippedFile, ordered_reasons
+from covermap.importing.workbook import read_sheets
 from covermap.plan import Plan, default_plan
 from covermap.store import schema
 from covermap.store.connect import Store
@@ -353,8 +353,13 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
         try:
             loaded = con.execute(f"INSERT INTO {table} ({', '.join(map(ident, names))}) "
                                  f"SELECT {', '.join(exprs)} FROM ({good})").fetchone()[0]
-        finally:
-            con.execute("SET preserve_insertion_order = true")
+        except duckdb.OutOfMemoryException as e:  # the import rolls back (_session resets)
+            raise ImportProblem(
+                f"storing this file's {len(names):,} columns needs more memory than the "
+                f"import's budget of {MEMORY_LIMIT}; nothing was imported: set "
+                f"COVERMAP_IMPORT_MEMORY above {MEMORY_LIMIT}, or export fewer columns",
+                file=str(raw.path)) from e
+        con.execute("SET preserve_insertion_order = true")
     # this file's rows in the table: all of them when it was empty before
     own = table if not had_rows else (
         f"(SELECT * FROM {table} WHERE EXISTS (SELECT 1 FROM ({good}) AS n WHERE "
