@@ -391,3 +391,17 @@ def test_header_below_a_blank_line_is_not_a_record(store, tmp_path):
     report = import_bytes(store, tmp_path, b"\naccount_id,name\nA1,Alpha\n")
     assert (report.rows_read, report.loaded, report.quarantined) == (1, 1, 0)
     assert names(store) == [("A1", "Alpha")]
+
+
+def test_a_stray_quote_closed_by_an_inch_mark(store, tmp_path):
+    """The quote opened on line 2 closes at 27", on line 4: a record of the wrong width
+    that spans lines is no record; its lines are read again. (Of the right width it would
+    be a valid record with a value of three lines, as in any CSV reader.)"""
+    report = import_bytes(store, tmp_path, b'account_id,name\nA1,"Alpha\nA2,Beta\n'
+                                           b'A3,Monitor 27",Tech\nA4,Delta\n')
+    assert (report.rows_read, report.loaded, report.quarantined) == (4, 2, 2)
+    assert names(store) == [("A2", "Beta"), ("A4", "Delta")]
+    assert [r[:2] for r in quarantine(store)] == [(2, "name"), (4, None)]
+    assert quarantine(store)[0][3].startswith(
+        "unterminated quote in column name swallows the next 2 records (lines 3-4: its quote "
+        "does not close properly")

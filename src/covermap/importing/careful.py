@@ -149,6 +149,14 @@ def read(path: Path, encoding: str, delimiter: str, headers: list[str],
                                f"malformed CSV line (a record longer than "
                                f"{MAX_FIELD // (1024 * 1024)} MiB)"])
                 malformed += 1
+            elif len(row) != n and len(lines.taken) > 1:
+                # a stray quote took in later lines and closed at a line end (an inch
+                # mark: 27",): the record spans lines but cannot be one
+                (first, text), rest = lines.taken[0], lines.taken[1:]
+                lines.again(rest)
+                bads.writerow(_quote_problem(first, text, rest, f"{len(row)} fields",
+                                             delimiter, headers))
+                malformed += 1
             elif len(row) != n:
                 missing = len(row) < n
                 bads.writerow([first, len(row), f"c{len(row)}" if missing else None,

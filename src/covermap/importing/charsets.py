@@ -37,6 +37,8 @@ LABELS = {
     "utf-16-le": "UTF-16 LE", "utf-16-be": "UTF-16 BE",
 }
 _BREAKS = re.compile(rb"\r\n|\r|\n")
+#: bytes that split words in every candidate (never a CP932 trail byte)
+_SEPARATORS = re.compile(rb'[\s,;|"]+')
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -200,20 +202,24 @@ def guess(path: Path) -> str:
     if valid > len(lines) - valid:
         return "utf-8"  # a UTF-8 file with some bad rows: the careful reader keeps the rest
     fits = [e for e in ("cp932", "euc_jp", "cp1252") if _fits(e, lines)]
-    chosen = _weigh(fits, [b for _, b in lines if all(_decodes(b, e) for e in fits)])
-    if chosen:
-        return chosen
+    words = [w for _, b in lines if all(_decodes(b, e) for e in fits)
+             for w in _SEPARATORS.split(b) if not w.isascii()]
+    chosen = _weigh(fits, words)
+    whole = [e for e in fits if not any(not _decodes(b, e) for _, b in lines)]
+    if chosen or len(whole) == 1:  # else: the one that decodes every line
+        return chosen or whole[0]
     raise _unclear(path, lines, (["utf-8"] if valid else []) + (fits or []))
 
 
-def _weigh(fits: list[str], lines: list[bytes]) -> str | None:
-    """The one of ``fits`` charset-normalizer finds clearly best on ``lines`` (None: no
-    clear choice)."""
+def _weigh(fits: list[str], words: list[bytes]) -> str | None:
+    """The one of ``fits`` charset-normalizer finds clearly best on ``words``, the
+    sample's non-ASCII words (ASCII text around them would dilute its mess ratio); None
+    when there is no clear choice."""
     if len(fits) <= 1:
         return fits[0] if fits else None
     from charset_normalizer import from_bytes
 
-    matches = [m for m in from_bytes(b"\n".join(lines), cp_isolation=fits)
+    matches = [m for m in from_bytes(b" ".join(words), cp_isolation=fits)
                if codecs.lookup(m.encoding).name in {codecs.lookup(e).name for e in fits}]
     if not matches:
         return None

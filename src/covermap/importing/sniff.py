@@ -30,7 +30,7 @@ def detect_encoding(path: Path) -> str:
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
-    >>> _ = p.write_bytes("名前\\n㈱髙橋\\n".encode("cp932"))
+    >>> _ = p.write_bytes("名前\\n株式会社高橋商事\\n".encode("cp932"))
     >>> detect_encoding(p)
     'cp932'
     >>> _ = p.write_bytes("name\\nRenée Dupont\\n".encode("cp1252"))
