@@ -56,6 +56,16 @@ K = Kind
 _DAYS_SINCE = _c(K.days, "Days since last human touch", "never")
 _ACCOUNT = _c(K.account, "Account", name_from="name")
 _OWNER = _c(K.user, "Owner", name_from="owner_name")
+#: the depth measures coverage_accounts and coverage_depth share
+_DEPTH = {
+    "human_touches": _c(K.count, "Human touches"),
+    "digital_touches": _c(K.count, "Digital touches"),
+    "human_per_month": _c(K.number, "Human touches per month"),
+    "digital_per_month": _c(K.number, "Digital touches per month"),
+    "weighted_touches": _c(K.number, "Weighted touches"),
+    "contacts_touched": _c(K.count, "Contacts touched"),
+    "personas_touched": _c(K.count, "Key players touched"),
+}
 
 TABLES: dict[str, dict[str, Column]] = {
     "coverage_summary": {
@@ -72,25 +82,13 @@ TABLES: dict[str, dict[str, Column]] = {
         "owner_name": _c(K.text, "Owner name"), "owner_source": _c(K.text, "Owner from"),
         "checks": _c(K.count, "Checks"), "passed": _c(K.count, "Passed"),
         "compliance": _c(K.percent, "Compliance"),
-        "human_touches": _c(K.count, "Human touches"),
-        "digital_touches": _c(K.count, "Digital touches"),
-        "weighted_touches": _c(K.number, "Weighted touches"),
-        "contacts_touched": _c(K.count, "Contacts touched"),
-        "personas_touched": _c(K.count, "Key players touched"),
-        "human_per_month": _c(K.number, "Human touches per month"),
-        "digital_per_month": _c(K.number, "Digital touches per month"),
+        **_DEPTH,
         "days_since_human_touch": _DAYS_SINCE, "touched": _c(K.flag, "Touched"),
         "has_standard": _c(K.flag, "Has a standard"),
     },
     "coverage_depth": {
         "account_id": _c(K.account, "Account"),
-        "human_touches": _c(K.count, "Human touches"),
-        "digital_touches": _c(K.count, "Digital touches"),
-        "human_per_month": _c(K.number, "Human touches per month"),
-        "digital_per_month": _c(K.number, "Digital touches per month"),
-        "weighted_touches": _c(K.number, "Weighted touches"),
-        "contacts_touched": _c(K.count, "Contacts touched"),
-        "personas_touched": _c(K.count, "Key players touched"),
+        **_DEPTH,
         "content_stages": _c(K.text, "Content stages"), "days_since_human_touch": _DAYS_SINCE,
     },
     "coverage_checks": {
