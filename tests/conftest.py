@@ -39,3 +39,16 @@ def runner(monkeypatch) -> CliRunner:
 def realdata() -> Path:
     """The public CRM data sets (byte-for-byte copies, see tests/data/realdata/NOTICE.md)."""
     return REALDATA
+
+
+@pytest.fixture
+def map_files(tmp_path: Path) -> tuple[Path, Path]:
+    """A store holding the hand-made map company (tests/test_map_data.py) and its plan file."""
+    import test_map_data as fx
+
+    store = tmp_path / "covermap.duckdb"
+    with open_store(store) as s:
+        fx.insert(s)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(fx.PLAN_YAML, "utf-8")
+    return store, plan

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-import test_map_data as fx
 
 from covermap.cli.main import app
 from covermap.importing import import_paths
@@ -29,16 +28,6 @@ def test_version(runner):
     assert re.fullmatch(r"covermap \d+\.\d+\.\d+\S*\n", res.output)
 
 
-@pytest.fixture
-def map_store(tmp_path: Path) -> tuple[Path, Path]:
-    store = tmp_path / "covermap.duckdb"
-    with open_store(store) as s:
-        fx.insert(s)
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(fx.PLAN_YAML, "utf-8")
-    return store, plan
-
-
 # Won and closed in January-February 2026 (tests/test_map_data.py): D1 1,000 and D3 500 in
 # cells; D4 700 (no lines: unknown complexity), D14 80 (product without complexity) and
 # D5 300 (account without a value) unplaced; D6 is in SEK, which has no rate.
@@ -47,16 +36,16 @@ JAN_FEB = ("Won revenue 2026-01-01 – 2026-02-28: USD 2,580 over 6 won deals (i
            "the total")
 
 
-def test_map_takes_the_shared_window_options(runner, map_store):
-    store, plan = map_store
+def test_map_takes_the_shared_window_options(runner, map_files):
+    store, plan = map_files
     res = runner.invoke(app, ["map", "--store", str(store), "--plan", str(plan),
                               "--as-of", "2026-02-28", "--window-months", "2"])
     assert res.exit_code == 0, res.output
     assert JAN_FEB in res.output
 
 
-def test_report_takes_the_shared_window_options(runner, map_store, tmp_path):
-    store, plan = map_store
+def test_report_takes_the_shared_window_options(runner, map_files, tmp_path):
+    store, plan = map_files
     out = tmp_path / "report.html"
     res = runner.invoke(app, ["report", "--store", str(store), "--plan", str(plan),
                               "--as-of", "2026-02-28", "--window-months", "2",
@@ -80,8 +69,8 @@ def test_report_takes_the_shared_window_options(runner, map_store, tmp_path):
                        "no exchange rate for SEK,1,,1", "no value measure,1,300.0,1"]
 
 
-def test_bad_as_of_is_a_usage_error_on_every_analysis(runner, map_store):
-    store, plan = map_store
+def test_bad_as_of_is_a_usage_error_on_every_analysis(runner, map_files):
+    store, plan = map_files
     for command in ("coverage", "worklist", "map", "report"):
         res = runner.invoke(app, [command, "--store", str(store), "--plan", str(plan),
                                   "--as-of", "2026-02-30"])

@@ -5,22 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
-import test_map_data as fx
 
 from covermap.cli.main import app
 from covermap.engine.map import CELL_COLUMNS
-from covermap.store.connect import open_store
-
-
-@pytest.fixture
-def files(tmp_path: Path) -> tuple[Path, Path]:
-    store = tmp_path / "covermap.duckdb"
-    with open_store(store) as s:
-        fx.insert(s)
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(fx.PLAN_YAML, "utf-8")
-    return store, plan
 
 
 def run(runner, *args: str):
@@ -32,8 +19,8 @@ def read(path: Path) -> list[list[str]]:
         return list(csv.reader(f))
 
 
-def test_grid_rows_run_high_to_low_with_intended_channels(runner, files):
-    store, plan = files
+def test_grid_rows_run_high_to_low_with_intended_channels(runner, map_files):
+    store, plan = map_files
     result = run(runner, "--store", str(store), "--plan", str(plan), "--as-of", "2026-03-31")
     assert result.exit_code == 0, result.output
     out = result.output
@@ -60,8 +47,8 @@ def test_grid_rows_run_high_to_low_with_intended_channels(runner, files):
             "cycle 30 days") in out
 
 
-def test_by_misaligned_shows_the_misaligned_share(runner, files):
-    store, plan = files
+def test_by_misaligned_shows_the_misaligned_share(runner, map_files):
+    store, plan = map_files
     result = run(runner, "--store", str(store), "--plan", str(plan), "--as-of", "2026-03-31",
                  "--by", "misaligned")
     assert result.exit_code == 0, result.output
@@ -69,8 +56,8 @@ def test_by_misaligned_shows_the_misaligned_share(runner, files):
     assert "USD 500 (100.0%)" in result.output
 
 
-def test_export_writes_the_three_tables_with_exact_headers(runner, files, tmp_path):
-    store, plan = files
+def test_export_writes_the_three_tables_with_exact_headers(runner, map_files, tmp_path):
+    store, plan = map_files
     out = tmp_path / "results"
     result = run(runner, "--store", str(store), "--plan", str(plan), "--as-of", "2026-03-31",
                  "--window-months", "3", "--export", str(out))
@@ -92,8 +79,8 @@ def test_export_writes_the_three_tables_with_exact_headers(runner, files, tmp_pa
     ]
 
 
-def test_cell_drill_down_prints_and_exports(runner, files, tmp_path):
-    store, plan = files
+def test_cell_drill_down_prints_and_exports(runner, map_files, tmp_path):
+    store, plan = map_files
     out = tmp_path / "drill"
     result = run(runner, "--store", str(store), "--plan", str(plan), "--as-of", "2026-03-31",
                  "--cell", "customised/low", "--export", str(out))
@@ -111,8 +98,8 @@ def test_cell_drill_down_prints_and_exports(runner, files, tmp_path):
     ]
 
 
-def test_bad_cell_and_missing_store_are_one_red_line(runner, files, tmp_path):
-    store, plan = files
+def test_bad_cell_and_missing_store_are_one_red_line(runner, map_files, tmp_path):
+    store, plan = map_files
     result = run(runner, "--store", str(store), "--plan", str(plan), "--cell", "huge/high")
     assert result.exit_code == 1
     assert "Error: no cell 'huge/high'; a cell is COMPLEXITY/VALUE, one of: simple/low" in \
