@@ -81,29 +81,30 @@ def _index(day: ir.DateValue, dates: list[dt.date]) -> ir.IntegerValue:
                       else_=len(dates))
 
 
-def _event(t: ir.Table, at: ir.DateValue, dates: list[dt.date], **values: ir.Value) -> ir.Table:
+def _event(t: ir.Table, at: ir.DateValue, **values: ir.Value) -> ir.Table:
     cols = {n: values.get(n, ibis.null(ty)).cast(ty) for n, ty in _EVENTS.items()}
-    return t.select("account_id", i=_index(at, dates), **cols)
+    return t.select("account_id", at=at, **cols)
 
 
-def _steps(store, plan: Plan, dates: list[dt.date], wanted: set[str]) -> ir.Table | None:
-    """``account_id, i, next_i`` and cumulative facts: the facts in force for indexes
-    ``i <= k < next_i`` of the evaluation dates."""
+def fact_events(store, plan: Plan, wanted: set[str]) -> ir.Table | None:
+    """``account_id, at, won_n, won_date, open_n, lead_n, score``: one row per dated change
+    of the ``wanted`` facts (a won deal at its close date, a deal opening at its creation
+    and closing at its close date, a lead contact at its creation, 0001-01-01 when it has
+    none); None when no wanted fact is dated."""
     tz, events = plan.timezone, []
     d = plan_deals(store, plan)
     won = d.is_won.fill_null(False)
     closed = d.is_closed.fill_null(False) | won
     if wanted & _WON_FACTS:
         w = d.filter(won & d.close_date.notnull())
-        events.append(_event(w, w.close_date, dates, won_n=ibis.literal(1), won_date=w.close_date))
+        events.append(_event(w, w.close_date, won_n=ibis.literal(1), won_date=w.close_date))
     if "open_deals" in wanted:
         # a deal counts from its creation until it is closed on a known date
         o = d.filter(d.created_at.notnull())
-        events.append(_event(o, local_date_of(o, "created_at", tz), dates,
-                             open_n=ibis.literal(1)))
+        events.append(_event(o, local_date_of(o, "created_at", tz), open_n=ibis.literal(1)))
         c = d.filter(d.created_at.notnull() & closed & d.close_date.notnull())
         end = ibis.greatest(c.close_date, local_date_of(c, "created_at", tz))
-        events.append(_event(c, end, dates, open_n=ibis.literal(-1)))
+        events.append(_event(c, end, open_n=ibis.literal(-1)))
     if wanted & _LEAD_FACTS:
         k = store.table("contacts")
         k = k.filter(k.account_id.notnull())
@@ -112,21 +113,69 @@ def _steps(store, plan: Plan, dates: list[dt.date], wanted: set[str]) -> ir.Tabl
         if plan.leads.rule is not None:  # only the contacts the plan calls leads
             k = with_local_dates(k, tz)
             k = k.filter(rules.compile_rule(plan.leads.rule, k, rules.contact_column_types()))
-        events.append(_event(k, k.lead_at, dates, lead_n=ibis.literal(1), score=k.lead_score))
-    if not events:
-        return None
-    e = ibis.union(*events, distinct=False)
-    e = e.filter(e.i < len(dates))
-    g = e.group_by(["account_id", "i"]).aggregate(
+        events.append(_event(k, k.lead_at, lead_n=ibis.literal(1), score=k.lead_score))
+    return ibis.union(*events, distinct=False) if events else None
+
+
+def cumulative_facts(g: ir.Table, order: str) -> dict[str, ir.Value]:
+    """The running facts of per-account event sums ``g`` ordered by ``order``."""
+    run = ibis.cumulative_window(group_by=g.account_id, order_by=g[order])
+    return {"won_deals": g.won_n.sum().over(run), "customer_since": g.first_won.min().over(run),
+            "last_won_at": g.last_won.max().over(run), "open_deals": g.open_n.sum().over(run),
+            "lead_count": g.lead_n.sum().over(run), "max_lead_score": g.score.max().over(run)}
+
+
+def event_sums(e: ir.Table, keys: list[str]) -> ir.Table:
+    """Events summed per ``keys`` (account and a date or index)."""
+    return e.group_by(keys).aggregate(
         won_n=e.won_n.sum(), first_won=e.won_date.min(), last_won=e.won_date.max(),
         open_n=e.open_n.sum(), lead_n=e.lead_n.sum(), score=e.score.max())
-    run = ibis.cumulative_window(group_by=g.account_id, order_by=g.i)
+
+
+def _steps(store, plan: Plan, dates: list[dt.date], wanted: set[str]) -> ir.Table | None:
+    """``account_id, i, next_i`` and cumulative facts: the facts in force for indexes
+    ``i <= k < next_i`` of the evaluation dates."""
+    ev = fact_events(store, plan, wanted)
+    if ev is None:
+        return None
+    e = ev.select(*[c for c in ev.columns if c != "at"], i=_index(ev.at, dates))
+    e = e.filter(e.i < len(dates))
+    g = event_sums(e, ["account_id", "i"])
     step = ibis.window(group_by=g.account_id, order_by=g.i)
-    return g.select(
-        "account_id", "i", next_i=g.i.lead().over(step).fill_null(len(dates)),
-        won_deals=g.won_n.sum().over(run), customer_since=g.first_won.min().over(run),
-        last_won_at=g.last_won.max().over(run), open_deals=g.open_n.sum().over(run),
-        lead_count=g.lead_n.sum().over(run), max_lead_score=g.score.max().over(run))
+    return g.select("account_id", "i", next_i=g.i.lead().over(step).fill_null(len(dates)),
+                    **cumulative_facts(g, "i"))
+
+
+def account_base(store, plan: Plan, columns: Iterable[str] = ()) -> ir.Table:
+    """``account_id``, the given account ``columns`` (dates local to the plan's zone),
+    ``created_date, churned_date, is_target``: what facts read from the account row."""
+    tz = plan.timezone
+    a = store.accounts(columns)
+    extra = [c for c in dict.fromkeys(columns) if c not in FACTS and c in a.columns
+             and c != "account_id"]
+    acc = a.mutate(created_date=local_date_of(a, "created_at", tz),
+                   churned_date=local_date_of(a, "churned_at", tz))
+    acc = with_local_dates(acc, tz)  # rules compare an account's dates in the plan's zone
+    return acc.select("account_id", *extra, "created_date", "churned_date",
+                      is_target=acc.is_target.fill_null(False))
+
+
+def facts_on(base: ir.Table, d: ir.DateValue) -> dict[str, ir.Value]:
+    """Every derived fact at date ``d`` of rows holding the running event facts and the
+    account's ``churned_date`` and ``is_target``."""
+    won_deals = base.won_deals.fill_null(0)
+    churned = (base.churned_date <= d).fill_null(False)
+    is_customer = (won_deals >= 1) & ~churned
+    since = base.customer_since
+    months = ((d.year() - since.year()) * 12 + d.month() - since.month()
+              - (d.day() < since.day()).ifelse(1, 0))
+    return {
+        "won_deals": won_deals, "customer_since": since, "last_won_at": base.last_won_at,
+        "churned": churned, "is_customer": is_customer,
+        "months_as_customer": is_customer.ifelse(months, ibis.null("int64")),
+        "open_deals": base.open_deals.fill_null(0), "lead_count": base.lead_count.fill_null(0),
+        "max_lead_score": base.max_lead_score, "is_target": base.is_target,
+    }
 
 
 def derived_facts(store, plan: Plan, dates: Sequence[dt.date], *,
@@ -136,16 +185,10 @@ def derived_facts(store, plan: Plan, dates: Sequence[dt.date], *,
     ``evaluated`` (the account exists: its created_at date is unknown or on or before the
     day after ``eval_date``), the requested derived facts (default: all) and the account
     ``columns`` given."""
-    tz = plan.timezone
     wanted = set(FACTS if facts is None else facts)
-    a = store.table("accounts")
-    extra = [c for c in dict.fromkeys(columns) if c not in FACTS and c in a.columns
-             and c != "account_id"]
-    acc = a.mutate(created_date=local_date_of(a, "created_at", tz),
-                   churned_date=local_date_of(a, "churned_at", tz))
-    acc = with_local_dates(acc, tz)  # rules compare an account's dates in the plan's zone
-    acc = acc.select("account_id", *extra, "created_date", "churned_date",
-                     is_target=acc.is_target.fill_null(False))
+    acc = account_base(store, plan, columns)
+    extra = [c for c in acc.columns if c not in ("account_id", "created_date", "churned_date",
+                                                 "is_target")]
     ordered = sorted(set(dates))
     base = acc.cross_join(evaluation_dates(ordered))
     steps = _steps(store, plan, ordered, wanted)
@@ -157,20 +200,7 @@ def derived_facts(store, plan: Plan, dates: Sequence[dt.date], *,
             ("won_deals", "int64"), ("customer_since", "date"), ("last_won_at", "date"),
             ("open_deals", "int64"), ("lead_count", "int64"), ("max_lead_score", "float64"))})
 
-    d = base.eval_date
-    won_deals = base.won_deals.fill_null(0)
-    churned = (base.churned_date <= d).fill_null(False)
-    is_customer = (won_deals >= 1) & ~churned
-    since = base.customer_since
-    months = ((d.year() - since.year()) * 12 + d.month() - since.month()
-              - (d.day() < since.day()).ifelse(1, 0))
-    out: dict[str, ir.Value] = {
-        "won_deals": won_deals, "customer_since": since, "last_won_at": base.last_won_at,
-        "churned": churned, "is_customer": is_customer,
-        "months_as_customer": is_customer.ifelse(months, ibis.null("int64")),
-        "open_deals": base.open_deals.fill_null(0), "lead_count": base.lead_count.fill_null(0),
-        "max_lead_score": base.max_lead_score, "is_target": base.is_target,
-    }
+    out = facts_on(base, base.eval_date)
     evaluated = base.created_date.isnull() | (base.created_date <= base.day_after)
     return base.select(base.account_id, base.eval_date, base.created_date,
                        *[base[c] for c in extra], evaluated=evaluated,

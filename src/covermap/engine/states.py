@@ -29,8 +29,17 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine.buckets import small_table
-from covermap.engine.facts import FACTS, derived_facts, rule_names
-from covermap.engine.window import resolve_as_of
+from covermap.engine.facts import (
+    FACTS,
+    account_base,
+    cumulative_facts,
+    derived_facts,
+    event_sums,
+    fact_events,
+    facts_on,
+    rule_names,
+)
+from covermap.engine.window import add_months, month_start, resolve_as_of
 from covermap.errors import AnalysisError
 from covermap.plan import rules
 from covermap.plan.model import Plan
@@ -66,6 +75,71 @@ def transitions(states: ir.Table) -> ir.Table:
     s = s.filter(s.from_state.notnull() & (s.from_state != s.state))
     return s.select("account_id", "from_state", to_state=s.state, date=s.eval_date).order_by(
         ["account_id", "date"])
+
+
+def _anniversaries(events: ir.Table, start: dt.date, end: dt.date) -> ir.Table:
+    """``account_id, at_day``: the days in ``(start, end]`` on which months_as_customer grows,
+    the same day-of-month as customer_since each later month, or the 1st of the next month
+    when a month is too short for that day."""
+    won = events.filter(events.won_n.notnull())
+    since = won.group_by("account_id").aggregate(since=won.won_date.min())
+    firsts = [month_start(start)]
+    while firsts[-1] < month_start(end):
+        firsts.append(add_months(firsts[-1], 1))
+    months = small_table({"m_start": firsts, "m_next": [add_months(m, 1) for m in firsts]},
+                         {"m_start": "date", "m_next": "date"})
+    j = since.cross_join(months)
+    j = j.filter(j.m_start > j.since.truncate("M"))
+    day = ibis.least(j.m_start + (j.since.day() - 1).as_interval("D"), j.m_next)
+    j = j.select("account_id", at_day=day)
+    return j.filter((j.at_day > ibis.date(start)) & (j.at_day <= ibis.date(end)))
+
+
+def state_spans(store, plan: Plan, start: dt.date, end: dt.date) -> ir.Table:
+    """``account_id, state, span_start, span_end`` (inclusive dates): for every account,
+    contiguous spans covering each day d of ``[start, end]`` on which it exists (created_at
+    date unknown or <= d), each with the state computed from facts dated on or before d.
+
+    Set-based from fact events: a state can change only on the first day, on a day a fact
+    event is dated (won deal, deal opened or closed, lead created, churn) or when
+    months_as_customer grows; the rule is evaluated on those days only and consecutive equal
+    states are merged."""
+    names = rule_names(plan)
+    wanted = names & set(FACTS)
+    acc = account_base(store, plan, sorted(names - set(FACTS)))
+    lo, hi = ibis.date(start), ibis.date(end)
+    acc = acc.mutate(from_day=ibis.greatest(lo, acc.created_date.fill_null(lo)))
+    acc = acc.filter(acc.from_day <= hi)
+    null_events = {n: ibis.null(t) for n, t in (
+        ("won_n", "int64"), ("won_date", "date"), ("open_n", "int64"), ("lead_n", "int64"),
+        ("score", "float64"))}
+    days = [acc.select("account_id", at_day=acc.from_day)]
+    churn = acc.filter((acc.churned_date > lo) & (acc.churned_date <= hi))
+    days.append(churn.select("account_id", at_day=churn.churned_date))
+    ev = fact_events(store, plan, wanted)
+    if ev is not None:
+        ev = ev.filter(ev.at <= hi)
+        if "months_as_customer" in wanted:
+            days.append(_anniversaries(ev, start, end))
+        parts = [ev.select("account_id", at_day=ibis.greatest(ev.at, lo), won_n=ev.won_n,
+                           won_date=ev.won_date, open_n=ev.open_n, lead_n=ev.lead_n,
+                           score=ev.score)]
+    else:
+        parts = []
+    parts += [t.select("account_id", "at_day", **null_events) for t in days]
+    g = event_sums(ibis.union(*parts, distinct=False), ["account_id", "at_day"])
+    g = g.select("account_id", "at_day", **cumulative_facts(g, "at_day"))
+    j = g.join(acc, "account_id")
+    j = j.filter(j.at_day >= j.from_day)
+    f = j.mutate(**facts_on(j, j.at_day))
+    s = f.select("account_id", "at_day", state=state_case(plan, f, rule_types(store)))
+    w = ibis.window(group_by=s.account_id, order_by=s.at_day)
+    s = s.mutate(before=s.state.lag().over(w))
+    s = s.filter(s.before.isnull() | (s.before != s.state))
+    w = ibis.window(group_by=s.account_id, order_by=s.at_day)
+    nxt = s.at_day.lead().over(w)
+    return s.select("account_id", "state", span_start=s.at_day,
+                    span_end=nxt.isnull().ifelse(hi, nxt - ibis.interval(days=1)))
 
 
 def state_table(plan: Plan) -> ir.Table:
