@@ -58,7 +58,9 @@ def parse_plan(text: str, file: str = "<plan>") -> Plan:
     with the file, line and key.
     """
     data, source = _parse(text, file)
-    merged = {**_default_data(), **data}
+    from covermap.team.references import reference_problems, team_defaults
+
+    merged = team_defaults({**_default_data(), **data}, data)
     problems: list[PlanError] = []
     plan: Plan | None = None
     try:
@@ -66,6 +68,7 @@ def parse_plan(text: str, file: str = "<plan>") -> Plan:
     except ValidationError as e:
         problems += validation_problems(e, file, source, bool(data))
     problems += _reference_problems(merged, file, source.lines)
+    problems += reference_problems(merged, file, source.lines)  # journey, raci, handoffs
     # Rules are checked here too, so a bad rule is reported when the plan loads.
     from covermap.plan.rules import check_plan_rules
 

@@ -288,8 +288,16 @@ class Leads(_Frozen):
 
 
 class Role(_Frozen):
+    """A role of ours. ``skills``: what its people can do (``journey`` stages require
+    them); ``single_holder``: at most one person of it per account; ``hours_per_week`` and
+    ``engagement_share`` (of those hours spent with customers) are used by capacity."""
+
     id: str
     label: Label
+    skills: tuple[str, ...] = ()
+    single_holder: bool = True
+    hours_per_week: float | None = Field(None, gt=0, le=168)
+    engagement_share: float | None = Field(None, ge=0, le=1)
 
 
 OWNER_TEAM_PREFIX = "account_team:"
@@ -324,6 +332,10 @@ class AccountOwners(_Frozen):
                 if f.startswith(OWNER_TEAM_PREFIX)]
 
 
+# after Label: covermap.team.model imports it (the team section's models live there)
+from covermap.team.model import Handoff, Journey, Raci  # noqa: E402
+
+
 class Plan(_Frozen):
     """A whole coverage plan."""
 
@@ -349,6 +361,10 @@ class Plan(_Frozen):
     leads: Leads = Leads()
     #: the plan key ``import:`` (a Python keyword, hence the field name)
     import_: ImportSettings = Field(ImportSettings(), alias="import")
+    #: the account coverage model (covermap.team.model)
+    journey: Journey = Journey()
+    raci: Raci = Raci()
+    handoffs: tuple[Handoff, ...] = ()
 
     @field_validator("duplicates")
     @classmethod

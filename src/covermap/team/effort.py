@@ -1,0 +1,62 @@
+"""Effort outside the model (DESIGN.md): the human-touch minutes each role spends on
+accounts at each stage over the window, with the role's letter there, so that time spent
+where the RACI gives a role no R or A shows (``outside_model``).
+
+A touch's stage is the stage of the account's state on the touch's day; its minutes are
+the activity's ``duration_minutes``, else the plan's ``minutes`` of its kind (as the
+coverage map's cost to serve). Touches by users without a role, or on days the account is
+in no stage, are not counted.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from covermap.engine.touches import is_touch, local_range
+from covermap.engine.window import Window, date_flag, local_date
+from covermap.plan.model import Plan
+from covermap.team.model import RESPONSIBLE
+from covermap.team.plan_tables import letter_table
+
+EFFORT_COLUMNS = ("role", "stage", "letter", "outside_model", "accounts", "human_touches",
+                  "minutes")
+
+
+def effort_table(store, plan: Plan, spans: ir.Table, acc: ir.Table, window: Window
+                 ) -> ir.Table:
+    """``role, stage, letter, outside_model, accounts, human_touches, minutes`` (module doc),
+    ordered by role and stage in plan order."""
+    a = store.table("activities")
+    a = a.filter(*local_range(a, "occurred_at", plan.timezone, window.start, window.end))
+    a = a.filter(is_touch(plan, a, ("human",)), a.user_id.notnull())
+    human = {k: v for k, v in plan.activity_kinds.items() if v.channel == "human"}
+    default = ibis.cases(*((a.kind == k, float(v.minutes)) for k, v in human.items()),
+                         else_=0.0) if human else ibis.literal(0.0)
+    a = a.select("account_id", "user_id",
+                 day=local_date(a.occurred_at, plan.timezone, date_flag(a, "occurred_at")),
+                 minutes=a.duration_minutes.cast("float64").fill_null(default))
+    u = store.table("users")
+    roles = u.filter(u.user_id.notnull()).group_by("user_id").aggregate(role=u.role.min())
+    a = a.join(roles, "user_id").filter(lambda t: t.role.notnull())
+    s = spans.filter(spans.stage.notnull())
+    j = a.join(s, (a.account_id == s.account_id) & (a.day >= s.span_start)
+               & (a.day <= s.span_end))
+    j = j.select(account_id=a.account_id, role=a.role, minutes=a.minutes, stage=s.stage)
+    j = j.join(acc.select("account_id", "seg_key"), "account_id")
+    letters = letter_table(plan).select("seg_key", "stage", "role", "letter")
+    j = j.left_join(letters, ["seg_key", "stage", "role"])
+    g = j.group_by(["role", "stage", "letter"]).aggregate(
+        accounts=j.account_id.nunique(), human_touches=j.count(), minutes=j.minutes.sum())
+    stages = [s.id for s in plan.journey.stages]
+    roles_order = [r.id for r in plan.roles]
+
+    def rank(v: ir.StringValue, order: list[str]) -> ir.IntegerValue:
+        return ibis.cases(*((v == k, i) for i, k in enumerate(order)), else_=len(order)) \
+            if order else ibis.literal(0)
+
+    out = g.select("role", "stage", "letter",
+                   outside_model=~g.letter.isin(list(RESPONSIBLE)).fill_null(False),
+                   accounts=g.accounts, human_touches=g.human_touches, minutes=g.minutes,
+                   _r=rank(g.role, roles_order), _s=rank(g.stage, stages))
+    return out.order_by(["_r", "role", "_s", "stage"]).drop("_r", "_s")

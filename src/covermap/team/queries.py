@@ -1,0 +1,124 @@
+"""Findings on the team in force on ``as_of`` (DESIGN.md, "Account coverage model").
+
+Per account at its current stage (the stage holding its state as of ``as_of``; accounts in
+no stage have no team checks and empty counts), with the RACI letters after the account's
+segment override:
+
+- ``gap``: a role that is R or A there with nobody of it on the team in force;
+- ``duplicate``: a single-holder role held by two or more distinct users (one finding per
+  holder; a user in two overlapping rows of the role is one holder);
+- ``over_coverage``: a member (user, role) whose role has no letter there;
+- ``silent``: a member in an R or A role with no human touch on the account by that user in
+  the window (``window.start`` .. ``window.end``).
+
+The team in force on a day d: account_team rows with start_date empty or <= d and end_date
+empty or >= d; ``team_size`` is the distinct users in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from covermap.engine.owners import with_owners
+from covermap.engine.touches import touches
+from covermap.engine.window import Window
+from covermap.plan.model import Plan
+from covermap.team.plan_tables import letter_table, role_table, segment_key, stage_table
+
+FINDING_COLUMNS = ("account_id", "stage", "kind", "role", "user_id", "detail")
+ACCOUNT_COLUMNS = ("account_id", "state", "stage", "segment", "owner_id", "team_size", "gaps",
+                   "duplicates", "over_coverage", "silent_members")
+
+
+def team_on(store, day: dt.date | ir.DateValue) -> ir.Table:
+    """``account_id, user_id, role``: the distinct members in force on ``day``."""
+    t = store.table("account_team")
+    d = ibis.date(day) if isinstance(day, dt.date) else day
+    t = t.filter(t.start_date.isnull() | (t.start_date <= d), t.end_date.isnull()
+                 | (t.end_date >= d), t.account_id.notnull(), t.user_id.notnull())
+    return t.select("account_id", "user_id", "role").distinct()
+
+
+def staged_accounts(store, plan: Plan, current: ir.Table, as_of: dt.date) -> ir.Table:
+    """``account_id, state, stage, stage_position, segment, seg_key`` and the owner columns
+    of every account; ``current`` holds ``account_id, state`` as of ``as_of``."""
+    a = store.table("accounts")
+    acc = a.select("account_id", "segment", seg_key=segment_key(plan, a.segment))
+    acc = acc.left_join(current, "account_id").drop("account_id_right")
+    st = stage_table(plan)
+    acc = acc.left_join(st, "state").drop("state_right")
+    return with_owners(acc, store, plan, as_of)
+
+
+def _finding(t: ir.Table, kind: str, user: ir.Value, detail: ir.StringValue) -> ir.Table:
+    return t.select("account_id", "stage", kind=ibis.literal(kind), role=t.role,
+                    user_id=user.cast("string"), detail=detail)
+
+
+def team_findings(store, plan: Plan, acc: ir.Table, window: Window) -> ir.Table:
+    """The four kinds of findings on the team in force on ``as_of`` (module doc)."""
+    staged = acc.filter(acc.stage.notnull()).select("account_id", "stage", "seg_key")
+    letters = letter_table(plan)
+    team = team_on(store, window.as_of)
+    need = staged.join(letters, ["seg_key", "stage"]).filter(lambda t: t.responsible)
+    need = need.select("account_id", "stage", "role", "letter")
+    have = team.select("account_id", "role").distinct()
+    gaps = need.anti_join(have, ["account_id", "role"])
+    gap = _finding(gaps, "gap", ibis.null("string"),
+                   gaps.letter + " at this stage; nobody of this role on the team")
+
+    members = team.join(staged, "account_id")
+    members = members.left_join(letters, ["seg_key", "stage", "role"]).select(
+        "account_id", "stage", "user_id", "role", "letter", "responsible")
+    roles = role_table(plan)
+    holders = members.left_join(roles, "role").select(
+        "account_id", "stage", "user_id", "role", single=lambda t: t.single_holder.fill_null(
+            True))
+    held = holders.filter(holders.single).group_by(["account_id", "role"]).aggregate(
+        holders=lambda t: t.user_id.nunique())
+    held = held.filter(held.holders >= 2)
+    dup = holders.join(held, ["account_id", "role"])
+    duplicate = _finding(dup, "duplicate", dup.user_id,
+                         "one of " + dup.holders.cast("string")
+                         + " users holding this single-holder role")
+
+    over = members.filter(members.letter.isnull())
+    over_coverage = _finding(over, "over_coverage", over.user_id,
+                             ibis.literal("this role has no letter at this stage"))
+
+    t = touches(store, plan, window.start, window.end)
+    t = t.filter(t.channel == "human", t.user_id.notnull()).select(
+        "account_id", "user_id").distinct()
+    resp = members.filter(members.responsible.fill_null(False))
+    quiet = resp.anti_join(t, ["account_id", "user_id"])
+    silent = _finding(quiet, "silent", quiet.user_id,
+                      quiet.letter + f" at this stage; no human touch on the account from "
+                                     f"{window.start} to {window.end}")
+    return ibis.union(gap, duplicate, over_coverage, silent, distinct=False)
+
+
+def account_rows(acc: ir.Table, findings: ir.Table, team: ir.Table) -> ir.Table:
+    """``team_accounts``: one row per account (counts empty for accounts in no stage)."""
+    size = team.group_by("account_id").aggregate(team_size=lambda t: t.user_id.nunique())
+    f = findings
+    counts = f.group_by("account_id").aggregate(
+        gaps=(f.kind == "gap").sum(),
+        duplicates=f.role.nunique(where=f.kind == "duplicate"),
+        over_coverage=(f.kind == "over_coverage").sum(),
+        silent_members=(f.kind == "silent").sum())
+    j = acc.left_join(size, "account_id").drop("account_id_right")
+    j = j.left_join(counts, "account_id").drop("account_id_right")
+    staged = j.stage.notnull()
+
+    def count(c: ir.IntegerValue) -> ir.IntegerValue:
+        return staged.ifelse(c.fill_null(0), ibis.null("int64")).cast("int64")
+
+    return j.select(
+        "account_id", "state", "stage", "segment", "owner_id",
+        team_size=j.team_size.fill_null(0).cast("int64"), gaps=count(j.gaps),
+        duplicates=count(j.duplicates), over_coverage=count(j.over_coverage),
+        silent_members=count(j.silent_members), stage_position=j.stage_position,
+        owner_name=j.owner_name)

@@ -1,0 +1,172 @@
+"""``measure_team``: the account coverage model's result tables, for every front end.
+
+- ``accounts`` (``team_accounts``): one row per account (``covermap.team.queries``);
+- ``findings`` (``team_findings``): gap, duplicate, over_coverage, silent on ``as_of``, and
+  late_join, stayed_on, never_joined over the window (``covermap.team.phases``);
+- ``handoffs`` (``team_handoffs``): one row per hand-off (``covermap.team.handoffs``);
+- ``summary`` (``team_summary``): group, key, accounts, with_gap, with_duplicate,
+  with_over_coverage, with_silent, handoffs, on_time, late, dropped, pending, median_days.
+
+Summary groups: ``all``; ``stage`` (accounts by current stage, empty key: no stage;
+hand-offs under the stage entered); ``segment`` and ``owner`` (the account's); ``role``
+(accounts whose stage gives the role R or A; with_* count the findings in that role;
+hand-offs under their ``to`` role). ``median_days``: the interpolated median of ``days``
+over hand-offs with a first touch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from covermap.engine.states import states_at
+from covermap.engine.window import Window, resolve_window
+from covermap.plan.model import Plan
+from covermap.team.effort import effort_table
+from covermap.team.handoffs import HANDOFF_COLUMNS, measure_handoffs
+from covermap.team.phases import phase_findings
+from covermap.team.plan_tables import letter_table
+from covermap.team.queries import (ACCOUNT_COLUMNS, FINDING_COLUMNS, account_rows,
+                                   staged_accounts, team_findings, team_on)
+from covermap.team.spans import stage_periods, staged_spans
+
+GROUPS = ("all", "stage", "segment", "role", "owner")
+FINDING_KINDS = ("gap", "duplicate", "over_coverage", "silent", "late_join", "stayed_on",
+                 "never_joined")
+SUMMARY_COLUMNS = ("group", "key", "accounts", "with_gap", "with_duplicate",
+                   "with_over_coverage", "with_silent", "handoffs", "on_time", "late",
+                   "dropped", "pending", "median_days")
+
+
+@dataclass(frozen=True)
+class TeamResult:
+    """Everything ``covermap team`` shows, as Ibis tables on the store's connection."""
+
+    plan: Plan
+    window: Window
+    accounts: ir.Table
+    findings: ir.Table
+    handoffs: ir.Table
+    summary: ir.Table
+    effort: ir.Table
+    store: object = None
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.window.as_of
+
+
+def team_tables(result: TeamResult) -> dict[str, ir.Table]:
+    """Export name -> table, in the order files are written."""
+    return {"team_accounts": result.accounts.select(*ACCOUNT_COLUMNS),
+            "team_findings": result.findings.select(*FINDING_COLUMNS),
+            "team_handoffs": result.handoffs.select(*HANDOFF_COLUMNS),
+            "team_summary": result.summary.select(*SUMMARY_COLUMNS),
+            "team_effort": result.effort}
+
+
+def _keeper(store):
+    token = uuid.uuid4().hex[:10]
+
+    def keep(expr: ir.Table, name: str) -> ir.Table:
+        return store.ibis.create_table(f"_covermap_team_{name}_{token}", expr, temp=True)
+
+    return keep
+
+
+def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
+                 window_months: int | None = None) -> TeamResult:
+    """Measure the account coverage model on ``store``.
+
+    Example::
+
+        with open_store("covermap.duckdb", read_only=True) as store:
+            result = measure_team(store, default_plan())
+            result.summary.filter(result.summary.group == "stage").execute()
+    """
+    window = resolve_window(store, plan, as_of, window_months)
+    keep = _keeper(store)
+    current = states_at(store, plan, [window.as_of]).select("account_id", "state")
+    acc = keep(staged_accounts(store, plan, current, window.as_of), "staged")
+    spans = keep(staged_spans(store, plan, window), "spans")
+    phases = phase_findings(store, plan, stage_periods(spans),
+                            acc.select("account_id", "seg_key"), window)
+    findings = ibis.union(team_findings(store, plan, acc, window), phases, distinct=False)
+    findings = keep(findings, "findings")
+    accounts = keep(account_rows(acc, findings, team_on(store, window.as_of)), "accounts")
+    handoffs = keep(measure_handoffs(store, plan, spans, window), "handoffs")
+    summary = summarize(plan, acc, accounts, findings, handoffs)
+    kind_order = ibis.cases(*((findings.kind == k, i) for i, k in enumerate(FINDING_KINDS)),
+                            else_=len(FINDING_KINDS))
+    return TeamResult(
+        plan=plan, window=window,
+        accounts=accounts.order_by("account_id"),
+        findings=findings.order_by([findings.account_id, kind_order, findings.role,
+                                    findings.user_id]),
+        handoffs=handoffs.order_by(["account_id", "event_date", "rule_position"]),
+        summary=summary, effort=effort_table(store, plan, spans, acc, window), store=store)
+
+
+_COUNTS = {"with_gap": "gap", "with_duplicate": "duplicate",
+           "with_over_coverage": "over_coverage", "with_silent": "silent"}
+
+
+def _handoff_counts(h: ir.Table, key: ir.Value) -> ir.Table:
+    touched = h.first_touch_date.notnull()
+    return h.group_by(key=key).aggregate(
+        handoffs=h.count(), on_time=(h.status == "on_time").sum(),
+        late=(h.status == "late").sum(), dropped=(h.status == "dropped").sum(),
+        pending=(h.status == "pending").sum(),
+        median_days=h.days.cast("float64").median(where=touched))
+
+
+def _account_counts(a: ir.Table, key: ir.Value) -> ir.Table:
+    return a.group_by(key=key).aggregate(
+        accounts=a.count(), with_gap=(a.gaps > 0).fill_null(False).sum(),
+        with_duplicate=(a.duplicates > 0).fill_null(False).sum(),
+        with_over_coverage=(a.over_coverage > 0).fill_null(False).sum(),
+        with_silent=(a.silent_members > 0).fill_null(False).sum())
+
+
+def summarize(plan: Plan, acc: ir.Table, accounts: ir.Table, findings: ir.Table,
+              handoffs: ir.Table) -> ir.Table:
+    """The rollup table (module doc), ordered by group, then plan order or key."""
+    info = accounts.select("account_id", "segment", "owner_id")
+    h = handoffs.left_join(info, "account_id").drop("account_id_right")
+    parts = []
+    for group, akey, hkey in (("all", None, None), ("stage", "stage", "stage"),
+                              ("segment", "segment", "segment"),
+                              ("owner", "owner_id", "owner_id")):
+        a = _account_counts(accounts, ibis.literal("all") if akey is None else accounts[akey])
+        hc = _handoff_counts(h, ibis.literal("all") if hkey is None else h[hkey])
+        parts.append((group, a, hc))
+    # by role: accounts whose stage gives the role R or A; findings in the role
+    letters = letter_table(plan)
+    resp = acc.filter(acc.stage.notnull()).join(
+        letters.filter(letters.responsible), ["seg_key", "stage"])
+    ra = resp.group_by(key=resp.role).aggregate(accounts=resp.account_id.nunique())
+    f = findings.filter(findings.kind.isin(list(_COUNTS.values())))
+    fr = f.group_by(key=f.role).aggregate(**{
+        col: f.account_id.nunique(where=f.kind == kind) for col, kind in _COUNTS.items()})
+    roles = ibis.memtable({"key": [r.id for r in plan.roles]}, schema={"key": "string"})
+    ra = roles.left_join(ra, "key").drop("key_right").left_join(fr, "key").drop("key_right")
+    parts.append(("role", ra, _handoff_counts(h, h.to_role)))
+    out = []
+    order = {"stage": [s.id for s in plan.journey.stages], "role": [r.id for r in plan.roles]}
+    for group, a, hc in parts:
+        j = a.outer_join(hc, "key")
+        key = j.key.coalesce(j.key_right) if group != "all" else ibis.literal("all")
+        ranks = order.get(group, [])
+        pos = ibis.cases(*((key == k, i) for i, k in enumerate(ranks)), else_=len(ranks)) \
+            if ranks else ibis.literal(0)
+        out.append(j.select(
+            _g=ibis.literal(GROUPS.index(group)), _p=pos, group=ibis.literal(group), key=key,
+            **{c: j[c].fill_null(0).cast("int64") for c in
+               ("accounts", *_COUNTS, "handoffs", "on_time", "late", "dropped", "pending")},
+            median_days=j.median_days))
+    s = ibis.union(*out, distinct=False)
+    return s.order_by(["_g", "_p", "key"]).drop("_g", "_p")
