@@ -34,7 +34,7 @@ COMMANDS = sorted(_commands(__import__("typer").main.get_command(app)))
 def test_every_command_is_there():
     assert [" ".join(c) for c in COMMANDS] == [
         "coverage", "demo", "import", "init", "map", "plan check", "report", "sample",
-        "status", "worklist"]
+        "status", "team check", "worklist"]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

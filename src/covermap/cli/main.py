@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "covermap.cli.plan",      # init, plan check
     "covermap.cli.coverage",  # coverage, worklist
     "covermap.cli.map",       # map
+    "covermap.cli.team",      # team, team check
     "covermap.cli.demo",      # demo
     "covermap.cli.report",    # report
 )

@@ -15,7 +15,7 @@ from covermap.sample.draws import Ctx, bucket_of, sql_list
 from covermap.sample.people import RoleBlock, user_id
 
 #: account-team roles, in the order of the profile's team_* lists
-TEAM_ROLES = ("csm", "account_executive", "inside_sales", "executive")
+TEAM_ROLES = ("csm", "account_executive", "inside_sales", "executive", "marketing")
 SEGMENT_WEIGHTS = (62, 27, 11)
 _NAME_COMBOS = len(V.NAME_LEADS) * len(V.NAME_CORES) * len(V.NAME_TRADES)
 _JA_COMBOS = len(V.JA_NAME_CORES) * len(V.JA_NAME_TRADES)
@@ -58,16 +58,20 @@ def _names() -> tuple[str, str]:
 def _team(blocks: dict[str, RoleBlock]) -> str:
     """SQL select-list items: team_* lists, one element per TEAM_ROLES role."""
     on = ", ".join(f"u(i, {30 + r}) < {A.param('team_' + k)}"
-                   for r, k in enumerate(("csm", "ae", "is", "ex")))
+                   for r, k in enumerate(("csm", "ae", "is", "ex", "mk")))
     cur = ", ".join(blocks[role].pick("region_idx", f"u(i, {40 + r})")
                     for r, role in enumerate(TEAM_ROLES))
     other = ", ".join(blocks[role].has_other("region_idx") for role in TEAM_ROLES)
     return f"""
         [{on}] AS team_on,
-        [coalesce(cs, created_date + 30), created_date + 14, created_date + 7,
-         coalesce(cs + 365, created_date + 30)] AS team_from,
-        CASE WHEN churned_at IS NOT NULL THEN [churned_at::DATE, churned_at::DATE, NULL, NULL]
-             ELSE [NULL, NULL, NULL, NULL]::DATE[] END AS team_end,
+        -- a quarter of new customers wait a few weeks for their CSM (a late join)
+        [coalesce(cs + CASE WHEN u(i, 70) < 0.25 THEN 2 + floor(u(i, 71) * 20)::INTEGER
+                       ELSE 0 END, created_date + 30),
+         created_date + 14, created_date + 7, coalesce(cs + 365, created_date + 30),
+         created_date] AS team_from,
+        CASE WHEN churned_at IS NOT NULL
+             THEN [churned_at::DATE, churned_at::DATE, NULL, NULL, NULL]
+             ELSE [NULL, NULL, NULL, NULL, NULL]::DATE[] END AS team_end,
         [{cur}] AS team_cur, [{other}] AS team_has_other"""
 
 

@@ -49,11 +49,13 @@ PARAMS: dict[str, tuple[float, ...]] = {
     "by_ae":        (0.25, 0.5, 0.45, 0.4, 0.77, 0.15, 0.1, 0.1, 0.2, 0.3),
     "by_is":        (0.12, 0.3, 0.05, 0.2, 0.2, 0.85, 0.9, 0.9, 0.8, 0.7),
     "by_ex":        (0.08, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
-    # account team membership probability per role (csm, ae, inside sales, executive)
+    # account team membership probability per role (csm, ae, inside sales, executive,
+    # marketing)
     "team_csm":     (1.0, 0.6, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
     "team_ae":      (1.0, 1.0, 1.0, 1.0, 1.0, 0.2, 0.2, 0.0, 0.0, 0.0),
     "team_is":      (0.0, 0.5, 0.0, 0.0, 0.5, 1.0, 1.0, 0.4, 0.2, 0.0),
     "team_ex":      (0.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+    "team_mk":      (0.0, 0.0, 0.0, 0.6, 0.0, 0.3, 0.6, 0.8, 0.7, 0.0),
     # probability that the account is flagged as a target
     "target":       (0.35, 0.3, 0.3, 0.2, 0.5, 0.35, 0.3, 0.25, 1.0, 0.0),
 }

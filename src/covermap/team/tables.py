@@ -111,13 +111,15 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
         summary=summary, effort=effort_table(store, plan, spans, acc, window), store=store)
 
 
+#: the join key of an empty group key (NULL never equals NULL in a join)
+_EMPTY = "<covermap:empty>"
 _COUNTS = {"with_gap": "gap", "with_duplicate": "duplicate",
            "with_over_coverage": "over_coverage", "with_silent": "silent"}
 
 
 def _handoff_counts(h: ir.Table, key: ir.Value) -> ir.Table:
     touched = h.first_touch_date.notnull()
-    return h.group_by(key=key).aggregate(
+    return h.group_by(key=key.fill_null(_EMPTY)).aggregate(
         handoffs=h.count(), on_time=(h.status == "on_time").sum(),
         late=(h.status == "late").sum(), dropped=(h.status == "dropped").sum(),
         pending=(h.status == "pending").sum(),
@@ -125,7 +127,7 @@ def _handoff_counts(h: ir.Table, key: ir.Value) -> ir.Table:
 
 
 def _account_counts(a: ir.Table, key: ir.Value) -> ir.Table:
-    return a.group_by(key=key).aggregate(
+    return a.group_by(key=key.fill_null(_EMPTY)).aggregate(
         accounts=a.count(), with_gap=(a.gaps > 0).fill_null(False).sum(),
         with_duplicate=(a.duplicates > 0).fill_null(False).sum(),
         with_over_coverage=(a.over_coverage > 0).fill_null(False).sum(),
@@ -160,6 +162,7 @@ def summarize(plan: Plan, acc: ir.Table, accounts: ir.Table, findings: ir.Table,
     for group, a, hc in parts:
         j = a.outer_join(hc, "key")
         key = j.key.coalesce(j.key_right) if group != "all" else ibis.literal("all")
+        key = (key == _EMPTY).ifelse(ibis.null("string"), key)
         ranks = order.get(group, [])
         pos = ibis.cases(*((key == k, i) for i, k in enumerate(ranks)), else_=len(ranks)) \
             if ranks else ibis.literal(0)

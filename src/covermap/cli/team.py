@@ -1,0 +1,151 @@
+"""``covermap team`` and ``covermap team check``: the account coverage model.
+
+``team`` calls :func:`covermap.team.tables.measure_team` and formats what it returns;
+``team check`` calls :mod:`covermap.team.checks` on the plan (and the store's roles).
+"""
+
+from __future__ import annotations
+
+import enum
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from covermap.cli.options import (
+    AsOfOption,
+    ForceOption,
+    PlanOption,
+    StoreOption,
+    WindowOption,
+    console,
+    plan_in_use,
+    resolve_plan,
+)
+from covermap.render.terminal import literal
+from covermap.store.connect import DEFAULT_STORE
+
+team_app = typer.Typer(help="The account coverage model.", invoke_without_command=True)
+
+
+class By(enum.StrEnum):
+    stage = "stage"
+    segment = "segment"
+    role = "role"
+    owner = "owner"
+
+
+EXPORTS = "team_accounts.csv, team_findings.csv, team_handoffs.csv, team_summary.csv and " \
+          "team_effort.csv"
+
+
+@team_app.callback()
+def team(
+    ctx: typer.Context,
+    by: Annotated[By, typer.Option("--by", help="Rows of the summary table.")] = By.stage,
+    account: Annotated[str | None, typer.Option(
+        "--account", help="Also print this account's phase-in/out timeline.",
+        show_default=False)] = None,
+    export: Annotated[Path | None, typer.Option(
+        "--export", help=f"Write {EXPORTS} to this folder.", show_default=False)] = None,
+    as_of: AsOfOption = None,
+    window_months: WindowOption = None,
+    store: StoreOption = DEFAULT_STORE,
+    plan: PlanOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Who covers each account at its journey stage: gaps, duplicates, over-coverage,
+    silent members, hand-offs and phase-in/out, against the plan's journey and RACI.
+
+    --export replaces the CSV files an earlier export wrote there; any other file of the
+    same name only with --force.
+
+    Example: covermap team --by segment --export team-out
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from covermap.cli.data import print_data_warnings
+    from covermap.render import Formats, user_names
+    from covermap.reports.export import export_tables
+    from covermap.reports.targets import Targets
+    from covermap.store.connect import open_store
+    from covermap.store.health import data_warnings
+    from covermap.team.render import summary_view, timeline_view
+    from covermap.team.tables import measure_team, team_tables
+    from covermap.team.timeline import account_phases, account_timeline, check_account
+
+    p = resolve_plan(plan)
+    with tempfile.TemporaryDirectory(prefix="covermap-spill-") as spill, \
+            open_store(store, read_only=True) as s:
+        s.duckdb.execute(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
+        s.duckdb.execute("SET enable_progress_bar = false")
+        targets = Targets.of("--export", force=force, store=s, plan=plan_in_use(plan))
+        if export is not None:
+            targets.folder(export)
+        if account is not None:
+            check_account(s, account)
+        result = measure_team(s, p, as_of=as_of, window_months=window_months)
+        w = result.window
+        console.print(f"[bold]{literal(p.name)}[/bold] — team as of {w.as_of}, window "
+                      f"{w.start} to {w.end}", highlight=False)
+        print_data_warnings(data_warnings(s, p))
+        if not p.journey.stages:
+            console.print("[yellow]Warning:[/yellow] the plan has no journey stages, so no "
+                          "account has team checks; add journey:, raci: and handoffs: "
+                          "(see `covermap init`)", highlight=False)
+        formats = Formats.for_plan(p, user_names(s))
+        rows = result.summary.to_pyarrow().to_pylist()
+        labels = {st.id: st.label.en for st in p.journey.stages}
+        console.print(summary_view(rows, by.value, formats, labels))
+        if account is not None:
+            console.print(timeline_view(account, account_timeline(result, account),
+                                        account_phases(result, account), formats))
+        if export is not None:
+            paths = export_tables(team_tables(result), export, targets=targets)
+            console.print(f"Wrote {len(paths)} files to {literal(export)}", highlight=False)
+
+
+@team_app.command("check")
+def check(
+    path: Annotated[Path | None, typer.Argument(
+        help="The plan file to check. Default: plan.yaml here if present, else the "
+             "built-in default plan.", show_default=False)] = None,
+    store: Annotated[str | None, typer.Option(
+        "--store", help="Also list account-team roles in this store that the plan does "
+                        "not define.", show_default=False)] = None,
+) -> None:
+    """Check the plan's journey and RACI: every required skill held by a role that is R or
+    A at its stage, exactly one A per stage (and per segment override), roles with no R or
+    A anywhere; with --store, account-team roles the plan does not define. Each finding
+    names the plan key and line; exit 1 when there is one.
+
+    Example: covermap team check plan.yaml --store covermap.duckdb
+    """
+    from covermap.team.checks import check_team_plan, plan_lines, store_role_findings
+
+    file = plan_in_use(path)
+    plan = resolve_plan(path)
+    lines = plan_lines(file)
+    findings = check_team_plan(plan, lines)
+    if store is not None:
+        from covermap.store.connect import open_store
+
+        with open_store(store, read_only=True) as s:
+            findings += store_role_findings(s, plan, lines)
+    name = str(file) if file is not None else "<default plan>"
+    stages = len(plan.journey.stages)
+    if not findings:
+        console.print(f"{literal(name)}: the account coverage model is sound — {stages} "
+                      f"stage{'s' if stages != 1 else ''}, {len(plan.handoffs)} hand-off "
+                      f"rule{'s' if len(plan.handoffs) != 1 else ''}", highlight=False)
+        return
+    for f in findings:
+        console.print(f"[yellow]Finding:[/yellow] {literal(f.text(name))}", highlight=False)
+    console.print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}",
+                  highlight=False)
+    raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(team_app, name="team")
