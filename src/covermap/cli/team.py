@@ -141,7 +141,8 @@ def check(
                       f"rule{'s' if len(plan.handoffs) != 1 else ''}", highlight=False)
         return
     for f in findings:
-        console.print(f"[yellow]Finding:[/yellow] {literal(f.text(name))}", highlight=False)
+        console.print(f"[yellow]Finding:[/yellow] {literal(f.text(name))}", highlight=False,
+                      soft_wrap=True)
     console.print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}",
                   highlight=False)
     raise typer.Exit(1)

@@ -74,7 +74,7 @@ def check_team_plan(plan: Plan, lines: dict[tuple, int]) -> list[PlanFinding]:
             if len(accountable) != 1:
                 add(where, f"stage {stage.id}{who} has "
                            f"{len(accountable) or 'no'} accountable role"
-                           f"{'s' if len(accountable) != 1 else ''}"
+                           f"{'s' if len(accountable) > 1 else ''}"
                            f"{' (' + ', '.join(accountable) + ')' if accountable else ''}; "
                            f"exactly one role is A at each stage")
     if plan.journey.stages:
@@ -84,7 +84,7 @@ def check_team_plan(plan: Plan, lines: dict[tuple, int]) -> list[PlanFinding]:
             if role.id not in responsible:
                 add(("roles", i, "id"), f"role {role.id} is R or A at no stage; give it a "
                                         f"responsibility in raci, or remove the role")
-    return out
+    return sorted(out, key=lambda f: (f.line is None, f.line or 0))
 
 
 def store_role_findings(store, plan: Plan, lines: dict[tuple, int]) -> list[PlanFinding]:
