@@ -80,11 +80,11 @@ def team(
             open_store(store, read_only=True) as s:
         s.duckdb.execute(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
         s.duckdb.execute("SET enable_progress_bar = false")
+        if account is not None:
+            check_account(s, account)
         targets = Targets.of("--export", force=force, store=s, plan=plan_in_use(plan))
         if export is not None:
             targets.folder(export)
-        if account is not None:
-            check_account(s, account)
         result = measure_team(s, p, as_of=as_of, window_months=window_months)
         w = result.window
         console.print(f"[bold]{literal(p.name)}[/bold] — team as of {w.as_of}, window "
