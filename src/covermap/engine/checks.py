@@ -19,8 +19,8 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine import buckets as bk
-from covermap.engine.states import states_at
-from covermap.engine.touches import touches
+from covermap.engine.states import state_steps
+from covermap.engine.touches import touch_rows
 from covermap.engine.window import Window
 from covermap.plan.model import Plan
 
@@ -69,25 +69,45 @@ def plan_pers(plan: Plan) -> list[str]:
     return [p for p in bk.PERS if p in used]
 
 
-def touch_counts(plan: Plan, t: ir.Table, window: Window) -> ir.Table:
-    """``account_id, counter, bucket_start, n, n_window``: touches per counter and bucket
-    (``n_window``: those dated inside the window)."""
-    rows = [(cid, ch, per, role) for (ch, roles, per), cid in counters(plan).items()
-            for role in (roles or (None,))]
-    cr = bk.small_table({"counter": [r[0] for r in rows], "c_channel": [r[1] for r in rows],
-                         "per": [r[2] for r in rows], "c_role": [r[3] for r in rows]},
-                        {"counter": "int64", "c_channel": "string", "per": "string",
-                         "c_role": "string"})
-    anyone, named = cr.filter(cr.c_role.isnull()), cr.filter(cr.c_role.notnull())
-    cols = ["account_id", "day", "counter", "per"]
-    u = t.join(anyone, t.channel == anyone.c_channel).select(*cols).union(
-        t.join(named, (t.channel == named.c_channel) & (t.role == named.c_role)).select(*cols),
-        distinct=False)
-    start = ibis.cases(*[(u.per == p, bk.bucket_start_of(u.day, p)) for p in bk.PERS])
-    inside = u.day.between(ibis.date(window.start), ibis.date(window.end))
-    u = u.mutate(bucket_start=start, inside=inside.ifelse(1, 0))
-    return u.group_by(["account_id", "counter", "bucket_start"]).aggregate(
-        n=u.count(), n_window=u.inside.sum())
+def entry_role_names(plan: Plan) -> list[str]:
+    """Every role a standard entry names, sorted: the roles touches are counted by."""
+    return sorted({r for st in plan.states for e in st.standard for r in e.by})
+
+
+def counter_match(t: ir.Table, channel: str, roles: tuple[str, ...],
+                  names: list[str]) -> ir.BooleanValue:
+    """Whether each touch of :func:`touches.touch_rows` counts for a counter."""
+    cond = t.human if channel == "human" else ~t.human
+    if roles:
+        cond = cond & t.rk.isin([names.index(r) + 1 for r in roles])
+    return cond
+
+
+def bucket_counts(plan: Plan, t: ir.Table, per: str, names: list[str]) -> ir.Table:
+    """``account_id, bucket_start, c<id>...``: touches per (account, bucket of ``per``) for
+    every counter of that period, and ``n_all`` (every touch) for months."""
+    cols = {f"c{cid}": counter_match(t, ch, roles, names).sum().cast("int64")
+            for (ch, roles, p), cid in counters(plan).items() if p == per}
+    if per == "month":
+        cols["n_all"] = t.count()
+    return t.group_by(["account_id", bk.bucket_start_of(t.day, per).name("bucket_start")]) \
+        .aggregate(**cols)
+
+
+def window_counts(plan: Plan, t: ir.Table, window: Window, names: list[str]) -> ir.Table:
+    """One row per touched account: ``human_touches, digital_touches, weight_units``,
+    ``w<id>`` (touches per counter) and ``r<k>`` (touches by the k-th entry role, from 1)
+    inside the window, and ``last_day``, its latest human touch of ``t``."""
+    inside = t.day.between(ibis.date(window.start), ibis.date(window.end))
+    cols = {"human_touches": (inside & t.human).sum().cast("int64"),
+            "digital_touches": (inside & ~t.human).sum().cast("int64"),
+            "weight_units": inside.ifelse(t.wu, 0).sum().cast("int64")}
+    for (ch, roles, _), cid in counters(plan).items():
+        cols[f"w{cid}"] = (inside & counter_match(t, ch, roles, names)).sum().cast("int64")
+    for k in range(1, len(names) + 1):
+        cols[f"r{k}"] = (inside & (t.rk == k)).sum().cast("int64")
+    cols["last_day"] = t.day.max(where=t.human)
+    return t.group_by("account_id").aggregate(**cols)
 
 
 @dataclass(frozen=True)
@@ -97,10 +117,19 @@ class CheckTables:
     window: Window
     touches_from: dt.date
     buckets: list[bk.Bucket]
-    states: ir.Table      # account_id, eval_date, state, evaluated
-    touches: ir.Table     # see touches.touches
-    counts: ir.Table      # see touch_counts
+    dates: list[dt.date]  # the evaluation dates of the state steps
+    steps: ir.Table       # see states.state_steps
+    touches: ir.Table     # see touches.touch_rows
+    roles: list[str]      # see entry_role_names: rk k is roles[k - 1]
+    counts: dict[str, ir.Table]  # per period, see bucket_counts
+    per_account: ir.Table  # see window_counts
     checks: ir.Table      # see measure_checks
+
+    @property
+    def current(self) -> ir.Table:
+        """``account_id, state`` as of ``as_of`` (the last evaluation date)."""
+        s = self.steps
+        return s.filter(s.next_i == len(self.dates)).select("account_id", "state")
 
 
 def touch_start(plan: Plan, window: Window) -> dt.date:
@@ -119,22 +148,49 @@ def state_dates(plan: Plan, window: Window) -> list[dt.date]:
 
 def measure_checks(store, plan: Plan, window: Window, keep: Keep) -> CheckTables:
     """States, touches, counts and checks of ``window`` (``keep`` decides what is stored)."""
-    states = keep(states_at(store, plan, state_dates(plan, window)), "states")
+    dates = state_dates(plan, window)
+    steps = keep(state_steps(store, plan, dates), "steps")
     start = touch_start(plan, window)
-    t = keep(touches(store, plan, start, window.as_of), "touches")
-    counts = keep(touch_counts(plan, t, window), "counts")
-    buckets = [b for per in plan_pers(plan) for b in bk.buckets_in(window, per)]
-    bt = bk.bucket_table(buckets)
-    s = states.filter(states.evaluated)
-    sb = s.join(bt, s.eval_date == bt.eval_date)
+    names = entry_role_names(plan)
+    t = keep(touch_rows(store, plan, start, window.as_of, names), "touches")
+    pers = plan_pers(plan)
+    counts = {p: keep(bucket_counts(plan, t, p, names), f"counts_{p}")
+              for p in dict.fromkeys([*pers, "month"])}
+    per_account = keep(window_counts(plan, t, window, names), "per_account")
+    buckets = [b for per in pers for b in bk.buckets_in(window, per)]
+    index = {d: i for i, d in enumerate(dates)}
     e = entry_table(plan)
-    c = sb.join(e, (sb.state == e.state) & (sb.per == e.per))
-    c = c.left_join(counts, (c.account_id == counts.account_id) & (c.counter == counts.counter)
-                    & (c.bucket_start == counts.bucket_start))
-    count = c.n.fill_null(0)
-    checks = c.select(
-        account_id=c.account_id, bucket_start=c.bucket_start, bucket_end=c.bucket_end,
-        per=c.per, state=c.state, channel=c.channel, by=c.by, min=c.min, count=count,
-        passed=count >= c.min, entry=c.entry,
-    )
-    return CheckTables(window, start, buckets, states, t, counts, keep(checks, "checks"))
+    se = steps.join(e, steps.state == e.state)
+    parts = []
+    for per in pers:
+        mine = [b for b in buckets if b.per == per]
+        if not mine:
+            continue
+        bt = bk.small_table({"bucket_start": [b.start for b in mine],
+                             "bucket_end": [b.end for b in mine],
+                             "bi": [index[b.eval_date] for b in mine]},
+                            {"bucket_start": "date", "bucket_end": "date", "bi": "int64"})
+        sp = se.filter(se.per == per)
+        sb = sp.join(bt, (bt.bi >= sp.i) & (bt.bi < sp.next_i) & (bt.bi >= sp.made))
+        n = counts[per]
+        c = sb.left_join(n, (sb.account_id == n.account_id)
+                         & (sb.bucket_start == n.bucket_start))
+        ids = sorted({cid for (_, _, p), cid in counters(plan).items() if p == per})
+        count = ibis.cases(*[(c.counter == cid, c[f"c{cid}"]) for cid in ids]).fill_null(0)
+        parts.append(c.select(
+            account_id=c.account_id, bucket_start=c.bucket_start, bucket_end=c.bucket_end,
+            per=c.per, state=c.state, channel=c.channel, by=c.by, min=c["min"],
+            count=count.cast("int64"), passed=count >= c["min"], entry=c.entry))
+    if parts:
+        checks = ibis.union(*parts, distinct=False)
+    else:
+        checks = _no_checks()
+    return CheckTables(window, start, buckets, dates, steps, t, names, counts, per_account,
+                       keep(checks, "checks"))
+
+
+def _no_checks() -> ir.Table:
+    return bk.small_table({}, {"account_id": "string", "bucket_start": "date",
+                               "bucket_end": "date", "per": "string", "state": "string",
+                               "channel": "string", "by": "string", "min": "int64",
+                               "count": "int64", "passed": "boolean", "entry": "int64"})

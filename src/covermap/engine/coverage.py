@@ -47,8 +47,8 @@ from covermap.engine import buckets as bk
 from covermap.engine.checks import CheckTables, entry_roles, measure_checks, plan_pers
 from covermap.engine.outcomes import measure_outcomes
 from covermap.engine.owners import with_owners
-from covermap.engine.states import state_table, transitions
-from covermap.engine.touches import last_human_touch
+from covermap.engine.states import state_table, step_transitions
+from covermap.engine.touches import WEIGHT_UNITS, last_human_touch
 from covermap.engine.window import Window, extreme_date, local_date_of, resolve_window
 from covermap.engine.worklist import build_worklist
 from covermap.errors import PlanInvalid
@@ -158,7 +158,7 @@ def measure_coverage(store, plan: Plan, *, as_of: dt.date | None = None,
     summary = summary.order_by(["_group", "_position", "key"]).drop("_group", "_position")
     return CoverageResult(
         plan=plan, window=window, accounts=accounts, checks=core.checks, summary=summary,
-        transitions=transitions(core.states), depth=depth,
+        transitions=step_transitions(core.steps, core.dates), depth=depth,
         worklist=build_worklist(store, plan, core, full),
         warnings=tuple(data_warnings(store, plan, window)), store=store,
     )
@@ -175,29 +175,25 @@ def account_measures(store, plan: Plan, core: CheckTables) -> ir.Table:
     acc = with_owners(a.select("account_id", "name", "segment",
                                created_date=local_date_of(a, "created_at", tz),
                                value=a[plan.worklist.value_measure]), store, plan, w.as_of)
-    cur = core.states.filter(core.states.eval_date == ibis.date(w.as_of)).select(
-        "account_id", "state")
+    cur = core.current
     labels = state_table(plan).select("state", "label", "has_standard")
     chk = core.checks.group_by("account_id").aggregate(
         checks=core.checks.count(), passed=core.checks.passed.sum())
+    dep = core.per_account.select("account_id", "human_touches", "digital_touches",
+                                  "weight_units", "last_day")
     t = _in_window(core.touches, w)
-    human = t.channel == "human"
-    dep = t.group_by("account_id").aggregate(
-        human_touches=human.sum(), digital_touches=(~human).sum(),
-        weighted_touches=t.weight.sum())
     # distinct counts over small distinct pairs: cheaper than DISTINCT aggregates
-    reached = t.filter(human & t.contact_id.notnull()).select("account_id", "contact_id").distinct()
+    reached = t.filter(t.human & t.contact_id.notnull()).select("account_id", "contact_id") \
+        .distinct()
     c = store.table("contacts").select("contact_id", "persona")
     who = reached.left_join(c, reached.contact_id == c.contact_id)
     personas = who.group_by("account_id").aggregate(
         contacts_touched=who.count(), personas_touched=who.persona.nunique())
     st = t.filter(t.content_stage.notnull()).select("account_id", "content_stage").distinct()
     stages = st.group_by("account_id").aggregate(content_stages=st.content_stage.collect().sort())
-    recent = core.touches.filter(core.touches.channel == "human")
-    recent = recent.group_by("account_id").aggregate(last_day=recent.day.max())
     older = last_human_touch(store, plan, core.touches_from)
     j = acc
-    for right in (cur, labels, chk, dep, personas, stages, recent, older):
+    for right in (cur, labels, chk, dep, personas, stages, older):
         key = "state" if right is labels else "account_id"
         j = j.left_join(right, j[key] == right[key]).drop(f"{key}_right")
     # ``older`` only holds touches before ``touches_from``, so a recent one wins.
@@ -209,7 +205,7 @@ def account_measures(store, plan: Plan, core: CheckTables) -> ir.Table:
         checks=n_checks, passed=j.passed.fill_null(0),
         compliance=(n_checks > 0).ifelse(j.passed / n_checks, ibis.null("float64")),
         human_touches=j.human_touches.fill_null(0), digital_touches=j.digital_touches.fill_null(0),
-        weighted_touches=j.weighted_touches.fill_null(0.0),
+        weighted_touches=(j.weight_units.fill_null(0) / WEIGHT_UNITS),
         contacts_touched=j.contacts_touched.fill_null(0),
         days_since_human_touch=ibis.date(w.as_of).delta(last, unit="day"),
         touched=(j.human_touches.fill_null(0) + j.digital_touches.fill_null(0)) > 0,
@@ -267,7 +263,6 @@ def summarize(plan: Plan, core: CheckTables, acc: ir.Table) -> ir.Table:
         accounts_with_checks=states.accounts_with_checks.fill_null(0),
         checks=states.checks.fill_null(0), passed=states.passed.fill_null(0),
         touched=states.touched.fill_null(0))
-    t = _in_window(core.touches, w)
     er = entry_roles(plan)
     roles = er.select("role").distinct()
     # per-account subtotals first, so "distinct accounts" needs no DISTINCT aggregate
@@ -278,12 +273,14 @@ def summarize(plan: Plan, core: CheckTables, acc: ir.Table) -> ir.Table:
     rc = rc.group_by("role").aggregate(checks=rc.n.sum(), passed=rc.p.sum(),
                                        accounts_with_checks=rc.count())
     known = acc.select("account_id")  # an activity of an account not in the store is no touch
-    tr = t.filter(t.role.notnull()).select("account_id", "role").distinct()
-    tr = tr.semi_join(known, tr.account_id == known.account_id)
-    touched_by = tr.group_by("role").aggregate(touched=tr.count())
+    pa = core.per_account.semi_join(known, core.per_account.account_id == known.account_id)
+    by_role = pa.aggregate(**{f"t{k}": (pa[f"r{k}"] > 0).sum().cast("int64")
+                              for k in range(1, len(core.roles) + 1)}) if core.roles else None
+    touched_by = [by_role.select(role=ibis.literal(name), touched=by_role[f"t{k + 1}"])
+                  for k, name in enumerate(core.roles)] if by_role is not None else []
     anyone = acc.aggregate(touched=acc.touched.sum().cast("int64")).mutate(
         role=ibis.literal("anyone"))
-    touched_by = touched_by.union(anyone.select("role", "touched"))
+    touched_by = ibis.union(*touched_by, anyone.select("role", "touched"), distinct=False)
     r = roles.left_join(rc, roles.role == rc.role).drop("role_right")
     r = r.left_join(touched_by, r.role == touched_by.role).drop("role_right")
     r = r.select(key=r.role, accounts=n_all, accounts_with_checks=r.accounts_with_checks
@@ -294,9 +291,10 @@ def summarize(plan: Plan, core: CheckTables, acc: ir.Table) -> ir.Table:
     mc = mc.group_by(["account_id", "key"]).aggregate(n=mc.count(), p=mc.passed.sum())
     mc = mc.group_by("key").aggregate(checks=mc.n.sum(), passed=mc.p.sum(),
                                       accounts_with_checks=mc.count())
-    tm = t.select("account_id", key=bk.month_key(t.day)).distinct()
+    tm = core.counts["month"]
+    tm = tm.filter(tm.bucket_start.between(ibis.date(w.start), ibis.date(w.end)))
     tm = tm.semi_join(known, tm.account_id == known.account_id)
-    tm = tm.group_by("key").aggregate(touched=tm.count())
+    tm = tm.group_by(key=bk.month_key(tm.bucket_start)).aggregate(touched=tm.count())
     m = months.left_join(mc, months.key == mc.key).drop("key_right")
     m = m.left_join(tm, m.key == tm.key).drop("key_right")
     m = m.select(key=m.key, accounts=n_all, accounts_with_checks=m.accounts_with_checks

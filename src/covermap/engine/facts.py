@@ -75,10 +75,10 @@ def evaluation_dates(dates: Iterable[dt.date]) -> ir.Table:
                        {"eval_date": "date", "i": "int64", "day_after": "date"})
 
 
-def _index(day: ir.DateValue, dates: list[dt.date]) -> ir.IntegerValue:
+def first_index(day: ir.DateValue, dates: list[dt.date]) -> ir.IntegerValue:
     """Index of the first evaluation date on or after ``day`` (len(dates) if none; empty too)."""
     return ibis.cases(*[(day <= ibis.date(d), i) for i, d in enumerate(dates)],
-                      else_=len(dates))
+                      else_=len(dates)).cast("int64")
 
 
 def _event(t: ir.Table, at: ir.DateValue, **values: ir.Value) -> ir.Table:
@@ -138,7 +138,7 @@ def _steps(store, plan: Plan, dates: list[dt.date], wanted: set[str]) -> ir.Tabl
     ev = fact_events(store, plan, wanted)
     if ev is None:
         return None
-    e = ev.select(*[c for c in ev.columns if c != "at"], i=_index(ev.at, dates))
+    e = ev.select(*[c for c in ev.columns if c != "at"], i=first_index(ev.at, dates))
     e = e.filter(e.i < len(dates))
     g = event_sums(e, ["account_id", "i"])
     step = ibis.window(group_by=g.account_id, order_by=g.i)

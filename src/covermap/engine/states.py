@@ -34,9 +34,11 @@ from covermap.engine.facts import (
     account_base,
     cumulative_facts,
     derived_facts,
+    evaluation_dates,
     event_sums,
     fact_events,
     facts_on,
+    first_index,
     rule_names,
 )
 from covermap.engine.window import add_months, month_start, resolve_as_of
@@ -140,6 +142,65 @@ def state_spans(store, plan: Plan, start: dt.date, end: dt.date) -> ir.Table:
     nxt = s.at_day.lead().over(w)
     return s.select("account_id", "state", span_start=s.at_day,
                     span_end=nxt.isnull().ifelse(hi, nxt - ibis.interval(days=1)))
+
+
+def state_steps(store, plan: Plan, dates: Sequence[dt.date]) -> ir.Table:
+    """``account_id, i, next_i, state, made``: each account's state on the sorted evaluation
+    dates ``d_i <= d_k < d_next_i`` (the same as :func:`states_at`, one row per change, not
+    per date), and ``made``, the first index whose evaluation is made (its created_at date
+    is unknown or on or before ``d + 1``; ``len(dates)`` when none is).
+
+    Only the indexes where a fact event lands (the first date on or after it), churn, or a
+    months_as_customer anniversary are evaluated; equal consecutive states are merged."""
+    ds = sorted(set(dates))
+    n = len(ds)
+    names = rule_names(plan)
+    wanted = names & set(FACTS)
+    acc = account_base(store, plan, sorted(names - set(FACTS)))
+    made = first_index(acc.created_date - ibis.interval(days=1), ds)
+    acc = acc.mutate(made=acc.created_date.isnull().ifelse(0, made))
+    null_events = {n_: ibis.null(t) for n_, t in (
+        ("won_n", "int64"), ("won_date", "date"), ("open_n", "int64"), ("lead_n", "int64"),
+        ("score", "float64"))}
+    marks = [acc.select("account_id", i=ibis.literal(0, type="int64"))]
+    churn = acc.select("account_id", i=first_index(acc.churned_date, ds))
+    marks.append(churn.filter((churn.i > 0) & (churn.i < n)))
+    parts = []
+    ev = fact_events(store, plan, wanted)
+    if ev is not None:
+        ev = ev.mutate(i=first_index(ev.at, ds))
+        ev = ev.filter(ev.i < n)
+        if "months_as_customer" in wanted and n > 1:
+            an = _anniversaries(ev, ds[0], ds[-1])
+            marks.append(an.select("account_id", i=first_index(an.at_day, ds)))
+        parts.append(ev.select("account_id", "i", "won_n", "won_date", "open_n", "lead_n",
+                               "score"))
+    parts += [t.select("account_id", "i", **null_events) for t in marks]
+    g = event_sums(ibis.union(*parts, distinct=False), ["account_id", "i"])
+    g = g.select("account_id", "i", **cumulative_facts(g, "i"))
+    j = g.join(acc, "account_id")
+    j = j.join(evaluation_dates(ds), "i")
+    f = j.mutate(**facts_on(j, j.eval_date))
+    s = f.select("account_id", "i", "made", state=state_case(plan, f, rule_types(store)))
+    w = ibis.window(group_by=s.account_id, order_by=s.i)
+    s = s.mutate(before=s.state.lag().over(w))
+    s = s.filter(s.before.isnull() | (s.before != s.state))
+    w = ibis.window(group_by=s.account_id, order_by=s.i)
+    return s.select("account_id", "i", next_i=s.i.lead().over(w).fill_null(n), state=s.state,
+                    made=s.made)
+
+
+def step_transitions(steps: ir.Table, dates: Sequence[dt.date]) -> ir.Table:
+    """:func:`transitions` from a table made by :func:`state_steps` on the same dates: a
+    step that starts after the account's first evaluation made is a change from the step
+    before it."""
+    s = steps.mutate(from_state=steps.state.lag().over(
+        ibis.window(group_by=steps.account_id, order_by=steps.i)))
+    s = s.filter(s.i > s.made)
+    ed = evaluation_dates(dates)
+    s = s.join(ed, "i")
+    return s.select("account_id", "from_state", to_state=s.state, date=s.eval_date).order_by(
+        ["account_id", "date"])
 
 
 def state_table(plan: Plan) -> ir.Table:

@@ -129,6 +129,41 @@ def touches(store, plan: Plan, start: dt.date, as_of: dt.date) -> ir.Table:
     ).view()  # a fresh relation: Ibis 12 cannot extend a join chain on computed columns
 
 
+#: weights are summed exactly, in these units (millionths), so sums never depend on order
+WEIGHT_UNITS = 1_000_000
+
+
+def weight_units_of(plan: Plan, kind: ir.StringValue) -> ir.IntegerValue:
+    """A kind's weight in :data:`WEIGHT_UNITS` (an integer, so sums are exact)."""
+    branches = [(kind == k, round(float(v.weight) * WEIGHT_UNITS))
+                for k, v in plan.activity_kinds.items() if v.channel in CHANNELS]
+    return (ibis.cases(*branches, else_=0) if branches else ibis.literal(0)).cast("int64")
+
+
+def touch_rows(store, plan: Plan, start: dt.date, as_of: dt.date,
+               roles: list[str]) -> ir.Table:
+    """The narrow touches dated ``start``..``as_of``: ``account_id, day, human`` (its class),
+    ``rk`` (1 + the index of its user's role in ``roles``, 0 for any other or none), ``wu``
+    (its weight in :data:`WEIGHT_UNITS`), ``contact_id`` and ``content_stage``."""
+    act = _activities_between(store, plan, start, as_of)
+    act = act.filter(is_touch(plan, act))
+    u = _roles(store)
+    codes = [(u.role == r, k + 1) for k, r in enumerate(roles)]
+    u = u.select(uid=u.user_id, rk=(ibis.cases(*codes, else_=0) if codes
+                                    else ibis.literal(0)).cast("int8"))
+    j = act.left_join(u, act.user_id == u.uid)
+    human = plan.kinds_of("human")
+    return j.select(
+        account_id=j.account_id,
+        day=local_date(j.occurred_at, plan.timezone, date_flag(j, "occurred_at")),
+        human=j.kind.isin(human) if human else ibis.literal(False),
+        rk=j.rk.fill_null(0).cast("int8"),
+        wu=weight_units_of(plan, j.kind),
+        contact_id=j.contact_id,
+        content_stage=j.content_stage,
+    ).view()
+
+
 def last_human_touch(store, plan: Plan, before: dt.date) -> ir.Table:
     """``account_id, last_human_day``: the latest human touch dated before ``before``."""
     act = _activities_between(store, plan, None, before - dt.timedelta(days=1))

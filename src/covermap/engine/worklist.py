@@ -76,20 +76,30 @@ def _period_table(plan: Plan, as_of) -> ir.Table:
          "due_date": "date", "remaining": "int64"})
 
 
-def _entry_counts(plan: Plan, counts: ir.Table, as_of) -> ir.Table:
-    """``account_id, counter, last_count, so_far, in_window``: one pass over the counts."""
+def _with_entry_counts(plan: Plan, core: CheckTables, x: ir.Table, as_of) -> ir.Table:
+    """``x`` (one row per account and entry) with ``last_count, so_far, in_window``: the
+    touches counting for its entry in the last complete and the current bucket, and those
+    inside the window."""
     ids = counters(plan)
-    per_of = {cid: per for (_, _, per), cid in ids.items()}
-    cp = bk.small_table(
-        {"c_id": list(per_of),
-         "c_last": [bk.last_complete(p, as_of).start for p in per_of.values()],
-         "c_cur": [bk.current(p, as_of).start for p in per_of.values()]},
-        {"c_id": "int64", "c_last": "date", "c_cur": "date"})
-    k = counts.join(cp, counts.counter == cp.c_id)
-    return k.group_by(["account_id", "counter"]).aggregate(
-        last_count=(k.bucket_start == k.c_last).ifelse(k.n, 0).sum(),
-        so_far=(k.bucket_start == k.c_cur).ifelse(k.n, 0).sum(),
-        in_window=k.n_window.sum())
+    sources = [core.per_account.select(k_id=core.per_account.account_id,
+                                       **{f"w{c}": core.per_account[f"w{c}"]
+                                          for c in ids.values()})]
+    for per in plan_pers(plan):
+        n = core.counts[per]
+        mine = [cid for (_, _, p), cid in ids.items() if p == per]
+        for tag, b in (("l", bk.last_complete(per, as_of)), ("s", bk.current(per, as_of))):
+            one = n.filter(n.bucket_start == ibis.date(b.start))
+            sources.append(one.select(k_id=one.account_id,
+                                      **{f"{tag}{cid}": one[f"c{cid}"] for cid in mine}))
+    for src in sources:
+        x = x.left_join(src, x.account_id == src.k_id).drop("k_id")
+
+    def pick(tag: str) -> ir.IntegerValue:
+        return ibis.cases(*[(x.counter == cid, x[f"{tag}{cid}"]) for cid in ids.values()],
+                          else_=ibis.null("int64")).fill_null(0)
+
+    counts = {"last_count": pick("l"), "so_far": pick("s"), "in_window": pick("w")}
+    return x.mutate(**counts).drop(*[c for src in sources for c in src.columns if c != "k_id"])
 
 
 def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> ir.Table:
@@ -101,13 +111,11 @@ def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> 
     x = a.join(e, a.state == e.state)
     pt = _period_table(plan, w.as_of)
     x = x.join(pt, x.per == pt.p_per).drop("p_per")
-    win = _entry_counts(plan, core.counts, w.as_of)
-    x = x.left_join(win, (x.account_id == win.account_id) & (x.counter == win.counter)).drop(
-        "account_id_right", "counter_right")
+    x = _with_entry_counts(plan, core, x, w.as_of)
     first = ibis.greatest(ibis.date(w.start), x.created_date.fill_null(ibis.date(w.start)))
     days = ibis.date(w.end).delta(first, unit="day") + 1
-    rate = (days > 0).ifelse(x.in_window.fill_null(0) / days, 0.0)
-    so_far, last_count = x.so_far.fill_null(0), x.last_count.fill_null(0)
+    rate = (days > 0).ifelse(x.in_window / days, 0.0)
+    so_far, last_count = x.so_far, x.last_count
     expected = so_far + rate * x.remaining
     last_made = x.created_date.isnull() | (x.created_date <= x.last_start)
     failed = last_made & (last_count < x["min"])
