@@ -146,13 +146,15 @@ def test_demo_report_reads_well(demo_report, tmp_path, width):
     facts = layout(demo_report, width, tmp_path, "demo")
     assert facts["scrollWidth"] <= facts["width"]  # the page never scrolls sideways
     # every chart is drawn, titled in HTML above it (Plotly draws no title of its own)
-    assert facts["plots"] == 5 and facts["svgTitles"] == 0
-    assert [c["title"] for c in facts["charts"]] == [
+    assert facts["plots"] == 7 and facts["svgTitles"] == 0
+    titles = [c["title"] for c in facts["charts"]]
+    assert titles[:6] == [
         "Compliance by state (passed checks / checks)", "Compliance by month",
         "Breadth by state (accounts touched in the window)",
         "Breadth by segment (accounts touched in the window)",
         "Customer coverage map: won revenue by product complexity × customer value "
-        "(intended channel in bold)"]
+        "(intended channel in bold)", "Hand-offs: first touch by the new owner"]
+    assert re.fullmatch(r"Phase-in/out of ACC-\d+", titles[6])  # the team section's timeline
     for chart in facts["charts"]:
         assert chart["modebars"], chart["title"]
         assert not any(_overlap(m, chart["titleBox"]) for m in chart["modebars"]), chart["title"]
@@ -184,7 +186,9 @@ def test_demo_report_reads_well(demo_report, tmp_path, width):
 def test_empty_charts_say_why(quiet_report, tmp_path, width):
     facts = layout(quiet_report, width, tmp_path, "quiet")
     assert facts["scrollWidth"] <= facts["width"]
-    assert facts["plots"] == 0
+    # the team section: Initech's deal (Feb to March) is a dropped hand-off, and its
+    # phase-in/out timeline
+    assert facts["plots"] == 2
     assert facts["empties"] == [
         "No activities in the window (2026-01-01 – 2026-06-30) count as touches, so every "
         "check failed and no account was touched.",

@@ -47,7 +47,7 @@ def test_export_writes_the_four_tables_with_their_columns(runner, team_files, tm
                             "over_coverage": "", "silent_members": ""}
     findings = read(out / "team_findings.csv")
     assert list(findings[0]) == ["account_id", "stage", "kind", "role", "user_id", "detail"]
-    assert len(findings) == 18
+    assert len(findings) == 20
     handoffs = read(out / "team_handoffs.csv")
     assert [list(h.values()) for h in handoffs[:3]] == [
         ["D", "to_ae", "2026-05-04", "sdr", "ae", "2026-05-09", "5", "on_time", "true", "sell",
@@ -57,7 +57,7 @@ def test_export_writes_the_four_tables_with_their_columns(runner, team_files, tm
         ["E", "to_csm", "2026-06-01", "ae", "csm", "2026-06-09", "8", "late", "", "onboard",
          "none"]]
     summary = read(out / "team_summary.csv")
-    assert list(summary[0].values()) == ["all", "all", "10", "3", "1", "4", "2", "6", "3",
+    assert list(summary[0].values()) == ["all", "all", "10", "4", "1", "4", "2", "6", "3",
                                          "1", "1", "1", "3.5"]
     assert list(summary[0]) == ["group", "key", "accounts", "with_gap", "with_duplicate",
                                 "with_over_coverage", "with_silent", "handoffs", "on_time",
@@ -66,9 +66,9 @@ def test_export_writes_the_four_tables_with_their_columns(runner, team_files, tm
 
 @pytest.mark.parametrize(("by", "first"), [
     ("stage", "│ Nurture    │        3 │          2 │"),
-    ("segment", "│ ent     │        8 │          3 │"),
+    ("segment", "│ ent     │        8 │          4 │"),
     ("role", "│ marketing │        3 │          2 │"),
-    ("owner", "│ (none) │       10 │          3 │"),
+    ("owner", "│ (none) │       10 │          4 │"),
 ])
 def test_summary_by_each_group(runner, team_files, by, first):
     store, plan = team_files

@@ -21,11 +21,13 @@ tests/test_team_handoffs.py):
      becomes a customer on 2026-06-01 (the csm's first touch on 06-09: late, 8 days); a2
      (ae) has no letter at onboard for smb and stays on (stayed on, over-coverage).
 - F  enters sell on 2026-06-30, the window's last day; the ae's touch on 07-02 is on time
-     (2 days) but after the window, so a1 is silent.
-- G  enters sell on 2026-07-12: pending; nobody of ae ever (gap, never joined); m1's
-     stay-on is not judged yet (grace not passed).
-- H  enters sell on 2026-06-10; the ae touches it that day (0 days; a touch on 06-05 was
-     before); s1 ends on 06-16, a day after the SLA (not released).
+     (2 days) but after the window, so a1, who joined on 07-01 (late join), is silent.
+- G  enters sell on 2026-07-12, after the window: pending, and no phase-in finding (an entry
+     after the window); nobody of ae (a gap); m1's stay-on is not judged yet (grace not
+     passed).
+- H  enters sell on 2026-06-10; an ae touches it that day (0 days; a touch on 06-05 was
+     before); s1 ends on 06-16, a day after the SLA (not released); no ae ever joins its
+     team (a gap, never joined).
 - N  created on 2026-05-05 with a deal: in sell from its first day, which is no entry.
 - T  a target (no stage): no team checks, empty counts.
 """
@@ -54,7 +56,8 @@ activity_kinds:
   email_blast: {channel: digital}
 states:
   - {id: customer, label: {en: Customer}, rule: is_customer}
-  - {id: deal, label: {en: In a deal}, rule: open_deals > 0}
+  - {id: deal, label: {en: In a deal}, rule: open_deals > 0,
+     standard: [{channel: human, min: 1, per: month, by: [ae]}]}
   - {id: lead, label: {en: Lead}, rule: lead_count > 0}
   - {id: target, label: {en: Target}, rule: is_target}
 journey:
@@ -109,9 +112,9 @@ TEAM = [
     ("D", "m1", "marketing", None, None),
     ("E", "s2", "sdr", None, None), ("E", "a2", "ae", None, None),
     ("E", "c1", "csm", "2026-06-01", None),
-    ("F", "a1", "ae", None, None),
+    ("F", "a1", "ae", "2026-07-01", None),
     ("G", "m1", "marketing", None, None),
-    ("H", "s1", "sdr", None, "2026-06-16"), ("H", "a2", "ae", None, None),
+    ("H", "s1", "sdr", None, "2026-06-16"),
     ("N", "a2", "ae", None, None),
     ("T", "c2", "csm", None, None),
 ]

@@ -65,8 +65,11 @@ PHASES = [
      "still on the team more than 14 days after the stage ended on 2026-05-03"),
     ("E", "sell", "stayed_on", "ae", "a2",  # smb: ae has no letter at onboard
      "still on the team more than 14 days after the stage ended on 2026-05-31"),
-    ("G", "sell", "never_joined", "ae", None,
-     "nobody of this role from 2026-07-12 (the stage began) to 2026-07-15"),
+    # an entry on the window's last day; a1 starts the next day
+    ("F", "sell", "late_join", "ae", "a1",
+     "joined on 2026-07-01, 1 day after the stage began on 2026-06-30"),
+    ("H", "sell", "never_joined", "ae", None,
+     "nobody of this role from 2026-06-10 (the stage began) to 2026-07-15"),
 ]
 
 
@@ -75,6 +78,13 @@ def test_phase_in_and_out(result):
     f = f.filter(f.kind.isin(["late_join", "stayed_on", "never_joined"]))
     assert [(r["account_id"], r["stage"], r["kind"], r["role"], r["user_id"], r["detail"])
             for r in rows(f)] == PHASES
+
+
+def test_entries_after_the_window_have_no_phase_findings(result):
+    # G enters sell on 07-12, after the window's last day (06-30): its hand-off is
+    # measured (pending), but nobody of ae joining is no phase finding
+    f = result.findings
+    assert rows(f.filter((f.account_id == "G") & (f.kind == "never_joined"))) == []
 
 
 def test_stay_on_is_judged_once_the_grace_has_passed(store):

@@ -42,11 +42,15 @@ def run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
     coverage = measure_coverage(store, plan, as_of=as_of, window_months=window_months)
     progress.update(task, advance=1, description="coverage map")
     cmap = build_map(store, plan, as_of=as_of, window_months=window_months)
+    from covermap.team.tables import measure_team, team_tables
+
+    team = measure_team(store, plan, as_of=as_of, window_months=window_months)
     if out is not None:
-        export_tables({**coverage_tables(coverage), **map_tables(cmap)}, out, targets=targets)
+        export_tables({**coverage_tables(coverage), **map_tables(cmap), **team_tables(team)},
+                      out, targets=targets)
     progress.update(task, advance=1, description="report")
     inputs = ReportInputs(plan=plan, data_status=store_status(store), coverage=coverage,
-                          coverage_map=cmap, warnings=list(coverage.warnings))
+                          coverage_map=cmap, team=team, warnings=list(coverage.warnings))
     replace_atomically(report_path, lambda tmp: render_report(inputs, tmp))
     progress.update(task, advance=2, description="done")
     return coverage, cmap

@@ -33,6 +33,10 @@ class ReportInputs:
     data_status: list[Any]
     coverage: Any = None   # covermap.engine.coverage.CoverageResult
     coverage_map: Any = None  # covermap.engine.map.MapResult
+    team: Any = None  # covermap.team.tables.TeamResult
+    #: the account whose phase-in/out timeline the team section draws (default: the one
+    #: with the most phase findings)
+    team_account: str | None = None
     warnings: list[str] = field(default_factory=list)
     title: str = "covermap — customer coverage report"
 
@@ -114,7 +118,13 @@ def render_report(inputs: ReportInputs, path: Path) -> Path:
     f = _formats(inputs)
     coverage = _coverage_context(inputs, f)
     cmap = _map_context(inputs, f)
+    team = None
+    if inputs.team is not None:
+        from covermap.reports.team_section import team_context
+
+        team = team_context(inputs.team, f, inputs.team_account)
     context = dict(
+        team=team,
         title=inputs.title, plan_name=inputs.plan.name,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         warnings=inputs.warnings, data_status=inputs.data_status,

@@ -1,13 +1,15 @@
 """Phase-in and phase-out per account (DESIGN.md, settled readings), over the stage periods
 of the window (``covermap.team.spans.stage_periods``), with the account's RACI letters:
 
-- ``late_join``: an R or A role of a stage entered in the window that had nobody on the team
-  on the entry day but got someone later (by ``as_of``); the finding names the first to
-  join (the earliest start, then the smallest user_id);
+- ``late_join``: an R or A role of a stage entered in the window (the entry day between the
+  window's first and last day) that had nobody on the team on the entry day but got someone
+  later (by ``as_of``); the finding names the first to join (the earliest start, then the
+  smallest user_id);
 - ``never_joined``: such a role with nobody from the entry day to ``as_of``;
-- ``stayed_on``: a member in force on a stage's last day, whose role was R or A there and
-  has no letter at the next stage (no stage: no letter), still on the team more than
-  ``journey.phase_out_days`` days after that day; judged once that grace has passed.
+- ``stayed_on``: for a stage the account was in during the window, a member in force on the
+  stage's last day, whose role was R or A there and has no letter at the next stage (no
+  stage: no letter), still on the team more than ``journey.phase_out_days`` days after that
+  day; judged once that grace has passed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ import ibis.expr.types as ir
 from covermap.engine.window import Window
 from covermap.plan.model import Plan
 from covermap.team.plan_tables import letter_table
+
+
+def _days(n: ir.IntegerValue) -> ir.StringValue:
+    return n.cast("string") + (n == 1).ifelse(" day", " days")
 
 
 def _in_force(t: ir.Table, day: ir.DateValue) -> ir.BooleanValue:
@@ -31,7 +37,8 @@ def phase_findings(store, plan: Plan, periods: ir.Table, seg: ir.Table,
     ``seg`` holds ``account_id, seg_key``."""
     letters = letter_table(plan)
     resp = letters.filter(letters.responsible).select("seg_key", "stage", "role")
-    p = periods.filter(periods.stage.notnull()).join(seg, "account_id")
+    in_window = periods.stage.notnull() & (periods.period_start <= ibis.date(window.end))
+    p = periods.filter(in_window).join(seg, "account_id")
     team = store.table("account_team").filter(lambda t: t.user_id.notnull())
     as_of = ibis.date(window.as_of)
 
@@ -59,8 +66,8 @@ def phase_findings(store, plan: Plan, periods: ir.Table, seg: ir.Table,
         "account_id", "stage", kind=ibis.literal("late_join"), role=first.role,
         user_id=first.user_id,
         detail="joined on " + first.joined.cast("string") + ", "
-               + first.joined.delta(first.entry, unit="day").cast("string")
-               + " days after the stage began on " + first.entry.cast("string"))
+               + _days(first.joined.delta(first.entry, unit="day"))
+               + " after the stage began on " + first.entry.cast("string"))
     never = missing.anti_join(first.select(*keys), keys)
     never = never.select(
         "account_id", "stage", kind=ibis.literal("never_joined"), role=never.role,
