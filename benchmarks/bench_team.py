@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from measure import Measurement, measure, python  # noqa: E402
+from measure import Measurement, measure, python
 
 _RACI = {"acquire": {"marketing": "A", "inside_sales": "I"},
          "qualify": {"inside_sales": "A", "marketing": "C"},

@@ -63,39 +63,39 @@ def _replace(*pairs: tuple[str, str]) -> str:
 
 @pytest.mark.parametrize(("text", "messages"), [
     (_replace(("  sell: {ae: A, sdr: C}", "  sell: {ae: A, cso: C}")),
-     ["plan.yaml, line 27: raci.sell.cso: unknown role 'cso'; did you mean 'csm'? roles "
+     ["plan.yaml, line 28: raci.sell.cso: unknown role 'cso'; did you mean 'csm'? roles "
       "are: marketing, sdr, ae, csm (add it under `roles:`)"]),
     (_replace(("  sell: {ae: A, sdr: C}", "  sell: {ae: A, sdr: C}\n  close: {ae: A}")),
-     ["plan.yaml, line 28: raci.close: unknown stage 'close'; stages are: nurture, sell, "
+     ["plan.yaml, line 29: raci.close: unknown stage 'close'; stages are: nurture, sell, "
       "onboard (add it under `journey: stages:`)"]),
     (_replace(("states: [deal], skills", "states: [deals], skills")),
-     ["plan.yaml, line 23: journey.stages[1].states[0]: unknown state 'deals'; did you mean "
+     ["plan.yaml, line 24: journey.stages[1].states[0]: unknown state 'deals'; did you mean "
       "'deal'? states are: customer, deal, lead, target (add it under `states:`)"]),
     (_replace(("states: [customer], skills", "states: [customer, lead], skills")),
-     ["plan.yaml, line 24: journey.stages[2].states[1]: state 'lead' is already in stage "
+     ["plan.yaml, line 25: journey.stages[2].states[1]: state 'lead' is already in stage "
       "'nurture' (journey.stages[0]); a state belongs to at most one stage"]),
     (_replace(('onboard: {ae: "-"}', 'onboard: {ae: "-", cfo: A}')),
-     ["plan.yaml, line 31: raci.segments.smb.onboard.cfo: unknown role 'cfo'; roles are: "
+     ["plan.yaml, line 32: raci.segments.smb.onboard.cfo: unknown role 'cfo'; roles are: "
       "marketing, sdr, ae, csm (add it under `roles:`)"]),
     (_replace(("nurture: {marketing: A, sdr: R}", "nurture: {marketing: A, sdr: X}")),
-     ["plan.yaml, line 26: raci.nurture.sdr: Input should be 'R', 'A', 'C' or 'I' (got "
+     ["plan.yaml, line 27: raci.nurture.sdr: Input should be 'R', 'A', 'C' or 'I' (got "
       "'X')"]),
     (_replace(("when: {stage: sell}, from: sdr", "when: {stage: close}, from: sdr")),
-     ["plan.yaml, line 33: handoffs[0].when.stage: unknown stage 'close'; stages are: "
+     ["plan.yaml, line 34: handoffs[0].when.stage: unknown stage 'close'; stages are: "
       "nurture, sell, onboard (add it under `journey: stages:`)"]),
     (_replace(("from: ae, to: csm, within_days: 7, model: paired",
                "from: ae, to: cs, within_days: -1, model: relay")),
-     ["plan.yaml, line 34: handoffs[1].within_days: Input should be greater than or equal "
+     ["plan.yaml, line 35: handoffs[1].within_days: Input should be greater than or equal "
       "to 0",
-      "plan.yaml, line 34: handoffs[1].model: Input should be 'baton' or 'paired' (got "
+      "plan.yaml, line 35: handoffs[1].model: Input should be 'baton' or 'paired' (got "
       "'relay')",
-      "plan.yaml, line 34: handoffs[1].to: unknown role 'cs'; did you mean 'csm'? roles "
+      "plan.yaml, line 35: handoffs[1].to: unknown role 'cs'; did you mean 'csm'? roles "
       "are: marketing, sdr, ae, csm (add it under `roles:`)"]),
     (_replace(("{id: to_csm, when: {state: customer}", "{id: to_ae, when: {stage: sell}")),
-     ["plan.yaml, line 34: handoffs[1].id: duplicate hand-off id 'to_ae' (first at "
+     ["plan.yaml, line 35: handoffs[1].id: duplicate hand-off id 'to_ae' (first at "
       "handoffs[0]); every hand-off needs its own id"]),
     (_replace(("when: {state: customer}", "when: {state: customer, stage: onboard}")),
-     ["plan.yaml, line 34: handoffs[1].when: give exactly one of `state` (an account "
+     ["plan.yaml, line 35: handoffs[1].when: give exactly one of `state` (an account "
       "entering that state) or `stage` (entering that journey stage)"]),
     (_replace(("skills: [qualification]}", "skills: [qualification], single_holder: 2}")),
      ["plan.yaml, line 7: roles[1].single_holder: Input should be a valid boolean, unable "
@@ -117,15 +117,15 @@ BAD = _replace(
 BAD_FINDINGS = [
     "plan.yaml, line 10: roles[4].id: role partner is R or A at no stage; give it a "
     "responsibility in raci, or remove the role",
-    "plan.yaml, line 24: journey.stages[1].skills[0]: stage sell requires skill "
+    "plan.yaml, line 25: journey.stages[1].skills[0]: stage sell requires skill "
     "'negotiation', but no role that is R or A there has it (R/A: ae); roles with it: none "
     "(roles: skills)",
-    "plan.yaml, line 27: raci.nurture: stage nurture has 2 accountable roles (marketing, "
+    "plan.yaml, line 28: raci.nurture: stage nurture has 2 accountable roles (marketing, "
     "sdr); exactly one role is A at each stage",
-    "plan.yaml, line 32: raci.segments.smb.onboard: stage onboard for segment smb requires "
+    "plan.yaml, line 33: raci.segments.smb.onboard: stage onboard for segment smb requires "
     "skill 'onboarding', but no role that is R or A there has it (R/A: ae); roles with it: "
     "csm (roles: skills)",
-    "plan.yaml, line 32: raci.segments.smb.onboard: stage onboard for segment smb has no "
+    "plan.yaml, line 33: raci.segments.smb.onboard: stage onboard for segment smb has no "
     "accountable role; exactly one role is A at each stage",
 ]
 
@@ -166,4 +166,4 @@ def test_a_bad_plan_is_an_error_not_a_finding(runner, tmp_path):
     plan.write_text(_replace(("  sell: {ae: A, sdr: C}", "  sell: {ae: A, cso: C}")), "utf-8")
     result = runner.invoke(app, ["team", "check", str(plan)])
     assert result.exit_code == 1
-    assert result.output.startswith(f"Error: {plan}, line 27: raci.sell.cso: unknown role")
+    assert result.output.startswith(f"Error: {plan}, line 28: raci.sell.cso: unknown role")

@@ -23,12 +23,12 @@ EFFORT_COLUMNS = ("role", "stage", "letter", "outside_model", "accounts", "human
                   "minutes")
 
 
-def effort_table(store, plan: Plan, spans: ir.Table, acc: ir.Table, window: Window
-                 ) -> ir.Table:
-    """``role, stage, letter, outside_model, accounts, human_touches, minutes`` (module doc),
-    ordered by role and stage in plan order."""
+def human_touches(store, plan: Plan, window: Window) -> ir.Table:
+    """``account_id, user_id, role, day, minutes``: the human touches from the window's
+    first day to ``as_of`` by users with a role (one scan of the activities, shared by the
+    silent members, the hand-offs' first touches and the effort table)."""
     a = store.table("activities")
-    a = a.filter(*local_range(a, "occurred_at", plan.timezone, window.start, window.end))
+    a = a.filter(*local_range(a, "occurred_at", plan.timezone, window.start, window.as_of))
     a = a.filter(is_touch(plan, a, ("human",)), a.user_id.notnull())
     human = {k: v for k, v in plan.activity_kinds.items() if v.channel == "human"}
     default = ibis.cases(*((a.kind == k, float(v.minutes)) for k, v in human.items()),
@@ -38,7 +38,16 @@ def effort_table(store, plan: Plan, spans: ir.Table, acc: ir.Table, window: Wind
                  minutes=a.duration_minutes.cast("float64").fill_null(default))
     u = store.table("users")
     roles = u.filter(u.user_id.notnull()).group_by("user_id").aggregate(role=u.role.min())
-    a = a.join(roles, "user_id").filter(lambda t: t.role.notnull())
+    a = a.join(roles, "user_id")
+    return a.filter(a.role.notnull()).select("account_id", "user_id", "role", "day",
+                                             "minutes")
+
+
+def effort_table(touched: ir.Table, plan: Plan, spans: ir.Table, acc: ir.Table,
+                 window: Window) -> ir.Table:
+    """``role, stage, letter, outside_model, accounts, human_touches, minutes`` (module doc),
+    ordered by role and stage in plan order; ``touched`` is :func:`human_touches`."""
+    a = touched.filter(touched.day <= ibis.date(window.end))
     s = spans.filter(spans.stage.notnull())
     j = a.join(s, (a.account_id == s.account_id) & (a.day >= s.span_start)
                & (a.day <= s.span_end))

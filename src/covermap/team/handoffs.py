@@ -19,7 +19,6 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine.buckets import small_table
-from covermap.engine.touches import touches
 from covermap.engine.window import Window
 from covermap.plan.model import Plan
 from covermap.team.model import FOLLOW_DAYS
@@ -60,11 +59,12 @@ def handoff_events(plan: Plan, spans: ir.Table) -> ir.Table:
                     next_state=follows.ifelse(j.next_state, "none"))
 
 
-def measure_handoffs(store, plan: Plan, spans: ir.Table, window: Window) -> ir.Table:
-    """The hand-off table (module doc), ordered by account, event date and rule."""
+def measure_handoffs(store, plan: Plan, spans: ir.Table, window: Window,
+                     touched: ir.Table) -> ir.Table:
+    """The hand-off table (module doc); ``touched``: the human touches from the window's
+    first day to as_of (``covermap.team.effort.human_touches``)."""
     ev = handoff_events(plan, spans)
-    t = touches(store, plan, window.start, window.as_of)
-    t = t.filter(t.channel == "human", t.role.notnull()).select("account_id", "role", "day")
+    t = touched.select("account_id", "role", "day")
     hit = ev.join(t, (ev.account_id == t.account_id) & (ev.to_role == t.role)
                   & (t.day >= ev.event_date))
     first = hit.group_by(["account_id", "rule", "event_date"]).aggregate(

@@ -23,7 +23,6 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine.owners import with_owners
-from covermap.engine.touches import touches
 from covermap.engine.window import Window
 from covermap.plan.model import Plan
 from covermap.team.plan_tables import letter_table, role_table, segment_key, stage_table
@@ -58,8 +57,10 @@ def _finding(t: ir.Table, kind: str, user: ir.Value, detail: ir.StringValue) -> 
                     user_id=user.cast("string"), detail=detail)
 
 
-def team_findings(store, plan: Plan, acc: ir.Table, window: Window) -> ir.Table:
-    """The four kinds of findings on the team in force on ``as_of`` (module doc)."""
+def team_findings(store, plan: Plan, acc: ir.Table, window: Window,
+                  touched: ir.Table) -> ir.Table:
+    """The four kinds of findings on the team in force on ``as_of`` (module doc);
+    ``touched``: the human touches (``covermap.team.effort.human_touches``)."""
     staged = acc.filter(acc.stage.notnull()).select("account_id", "stage", "seg_key")
     letters = letter_table(plan)
     team = team_on(store, window.as_of)
@@ -89,8 +90,7 @@ def team_findings(store, plan: Plan, acc: ir.Table, window: Window) -> ir.Table:
     over_coverage = _finding(over, "over_coverage", over.user_id,
                              ibis.literal("this role has no letter at this stage"))
 
-    t = touches(store, plan, window.start, window.end)
-    t = t.filter(t.channel == "human", t.user_id.notnull()).select(
+    t = touched.filter(touched.day <= ibis.date(window.end)).select(
         "account_id", "user_id").distinct()
     resp = members.filter(members.responsible.fill_null(False))
     quiet = resp.anti_join(t, ["account_id", "user_id"])

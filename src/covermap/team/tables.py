@@ -26,12 +26,18 @@ import ibis.expr.types as ir
 from covermap.engine.states import states_at
 from covermap.engine.window import Window, resolve_window
 from covermap.plan.model import Plan
-from covermap.team.effort import effort_table
+from covermap.team.effort import effort_table, human_touches
 from covermap.team.handoffs import HANDOFF_COLUMNS, measure_handoffs
 from covermap.team.phases import phase_findings
 from covermap.team.plan_tables import letter_table
-from covermap.team.queries import (ACCOUNT_COLUMNS, FINDING_COLUMNS, account_rows,
-                                   staged_accounts, team_findings, team_on)
+from covermap.team.queries import (
+    ACCOUNT_COLUMNS,
+    FINDING_COLUMNS,
+    account_rows,
+    staged_accounts,
+    team_findings,
+    team_on,
+)
 from covermap.team.spans import stage_periods, staged_spans
 
 GROUPS = ("all", "stage", "segment", "role", "owner")
@@ -93,12 +99,14 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
     current = states_at(store, plan, [window.as_of]).select("account_id", "state")
     acc = keep(staged_accounts(store, plan, current, window.as_of), "staged")
     spans = keep(staged_spans(store, plan, window), "spans")
+    touched = keep(human_touches(store, plan, window), "touches")
     phases = phase_findings(store, plan, stage_periods(spans),
                             acc.select("account_id", "seg_key"), window)
-    findings = ibis.union(team_findings(store, plan, acc, window), phases, distinct=False)
+    findings = ibis.union(team_findings(store, plan, acc, window, touched), phases,
+                          distinct=False)
     findings = keep(findings, "findings")
     accounts = keep(account_rows(acc, findings, team_on(store, window.as_of)), "accounts")
-    handoffs = keep(measure_handoffs(store, plan, spans, window), "handoffs")
+    handoffs = keep(measure_handoffs(store, plan, spans, window, touched), "handoffs")
     summary = summarize(plan, acc, accounts, findings, handoffs)
     kind_order = ibis.cases(*((findings.kind == k, i) for i, k in enumerate(FINDING_KINDS)),
                             else_=len(FINDING_KINDS))
@@ -108,7 +116,7 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
         findings=findings.order_by([findings.account_id, kind_order, findings.role,
                                     findings.user_id]),
         handoffs=handoffs.order_by(["account_id", "event_date", "rule_position"]),
-        summary=summary, effort=effort_table(store, plan, spans, acc, window), store=store)
+        summary=summary, effort=effort_table(touched, plan, spans, acc, window), store=store)
 
 
 #: the join key of an empty group key (NULL never equals NULL in a join)
