@@ -29,6 +29,12 @@ def rows(store, sql: str) -> list[tuple]:
     return store.duckdb.execute(sql).fetchall()
 
 
+def extra_rows(store, *columns: str) -> list[tuple]:
+    """The accounts' ``columns`` (extra columns included), by account_id."""
+    t = store.accounts(columns).order_by("account_id").select(*columns)
+    return [tuple(r.values()) for r in t.to_pyarrow().to_pylist()]
+
+
 @pytest.fixture
 def with_account(store, tmp_path):
     write(tmp_path / "accounts.csv", "account_id,name\nA1,Acme\n")
@@ -425,14 +431,29 @@ def test_accounts_keep_extra_columns_typed(store, tmp_path):
         "tier_score": "DOUBLE", "founded": "BIGINT", "signed_on": "DATE", "zip": "VARCHAR",
         "notes": "VARCHAR"}
     assert report.files[0].ignored_columns == ("_fivetran_synced",)
-    assert rows(store, "SELECT tier_score, founded, signed_on, zip FROM accounts ORDER BY 1") == [
+    assert extra_rows(store, "tier_score", "founded", "signed_on", "zip") == [
         (3.0, 1999, dt.date(2024, 1, 2), "02134"), (4.5, None, dt.date(2024, 2, 3), "10001")]
+    # kept beside the accounts table, one row per value (blank ones have none)
+    assert rows(store, "SELECT count(*) FROM account_extras") == [(8,)]
     # a later file whose values no longer fit widens the column to text
     write(tmp_path / "accounts.csv", "account_id,name,founded\nA3,Gamma,long ago\n")
     import_paths(store, [f])
     assert store.columns("accounts")["founded"] == "VARCHAR"
-    assert rows(store, "SELECT founded FROM accounts ORDER BY account_id") == [
-        ("1999",), (None,), ("long ago",)]
+    assert extra_rows(store, "founded") == [("1999",), (None,), ("long ago",)]
+
+
+def test_reimported_and_duplicated_accounts_keep_only_their_own_extra_values(store, tmp_path):
+    f = write(tmp_path / "accounts.csv", """
+        account_id,name,tier,notes
+        A1,Acme,1,first
+        A2,Beta,2,
+        A2,Beta again,3,copy
+    """)
+    import_paths(store, [f])  # A2 twice: the first row stays, the second is quarantined
+    assert extra_rows(store, "tier", "notes") == [(1, "first"), (2, None)]
+    write(tmp_path / "accounts.csv", "account_id,name,tier\nA1,Acme,5\n")
+    import_paths(store, [f])  # a file bringing A1 again replaces its whole row
+    assert extra_rows(store, "tier", "notes") == [(5, None), (2, None)]
 
 
 def test_other_tables_report_ignored_columns(with_account, tmp_path):

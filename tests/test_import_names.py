@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ibis
+
 from covermap.importing import import_paths
 from covermap.plan import load_plan
 from covermap.store.connect import open_store
@@ -29,7 +31,12 @@ def _rows(path: Path, table: str, plan_store: bool) -> list[tuple]:
         revenue="revenue_musd" if plan_store else "revenue",
         product="replace(product_id, 'GTX Pro', 'GTXPro')" if plan_store else "product_id")
     with open_store(path, read_only=True) as s:
-        return s.duckdb.execute(f"SELECT {cols} FROM {table} ORDER BY ALL").fetchall()
+        if table == "accounts":  # with its extra columns (store.extras)
+            names = [c.strip() for c in cols.split(",")]
+            rel = f"({ibis.to_sql(s.accounts(names).select(*names), dialect='duckdb')})"
+        else:
+            rel = table
+        return s.duckdb.execute(f"SELECT {cols} FROM {rel} ORDER BY ALL").fetchall()
 
 
 def test_maven_needs_no_plan(tmp_path, realdata):

@@ -16,7 +16,7 @@ from covermap.engine.deals import deals as plan_deals
 from covermap.engine.window import Window, date_literal, local_date_of, with_local_dates
 from covermap.errors import AnalysisError
 from covermap.plan.model import COMPLEXITIES, CoverageMap, Plan
-from covermap.plan.rules import compile_rule
+from covermap.plan.rules import compile_rule, parse_rule, rule_names_of
 
 __all__ = ["COMPLEXITY_SPELLINGS", "NO_RATE", "NO_VALUE_MEASURE", "UNKNOWN_COMPLEXITY",
            "channel_key", "placed_lines"]
@@ -38,9 +38,10 @@ def channel_key(col: ir.StringValue) -> ir.StringValue:
 
 def _value_tiers(store, plan: Plan, cm: CoverageMap) -> ir.Table:
     """account_id -> value tier (empty when the measure is empty)."""
-    # rules compare an account's dates in the plan's zone
-    accounts = with_local_dates(store.table("accounts"), plan.timezone)
     tiers = cm.value
+    used = [n for r in tiers.rules.values() for n in rule_names_of(parse_rule(r))]
+    # rules compare an account's dates in the plan's zone
+    accounts = with_local_dates(store.accounts([*used, tiers.measure]), plan.timezone)
     if tiers.rules:
         rules = {t: compile_rule(r, accounts) for t, r in tiers.rules.items()}
         branches = [(rules[t], t) for t in ("high", "medium", "low") if t in rules]

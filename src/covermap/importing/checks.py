@@ -207,15 +207,20 @@ class UnitSQL:
             x = f"CAST({x} * {self.m.scale[c.name]!r} AS {c.type})"
         return x
 
-    def checked(self, scan: str, passthrough: tuple[str, ...] = ()) -> str:
+    def checked(self, scan: str, passthrough: tuple[str, ...] = (),
+                extras: range | None = None) -> str:
         """SELECT of the checked relation over ``scan`` (a FROM-clause); ``passthrough``
-        raw columns are carried along (for the problems table)."""
+        raw columns are carried along (for the problems table). ``extras``: the numbers of
+        the extra columns it carries (default: all; a 5,000-column file's statements
+        each carry a batch, so that none grows with the file's width)."""
         keep = "".join(f"{p}, " for p in passthrough)
+        exprs = list(self.m.extras.values())
+        names = list(self.m.extras)
+        picked = range(len(exprs)) if extras is None else extras
         raw = ", ".join([*(f"{self.m.exprs[c.name]} AS r_{c.name}" for c in self.cols),
-                         *(f"{e} AS e_{i}" for i, e in enumerate(self.m.extras.values()))])
+                         *(f"{exprs[i]} AS e_{i}" for i in picked)])
         typed = ", ".join([*(f"{self._typed(c)} AS x_{c.name}" for c in self.cols),
-                           *(self._extra_typed(i, name)
-                             for i, name in enumerate(self.m.extras))])
+                           *(self._extra_typed(i, names[i]) for i in picked)])
         flags = ", ".join([*(f"{self._flag(c)} AS f_{c.name}" for c in self._flagged),
                            *(f"{ch.condition} AS __q{i}" for i, ch in enumerate(self.checks))])
         bad = " OR ".join(f"__q{i}" for i in range(len(self.checks))) or "false"
@@ -248,12 +253,11 @@ class UnitSQL:
         return f"CAST(json_object({pairs}) AS VARCHAR)"
 
     def insert_columns(self) -> tuple[list[str], list[str]]:
-        """(store columns, expressions over the checked relation) for INSERT."""
+        """(store columns, expressions over the checked relation) for INSERT; the extra
+        columns go to their side table (``importing.extras``)."""
         flagged = self._flagged
-        names = ([c.name for c in self.cols] + [schema.date_flag(c.name) for c in flagged]
-                 + list(self.m.extras))
-        exprs = ([f"x_{c.name}" for c in self.cols] + [f"f_{c.name}" for c in flagged]
-                 + [f"y_{i}" for i in range(len(self.m.extras))])
+        names = [c.name for c in self.cols] + [schema.date_flag(c.name) for c in flagged]
+        exprs = [f"x_{c.name}" for c in self.cols] + [f"f_{c.name}" for c in flagged]
         return names, exprs
 
 

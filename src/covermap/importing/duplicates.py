@@ -44,6 +44,7 @@ from pathlib import Path, PurePath
 
 import duckdb
 
+from covermap.importing import extras
 from covermap.importing.checks import UnitSQL, key_text
 from covermap.importing.readers import ident, sql_str
 from covermap.importing.report import FileReport, ordered_reasons
@@ -234,6 +235,8 @@ def resolve(con: duckdb.DuckDBPyConnection, table: str, units: list[Unit], *,
                 f"ELSE 'one already in the store' END FROM __same", [table])
     con.execute(f"DELETE FROM {ident(table)} WHERE CAST({ident(key)} AS VARCHAR) IN "
                 f"(SELECT k FROM __same)")
+    if schema.table(table).keeps_extra_columns:
+        extras.prune(con)
     out = {}
     for n, rows, examples in con.execute(
             "SELECT unit, count(*), list(shown ORDER BY k)[1:3] FROM __same GROUP BY unit"

@@ -39,8 +39,8 @@ from pathlib import Path
 import duckdb
 
 from covermap.errors import ImportProblem, MissingColumn, RejectedRows, UnknownTable
-from covermap.importing import (aliases, checks, coerce, duplicates, hubspot, problems,
-                                recognise, roles, stages, wide)
+from covermap.importing import (aliases, checks, coerce, duplicates, extras, hubspot,
+                                problems, recognise, roles, stages)
 from covermap.importing.readers import RawSource, file_format, ident, open_source, sql_str
 from covermap.importing.report import FileReport, ImportReport, SkippedFile, ordered_reasons
 from covermap.importing.workbook import read_sheets
@@ -331,34 +331,36 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
     con, t, raw = store.duckdb, m.table, m.raw
     file_id, table = raw.file_id, ident(t.name)
     records, malformed, rejects, drops = _count(con, raw, n)
-    extra_types = _extra_columns(store, m)
+    extra_types = extras.register(con, m)
     u = checks.UnitSQL(m, cutoff=cutoff if t.event_time else None, as_of=as_of,
                        extra_types=extra_types, dates=dates,
                        earlier=duplicates.earlier_ids(t, list(earlier)))
     con.execute("DELETE FROM quarantine WHERE file = ? AND table_name = ?", [file_id, t.name])
-    good = f"SELECT * FROM ({u.checked(raw.scan())}) AS c WHERE NOT __bad"
+    def good_with(extras: range | None = range(0)) -> str:
+        return f"SELECT * FROM ({u.checked(raw.scan(), extras=extras)}) AS c WHERE NOT __bad"
+
+    good = good_with()
     match = " AND ".join(f"{{0}}.{ident(k)} = n.x_{k}" for k in t.key)
     had_rows = con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
     if had_rows:  # upsert: the rows this file brings again go first
         con.execute(f"DELETE FROM {table} USING (SELECT DISTINCT {', '.join(u.keys)} FROM "
                     f"({good})) AS n WHERE {match.format(table)}")
+        if t.keeps_extra_columns:
+            extras.prune(con)
     loaded = 0
     # never INSERT zero rows (see problems.insert); finding one good row is cheap
     if con.execute(f"SELECT 1 FROM ({good}) LIMIT 1").fetchone():
         names, exprs = u.insert_columns()
-        # the store keeps no order; but out of order, DuckDB holds a row group per thread
-        # per column: a 1,000-column file ran out of the 1 GB budget (issue 8, point 10)
-        if len(names) < wide.ORDERED_FROM_COLUMNS:
-            con.execute("SET preserve_insertion_order = false")
+        con.execute("SET preserve_insertion_order = false")  # the store keeps no order
         try:
             loaded = con.execute(f"INSERT INTO {table} ({', '.join(map(ident, names))}) "
                                  f"SELECT {', '.join(exprs)} FROM ({good})").fetchone()[0]
+            extras.insert(con, m, lambda batch: f"({good_with(batch)})")
         except duckdb.OutOfMemoryException as e:  # the import rolls back (_session resets)
             raise ImportProblem(
-                f"storing this file's {len(names):,} columns needs more memory than the "
-                f"import's budget of {MEMORY_LIMIT}; nothing was imported: set "
-                f"COVERMAP_IMPORT_MEMORY above {MEMORY_LIMIT}, or export fewer columns",
-                file=str(raw.path)) from e
+                f"storing this file's {len(names) + len(m.extras):,} columns needs more "
+                f"memory than the import's budget of {MEMORY_LIMIT}; nothing was imported: "
+                f"set COVERMAP_IMPORT_MEMORY above {MEMORY_LIMIT}", file=str(raw.path)) from e
         con.execute("SET preserve_insertion_order = true")
     # this file's rows in the table: all of them when it was empty before
     own = table if not had_rows else (
@@ -428,22 +430,3 @@ def _unresolved_examples(rows: str, c: schema.Column) -> str:
     return (f"SELECT CAST({ident(c.name)} AS VARCHAR) AS v FROM {rows} AS own WHERE "
             f"{checks.missing_reference(ident(c.name), c.references)} GROUP BY v "
             f"ORDER BY count(*) DESC, v LIMIT 3")
-
-
-def _extra_columns(store: Store, m: recognise.Mapping) -> dict[str, str]:
-    """Add the file's extra account columns to the store, typed from their values."""
-    if not m.extras:
-        return {}
-    flags = wide.extra_flags(store.duckdb, m)  # linear in columns (issue 8, point 10)
-    existing = store.columns(m.table.name)
-    types = {}
-    for i, name in enumerate(m.extras):
-        have = existing.get(name)
-        types[name] = checks.pick_type(tuple(flags[6 * i: 6 * i + 6]), have)
-        if have is None:
-            store.duckdb.execute(f"ALTER TABLE {ident(m.table.name)} ADD COLUMN {ident(name)} "
-                                 f"{types[name]}")
-        elif have != types[name]:
-            store.duckdb.execute(f"ALTER TABLE {ident(m.table.name)} ALTER COLUMN {ident(name)} "
-                                 f"TYPE {types[name]}")
-    return types

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
-from covermap.importing import aliases
+from covermap.importing import aliases, extras
 from covermap.importing.checks import Check, UnitSQL
 from covermap.importing.readers import RawSource, ident, sql_str
 from covermap.store.quarantine import CONSEQUENCE
@@ -69,12 +69,18 @@ def quarantine(con: duckdb.DuckDBPyConnection, u: UnitSQL, *, import_id: int, fi
     pick = "q.__bad" + (f" OR EXISTS (SELECT 1 FROM __dupkeys AS d WHERE {u.key_match('d', 'q')})"
                         if dup_keys else "")
     line, join = _line_sql(con, u, rejects, malformed)
+    # only the first raw cell stays: a 5,000-column file's problem rows must not make a
+    # 15,000-column table (its record and whether it is a group row are taken here)
+    drop = [c for c in raw.columns[1:] if c != raw.line_column]
     con.execute(
-        f"CREATE TEMP TABLE __problems AS SELECT p.*, {line} AS __qline, {u.record()} AS __record "
-        f"FROM (SELECT * FROM ({u.checked(numbered, keep)}) AS q WHERE {pick}) AS p{join}")
+        "CREATE TEMP TABLE __problems AS SELECT p.*"
+        + (f" EXCLUDE ({', '.join(drop)})" if drop else "")
+        + f", {line} AS __qline, {u.record()} AS __record, {_group_row(raw)} AS __group "
+        f"FROM (SELECT * FROM ({u.checked(numbered, keep, extras=range(0))}) AS q "
+        f"WHERE {pick}) AS p{join}")
     head = (f"INSERT INTO quarantine {_COLUMNS} SELECT {import_id}, {sql_str(t.name)}, "
             f"{sql_str(file_id)}")
-    group = _group_row(raw)
+    group = "p.__group"
     counts = con.execute(f"SELECT count(*) FILTER (WHERE __bad), count(*) FILTER (WHERE __bad "
                          f"AND {group})" + "".join(
         f", count(*) FILTER (WHERE __q{i} AND NOT {group})" for i in range(len(u.checks)))
@@ -94,12 +100,18 @@ def quarantine(con: duckdb.DuckDBPyConnection, u: UnitSQL, *, import_id: int, fi
         match = " AND ".join(f"{ident(t.name)}.{ident(k)} = d.x_{k}" for k in t.key)
         removed = con.execute(f"DELETE FROM {ident(t.name)} USING __dupkeys AS d WHERE {match}"
                               ).fetchone()[0]
+        if t.keeps_extra_columns:
+            extras.prune(con)
         names, exprs = u.insert_columns()
+        first = (f"__problems AS p WHERE NOT __bad AND __ord = (SELECT min(__ord) FROM "
+                 f"__problems AS o WHERE NOT o.__bad AND {u.key_match('o', 'p')})")
         removed -= insert(
             con, f"INSERT INTO {ident(t.name)} ({', '.join(map(ident, names))}) SELECT "
-            f"{', '.join(exprs)} FROM __problems AS p WHERE NOT __bad AND __ord = (SELECT "
-            f"min(__ord) FROM __problems AS o WHERE NOT o.__bad AND {u.key_match('o', 'p')})",
-            dup_keys)
+            f"{', '.join(exprs)} FROM {first}", dup_keys)
+        if t.keeps_extra_columns:  # the first row's values, read again from the file
+            extras.insert(con, m, lambda batch: (
+                f"(SELECT * FROM ({u.checked(numbered, ('__ord',), extras=batch)}) AS q "
+                f"WHERE __ord IN (SELECT p.__ord FROM {first}))"))
     if malformed:
         header = "CASE column_name " + " ".join(
             f"WHEN {sql_str(c)} THEN {sql_str(h)}" for c, h in zip(raw.columns, raw.headers)

@@ -22,8 +22,6 @@ from covermap.importing.readers import ident, sql_str
 from covermap.importing.recognise import Mapping
 
 SAMPLE_ROWS = 200
-#: an INSERT of this many store columns or more keeps the file's order (see load._load)
-ORDERED_FROM_COLUMNS = 200
 _TYPES = len(checks.INFERRED_TYPES)
 
 

@@ -7,6 +7,7 @@ readers are the fastest way in.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import duckdb
 import ibis
 
 from covermap.errors import StoreError
-from covermap.store import schema
+from covermap.store import extras, schema
 
 DEFAULT_STORE = "covermap.duckdb"
 
@@ -61,14 +62,26 @@ class Store:
         return name in self.ibis.list_tables()
 
     def columns(self, name: str, *, date_flags: bool = False) -> dict[str, str]:
-        """Column name -> DuckDB type of a table in the store; the ``<column>_is_date``
-        flags only with ``date_flags`` (they are the store's own, not the user's data)."""
+        """Column name -> DuckDB type of a table in the store, the accounts' extra columns
+        included (``store.extras``); the ``<column>_is_date`` flags only with
+        ``date_flags`` (they are the store's own, not the user's data)."""
+        out = {c: t for c, t in self._physical(name).items()
+               if date_flags or c not in schema.DATE_FLAG_NAMES}
+        if name == schema.ACCOUNTS.name:
+            out.update({c: t for c, (_, t) in extras.catalog(self.duckdb).items()})
+        return out
+
+    def _physical(self, name: str) -> dict[str, str]:
         rows = self.duckdb.execute(
             "SELECT column_name, data_type FROM information_schema.columns "
             "WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
             [name],
         ).fetchall()
-        return {c: t for c, t in rows if date_flags or c not in schema.DATE_FLAG_NAMES}
+        return dict(rows)
+
+    def accounts(self, columns: Iterable[str] = ()) -> ibis.Table:
+        """The accounts table, with the extra ``columns`` it is asked for (typed)."""
+        return extras.with_columns(self, columns)
 
     def ensure_schema(self) -> None:
         """Create the canonical and bookkeeping tables that do not exist yet, and add the
@@ -76,13 +89,16 @@ class Store:
         is how such a store was read before)."""
         for t in schema.TABLES:
             self.duckdb.execute(table_ddl(t))
-            have = self.columns(t.name, date_flags=True)
+            have = self._physical(t.name)
             for flag in t.date_flags:
                 if flag.name not in have:
                     self.duckdb.execute(
                         f'ALTER TABLE "{t.name}" ADD COLUMN "{flag.name}" {flag.type}')
-        for ddl in _BOOKKEEPING_DDL.values():
+        for ddl in (*_BOOKKEEPING_DDL.values(), *extras.DDL):
             self.duckdb.execute(ddl)
+        canonical = {c.name for c in schema.ACCOUNTS.store_columns}
+        extras.move_into_side_tables(self.duckdb, {  # a store made before store.extras
+            c: t for c, t in self._physical("accounts").items() if c not in canonical})
 
     def close(self) -> None:
         self.ibis.disconnect()
