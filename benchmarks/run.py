@@ -25,6 +25,7 @@ PAIRS = (  # (covermap step, baseline step, target ratio)
     ("import", "read_csv baseline", 2.0),
     ("coverage --export", "coverage SQL baseline", 1.5),
     ("map --export", "map SQL baseline", 1.5),
+    ("team --export", "team SQL baseline", 1.5),
 )
 
 
@@ -42,6 +43,7 @@ def main() -> None:
     import bench_coverage
     import bench_import
     import bench_map
+    import bench_team
     import bench_wide
 
     work = args.workdir / f"{args.accounts}"
@@ -56,6 +58,7 @@ def main() -> None:
     results += bench_import.steps(work, data, store)
     results += bench_coverage.steps(store, out)
     results += bench_map.steps(store, out)
+    results += bench_team.steps(store, out)
     if args.wide is not None:
         results += bench_wide.steps(work, args.wide or [1000, 5000], 10_000)
     print_table(results, args.accounts)

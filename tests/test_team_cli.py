@@ -141,3 +141,10 @@ def test_the_sample_company_produces_every_finding_and_status(runner, tmp_path):
                                              "loyal_to_csm"}
     check = runner.invoke(app, ["team", "check", "--store", str(store)])
     assert check.exit_code == 0, check.output
+
+
+def test_help_of_team_and_team_check_ends_with_an_example(runner):
+    for args in (["team", "--help"], ["team", "check", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "Example: covermap team" in result.output

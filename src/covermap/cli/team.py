@@ -26,7 +26,7 @@ from covermap.cli.options import (
 from covermap.render.terminal import literal
 from covermap.store.connect import DEFAULT_STORE
 
-team_app = typer.Typer(help="The account coverage model.", invoke_without_command=True)
+team_app = typer.Typer(invoke_without_command=True)
 
 
 class By(enum.StrEnum):
