@@ -124,33 +124,45 @@ def _coverage_map(plan: Plan) -> CoverageMap:
     return plan.coverage_map
 
 
+#: money and minutes are summed as decimals, so a sum never depends on the order the
+#: backend adds rows in and every export is the same from run to run (a float sum of the
+#: same rows differed in its last digits between runs; issue 9)
+EXACT = "decimal(38, 9)"
+
+
+def exact_sum(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.NumericValue:
+    """The exact (decimal) sum of ``x``; cast it to float64 for results."""
+    return x.cast(EXACT).sum(where=where)
+
+
 def _intended(cm: CoverageMap, complexity: ir.StringValue, value: ir.StringValue):
     return ibis.cases(*(((complexity == c) & (value == t), cm.channels[c][t])
                         for c in COMPLEXITIES for t in VALUE_TIERS), else_=ibis.null("string"))
 
 
-def _touch_minutes(store, plan: Plan, won: ir.Table, w: Window) -> ir.Table:
+def _touch_minutes(store, plan: Plan, won: ir.Table, w: Window,
+                   first: dt.date | None) -> ir.Table:
     """deal_id -> human-touch minutes on its account from its creation to its close
     (touches as in engine/touches.py; a touch without a duration takes its kind's
-    ``minutes`` from the plan)."""
+    ``minutes`` from the plan). ``first``: the earliest creation date of ``won``."""
     human = {k: v for k, v in plan.activity_kinds.items() if v.channel == "human"}
-    if not human:
-        return won.select("deal_id", touch_minutes=ibis.literal(0.0))
+    if not human or first is None:
+        return won.select("deal_id", touch_minutes=ibis.literal(0).cast(EXACT))
     a = store.table("activities")
     # won deals close in the window, so later activities can never count, nor any
     # before the earliest of their creation dates
-    first = won.created.min().to_pyarrow().as_py()
-    if first is None:
-        return won.select("deal_id", touch_minutes=ibis.literal(0.0))
     a = a.filter(*local_range(a, "occurred_at", plan.timezone, first, w.end))
-    default = ibis.cases(*((a.kind == k, float(v.minutes)) for k, v in human.items()),
+    a = a.select("kind", "outcome", "duration_minutes", tid="account_id",
+                 day=local_date_of(a, "occurred_at", plan.timezone))
+    # join first, then judge kind and outcome: the string tests run only on the won
+    # accounts' activities in their deals' spans, not on every activity of the window
+    # (an aggregate's filter is not pushed below the join; issue 9)
+    j = won.join(a, [won.account_id == a.tid, a.day >= won.created, a.day <= won.close_date])
+    default = ibis.cases(*((j.kind == k, float(v.minutes)) for k, v in human.items()),
                          else_=0.0)
-    touches = a.filter(a.kind.isin(list(human)), is_touch(plan, a)).select(
-        tid="account_id", day=local_date_of(a, "occurred_at", plan.timezone),
-        minutes=a.duration_minutes.cast("float64").fill_null(default))
-    joined = won.join(touches, [won.account_id == touches.tid, touches.day >= won.created,
-                                touches.day <= won.close_date])
-    return joined.group_by("deal_id").aggregate(touch_minutes=joined.minutes.sum())
+    minutes = j.duration_minutes.cast("float64").fill_null(default)
+    return j.group_by("deal_id").aggregate(
+        touch_minutes=exact_sum(minutes, where=is_touch(plan, j, ("human",))))
 
 
 def _deal_cells(cm: CoverageMap, placed: ir.Table) -> ir.Table:
@@ -158,17 +170,18 @@ def _deal_cells(cm: CoverageMap, placed: ir.Table) -> ir.Table:
     ok = placed.filter(placed.reason.isnull())
     dc = ok.group_by(["deal_id", "account_id", "complexity", "tier", "open_in", "won_in",
                       "closed_in", "channel", "created", "close_date"]).aggregate(
-        revenue=ok.revenue.sum().fill_null(0.0))
+        revenue=exact_sum(ok.revenue).fill_null(0))
     return dc.mutate(intended=_intended(cm, dc.complexity, dc.tier),
                      cycle=dc.close_date.delta(dc.created, unit="day"))
 
 
-def _with_minutes(store, plan: Plan, w: Window, dc: ir.Table) -> ir.Table:
+def _with_minutes(store, plan: Plan, w: Window, dc: ir.Table,
+                  first: dt.date | None) -> ir.Table:
     """``dc`` with each won deal's human-touch minutes (0 for other deals)."""
     won = dc.filter(dc.won_in).select("deal_id", "account_id", "created", "close_date").distinct()
-    minutes = _touch_minutes(store, plan, won, w).rename(mid="deal_id")
+    minutes = _touch_minutes(store, plan, won, w, first).rename(mid="deal_id")
     dc = dc.left_join(minutes, dc.deal_id == minutes.mid).drop("mid")
-    return dc.mutate(touch_minutes=dc.touch_minutes.fill_null(0.0))
+    return dc.mutate(touch_minutes=dc.touch_minutes.fill_null(0))
 
 
 def _grid(cm: CoverageMap) -> ir.Table:
@@ -188,13 +201,13 @@ def _cells(cm: CoverageMap, dc: ir.Table) -> ir.Table:
         n_won=dc.deal_id.count(where=won),
         n_closed=dc.deal_id.count(where=dc.closed_in),
         cycle_median=dc.cycle.median(where=won).cast("float64"),
-        minutes=dc.touch_minutes.sum(where=won),
+        minutes=dc.touch_minutes.sum(where=won).cast("float64"),
         mis=dc.revenue.sum(where=misaligned),
     )
     g = _grid(cm)
     t = g.left_join(agg, [g.gc == agg.complexity, g.gv == agg.tier])
-    revenue = t.rev.fill_null(0.0)
-    total = revenue.sum().over(ibis.window())
+    revenue = t.rev.fill_null(0).cast("float64")
+    total = t.rev.fill_null(0).sum().over(ibis.window()).cast("float64")
     won_n = t.n_won.fill_null(0)
     closed_n = t.n_closed.fill_null(0)
     t = t.select(
@@ -209,7 +222,7 @@ def _cells(cm: CoverageMap, dc: ir.Table) -> ir.Table:
         median_cycle_days=t.cycle_median,
         touch_minutes_per_won_deal=ibis.cases((won_n > 0, t.minutes / won_n),
                                               else_=ibis.null("float64")),
-        misaligned_revenue=t.mis.fill_null(0.0).round(2),
+        misaligned_revenue=t.mis.fill_null(0).cast("float64").round(2),
         revenue_per_touch_hour=ibis.cases((t.minutes > 0, revenue / (t.minutes / 60)),
                                           else_=ibis.null("float64")),
     )
@@ -235,18 +248,21 @@ def build_map(store, plan: Plan, *, as_of: dt.date | None = None,
     w = resolve_window(store, plan, as_of, window_months)
     # every line of the window's deals is read once; the three results come from this table
     with placed_lines(store, plan, cm, w).cache() as placed:
+        won = placed.filter(placed.won_in)
+        totals = won.aggregate(
+            revenue=exact_sum(won.revenue).fill_null(0).cast("float64"),
+            deals=won.deal_id.nunique(),
+            placed=exact_sum(won.revenue, where=won.reason.isnull()).fill_null(0)
+            .cast("float64"),
+            unpriced=won.revenue.isnull().sum(),
+            first=won.created.min(where=won.reason.isnull()),
+        ).to_pyarrow().to_pylist()[0]
         dc = _deal_cells(cm, placed)
-        scored = score_cells(_cells(cm, _with_minutes(store, plan, w, dc)),
+        scored = score_cells(_cells(cm, _with_minutes(store, plan, w, dc, totals["first"])),
                              cm.priority_weights)
         scored_rows = scored.order_by("pos").to_pyarrow()
         channels = _channels(dc).to_pyarrow()
         unplaced = _unplaced(placed).to_pyarrow()
-        won = placed.filter(placed.won_in)
-        totals = won.aggregate(
-            revenue=won.revenue.sum().fill_null(0.0), deals=won.deal_id.nunique(),
-            placed=won.revenue.sum(where=won.reason.isnull()).fill_null(0.0),
-            unpriced=won.revenue.isnull().sum(),
-        ).to_pyarrow().to_pylist()[0]
     cells = scored_rows.select([*CELL_COLUMNS, "revenue_per_touch_hour", "priority_score"])
     return MapResult(
         window=w, currency=cm.currency, cells=ibis.memtable(cells),
@@ -260,7 +276,7 @@ def build_map(store, plan: Plan, *, as_of: dt.date | None = None,
 def _channels(dc: ir.Table) -> ir.Table:
     won = dc.filter(dc.won_in)
     t = won.group_by(["complexity", "tier", "channel"]).aggregate(
-        revenue=won.revenue.sum().round(2), deals=won.deal_id.count())
+        revenue=won.revenue.sum().cast("float64").round(2), deals=won.deal_id.count())
     pos = ibis.cases(*(((t.complexity == c) & (t.tier == v), i * 3 + (2 - j))
                        for i, c in enumerate(COMPLEXITIES) for j, v in enumerate(VALUE_TIERS)))
     return t.order_by([pos, ibis.desc("revenue"), "channel"]).select(
@@ -271,7 +287,7 @@ def _unplaced(placed: ir.Table) -> ir.Table:
     bad = placed.filter(placed.reason.notnull())
     return bad.group_by("reason").aggregate(
         lines=bad.deal_id.count(where=bad.won_in),
-        revenue=bad.revenue.sum(where=bad.won_in).round(2),
+        revenue=exact_sum(bad.revenue, where=bad.won_in).cast("float64").round(2),
         deals=bad.deal_id.nunique(where=bad.open_in),
     ).order_by([ibis.desc("lines"), "reason"])
 
@@ -301,7 +317,7 @@ def cell_deals(store, plan: Plan, cell: str | tuple[str, str], *, as_of: dt.date
     label = mine.pname.fill_null(mine.product_id)
     per_deal = mine.group_by("deal_id").aggregate(
         products=label.collect(distinct=True).sort().join(", "),
-        revenue=mine.revenue.sum().fill_null(0.0).round(2))
+        revenue=exact_sum(mine.revenue).fill_null(0).cast("float64").round(2))
     deals = store.table("deals").select(
         "deal_id", "account_id", "close_date", deal="name", channel=channel_key(ibis._.channel))
     accounts = store.table("accounts").select(aid="account_id", account="name")
