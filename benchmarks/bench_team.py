@@ -88,7 +88,8 @@ gaps AS (SELECT account_id, count(*) AS n FROM need
          WHERE NOT EXISTS (SELECT 1 FROM tm WHERE tm.account_id = need.account_id
                                               AND tm.role = need.role) GROUP BY ALL),
 dups AS (SELECT account_id, count(*) AS n FROM (
-           SELECT account_id, role FROM members WHERE role IS DISTINCT FROM 'marketing'
+           SELECT account_id, role FROM members
+           WHERE role IN ('csm', 'account_executive', 'inside_sales', 'executive')
            GROUP BY ALL HAVING count(DISTINCT user_id) >= 2) GROUP BY ALL),
 over AS (SELECT account_id, count(*) AS n FROM members WHERE letter IS NULL GROUP BY ALL),
 touched AS (

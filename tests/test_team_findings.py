@@ -139,3 +139,16 @@ def test_a_plan_without_a_journey_has_no_team_checks(tmp_path):
         assert {a["stage"] for a in acc} == {None}
         assert {a["gaps"] for a in acc} == {None}
         assert rows(r.findings) == [] and rows(r.handoffs) == []
+
+
+def test_a_role_the_plan_does_not_define_is_over_coverage_not_a_duplicate(tmp_path):
+    with open_store(tmp_path / "covermap.duckdb") as s:
+        fx.build(s)
+        fx.insert(s, "account_team", "account_id, user_id, role",
+                  [("A", "p1", "partner"), ("A", "p2", "partner")])
+        r = measure_team(s, fx.plan())
+        f = r.findings
+        got = [(x["kind"], x["role"], x["user_id"])
+               for x in rows(f.filter(f.account_id == "A"))]
+    assert got == [("gap", "marketing", None), ("gap", "sdr", None),
+                   ("over_coverage", "partner", "p1"), ("over_coverage", "partner", "p2")]

@@ -71,8 +71,8 @@ def team(
     from covermap.reports.targets import Targets
     from covermap.store.connect import open_store
     from covermap.store.health import data_warnings
-    from covermap.team.render import summary_view, timeline_view
-    from covermap.team.tables import measure_team, team_tables
+    from covermap.team.render import effort_view, findings_line, summary_view, timeline_view
+    from covermap.team.tables import finding_counts, measure_team, team_tables
     from covermap.team.timeline import account_phases, account_timeline, check_account
 
     p = resolve_plan(plan)
@@ -98,6 +98,10 @@ def team(
         rows = result.summary.to_pyarrow().to_pylist()
         labels = {st.id: st.label.en for st in p.journey.stages}
         console.print(summary_view(rows, by.value, formats, labels))
+        console.print(findings_line(finding_counts(result)), highlight=False)
+        effort = effort_view(result.effort.to_pyarrow().to_pylist(), formats, labels)
+        if effort is not None:
+            console.print(effort)
         if account is not None:
             console.print(timeline_view(account, account_timeline(result, account),
                                         account_phases(result, account), formats))

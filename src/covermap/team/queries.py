@@ -76,8 +76,9 @@ def team_findings(store, plan: Plan, acc: ir.Table, window: Window,
         "account_id", "stage", "user_id", "role", "letter", "responsible")
     roles = role_table(plan)
     holders = members.left_join(roles, "role").select(
-        "account_id", "stage", "user_id", "role", single=lambda t: t.single_holder.fill_null(
-            True))
+        "account_id", "stage", "user_id", "role",
+        # a role the plan does not define is over-coverage, never a single-holder role
+        single=lambda t: t.single_holder.fill_null(False))
     held = holders.filter(holders.single).group_by(["account_id", "role"]).aggregate(
         holders=lambda t: t.user_id.nunique())
     held = held.filter(held.holders >= 2)

@@ -96,3 +96,28 @@ def timeline_view(account_id: str, rows: Sequence[dict[str, Any]],
         out.add_row(literal(f"{f['kind']}: {f['role']}{who}"), "", "", "",
                     literal(f"{f['stage']}: {f['detail']}"), style="yellow")
     return out
+
+
+def findings_line(counts: dict[str, int]) -> str:
+    """``Findings: 3 gaps, 1 duplicate, ...`` (every kind, in order)."""
+    words = {"gap": ("gap", "gaps"), "duplicate": ("duplicate", "duplicates"),
+             "over_coverage": ("over-coverage", "over-coverage"),
+             "silent": ("silent member", "silent members"),
+             "late_join": ("late join", "late joins"), "stayed_on": ("stayed on", "stayed on"),
+             "never_joined": ("never joined", "never joined")}
+    parts = [f"{n:,} {words[k][0] if n == 1 else words[k][1]}" for k, n in counts.items()]
+    return "Findings: " + ", ".join(parts)
+
+
+def effort_view(rows: Sequence[dict[str, Any]], formats: Formats,
+                labels: dict[str, str]) -> Table | None:
+    """Human-touch effort where the RACI gives the role no R or A (None when there is none)."""
+    outside = [{**r, "stage": labels.get(r["stage"], r["stage"])} for r in rows
+               if r["outside_model"]]
+    if not outside:
+        return None
+    return result_table(outside, "team_effort", formats,
+                        columns=["role", "stage", "letter", "accounts", "human_touches",
+                                 "minutes"],
+                        title="Effort outside the model (the window's human touches where "
+                              "the role is not R or A)")

@@ -66,6 +66,14 @@ class TeamResult:
         return self.window.as_of
 
 
+def finding_counts(result: TeamResult) -> dict[str, int]:
+    """Findings per kind, every kind listed (in FINDING_KINDS order)."""
+    f = result.findings
+    rows = f.group_by("kind").aggregate(n=f.count()).to_pyarrow().to_pylist()
+    got = {r["kind"]: int(r["n"]) for r in rows}
+    return {k: got.get(k, 0) for k in FINDING_KINDS}
+
+
 def team_tables(result: TeamResult) -> dict[str, ir.Table]:
     """Export name -> table, in the order files are written."""
     return {"team_accounts": result.accounts.select(*ACCOUNT_COLUMNS),
