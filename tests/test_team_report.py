@@ -69,3 +69,8 @@ def test_funnel_and_timeline(team_html):
          "joined on 2026-05-06, 2 days after the stage began on 2026-05-04"],
         ["nurture", "stayed_on", "marketing", "Mia (m1)",
          "still on the team more than 14 days after the stage ended on 2026-05-03"]]
+
+
+def test_effort_outside_the_model(team_html):
+    effort = re.findall(r"<table>(.*?)</table>", team_html, flags=re.S)[4]
+    assert _cells(effort)[1:] == [["ae", "Nurture", "none", "1", "1", "5.0"]]

@@ -119,10 +119,16 @@ def team_context(result, f: Formats, account_id: str | None = None) -> dict[str,
     phase_cols, phase_rows = html_table(phases, "team_findings", f,
                                         columns=("stage", "kind", "role", "user_id",
                                                  "detail"))
+    outside = [{**r, "stage": labels.get(r["stage"], r["stage"])}
+               for r in result.effort.to_pyarrow().to_pylist() if r["outside_model"]]
+    effort_cols, effort_rows = html_table(outside, "team_effort", f,
+                                          columns=("role", "stage", "letter", "accounts",
+                                                   "human_touches", "minutes"))
     total = next(r for r in summary if r["group"] == "all")
     return dict(
         raci=raci_matrix(result.plan), has_journey=bool(result.plan.journey.stages),
         stage_columns=stage_cols, stage_rows=stage_rows, segment_columns=seg_cols,
         segment_rows=seg_rows, funnel=handoff_funnel(summary, f), timeline=timeline,
         phase_columns=phase_cols, phase_rows=phase_rows, account=account,
+        effort_columns=effort_cols, effort_rows=effort_rows,
         median_days=format_value(total["median_days"], Kind.days, f))
