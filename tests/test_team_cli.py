@@ -160,3 +160,13 @@ def test_findings_line_and_effort_outside_the_model(runner, team_files):
     # H's call on 06-05, before its deal opened: the ae has no letter at nurture
     head = rows.index("┃ Role ┃ Stage ┃ Letter ┃ Accounts ┃ Human touches ┃ Minutes ┃".strip("│ "))
     assert rows[head + 2] == "ae │ Nurture │ none │ 1 │ 1 │ 5.0"
+
+
+def test_a_rule_naming_an_unknown_column_is_a_plan_error(runner, team_files, tmp_path):
+    store, _ = team_files
+    plan = tmp_path / "bad.yaml"
+    plan.write_text(fx.PLAN_YAML.replace("rule: is_target}", 'rule: tier == "gold"}'), "utf-8")
+    result = runner.invoke(app, ["team", "--store", str(store), "--plan", str(plan)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {plan}, line 19: states[3].rule: unknown column "
+                                    f"'tier'; known columns and facts: account_id,")

@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 
 from covermap.engine.states import states_at
 from covermap.engine.window import Window, resolve_window
+from covermap.errors import PlanInvalid
 from covermap.plan.model import Plan
 from covermap.team.effort import effort_table, human_touches
 from covermap.team.handoffs import HANDOFF_COLUMNS, measure_handoffs
@@ -96,12 +97,28 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
                  window_months: int | None = None) -> TeamResult:
     """Measure the account coverage model on ``store``.
 
+    Parameters:
+        store: an open store; the result's tables live on its connection, so use them
+            before closing it.
+        plan: the plan with its ``journey``, ``raci`` and ``handoffs``; its rules are
+            checked against the store's account columns first (a ``PlanInvalid`` lists every
+            problem with its file, line and key).
+        as_of: the day measured on; default the plan's ``as_of``, else the date of the
+            latest activity.
+        window_months: the window's length; default the plan's ``window_months``.
+
     Example::
 
         with open_store("covermap.duckdb", read_only=True) as store:
             result = measure_team(store, default_plan())
             result.summary.filter(result.summary.group == "stage").execute()
+            export_tables(team_tables(result), Path("out"))
     """
+    from covermap.engine.plan_checks import plan_problems
+
+    problems = plan_problems(store, plan)
+    if problems:
+        raise PlanInvalid(problems)
     window = resolve_window(store, plan, as_of, window_months)
     keep = _keeper(store)
     current = states_at(store, plan, [window.as_of]).select("account_id", "state")
