@@ -167,3 +167,16 @@ def test_a_bad_plan_is_an_error_not_a_finding(runner, tmp_path):
     result = runner.invoke(app, ["team", "check", str(plan)])
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {plan}, line 28: raci.sell.cso: unknown role")
+
+
+def test_team_check_names_segment_overrides_no_account_has(runner, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(fx.PLAN_YAML.replace("    smb:\n", "    smbb:\n"), "utf-8")
+    store = tmp_path / "covermap.duckdb"
+    with open_store(store) as s:
+        fx.build(s)
+    result = runner.invoke(app, ["team", "check", str(plan), "--store", str(store)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Finding: {plan}, line 31: raci.segments.smbb: no account has segment 'smbb', so "
+        f"this override applies to none; segments in the store: ent, smb", "1 finding"]

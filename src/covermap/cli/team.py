@@ -14,17 +14,17 @@ from typing import Annotated
 import typer
 
 from covermap.cli.options import (
+    DEFAULT_STORE,
     AsOfOption,
     ForceOption,
     PlanOption,
     StoreOption,
     WindowOption,
     console,
+    literal,
     plan_in_use,
     resolve_plan,
 )
-from covermap.render.terminal import literal
-from covermap.store.connect import DEFAULT_STORE
 
 team_app = typer.Typer(invoke_without_command=True)
 
@@ -121,12 +121,13 @@ def check(
 ) -> None:
     """Check the plan's journey and RACI: every required skill held by a role that is R or
     A at its stage, exactly one A per stage (and per segment override), roles with no R or
-    A anywhere; with --store, account-team roles the plan does not define. Each finding
+    A anywhere; with --store, account-team roles the plan does not define and segment
+    overrides no account has. Each finding
     names the plan key and line; exit 1 when there is one.
 
     Example: covermap team check plan.yaml --store covermap.duckdb
     """
-    from covermap.team.checks import check_team_plan, plan_lines, store_role_findings
+    from covermap.team.checks import check_team_plan, plan_lines, store_findings
 
     file = plan_in_use(path)
     plan = resolve_plan(path)
@@ -136,7 +137,7 @@ def check(
         from covermap.store.connect import open_store
 
         with open_store(store, read_only=True) as s:
-            findings += store_role_findings(s, plan, lines)
+            findings += store_findings(s, plan, lines)
     name = str(file) if file is not None else "<default plan>"
     stages = len(plan.journey.stages)
     if not findings:

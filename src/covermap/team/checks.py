@@ -4,7 +4,8 @@
   override too);
 - exactly one A per stage (and per segment override);
 - roles with no R or A at any stage, in any segment;
-- with a store: roles that account-team rows have but the plan does not define.
+- with a store: roles that account-team rows have but the plan does not define, and RACI
+  segment overrides that no account's segment matches.
 
 Each finding names the plan key and its line (read from the plan file's text).
 """
@@ -85,6 +86,23 @@ def check_team_plan(plan: Plan, lines: dict[tuple, int]) -> list[PlanFinding]:
                 add(("roles", i, "id"), f"role {role.id} is R or A at no stage; give it a "
                                         f"responsibility in raci, or remove the role")
     return sorted(out, key=lambda f: (f.line is None, f.line or 0))
+
+
+def store_findings(store, plan: Plan, lines: dict[tuple, int]) -> list[PlanFinding]:
+    """Account-team roles in the store that the plan does not define, then segment
+    overrides no account has."""
+    out = store_role_findings(store, plan, lines)
+    if plan.raci.segments:
+        a = store.table("accounts")
+        have = set(a.select("segment").distinct().segment.to_pyarrow().to_pylist())
+        for seg in plan.raci.segments:
+            if seg not in have:
+                known = sorted(str(x) for x in have if x is not None)
+                out.append(PlanFinding(
+                    f"raci.segments.{seg}", line_of(lines, ("raci", "segments", seg)),
+                    f"no account has segment {seg!r}, so this override applies to none; "
+                    f"segments in the store: {', '.join(known) or 'none'}"))
+    return out
 
 
 def store_role_findings(store, plan: Plan, lines: dict[tuple, int]) -> list[PlanFinding]:
