@@ -1,7 +1,8 @@
 """Benchmark `covermap team` against a hand-written DuckDB query computing team_accounts.
 
-``steps(store, out_dir)`` times ``covermap team --store STORE --export OUT`` (five tables:
-accounts, findings, hand-offs, summary, effort) and ``BASELINE_SQL`` (the team_accounts
+``steps(store, out_dir)`` times ``covermap team --store STORE --export OUT`` (six tables:
+accounts, findings, hand-offs, summary, effort, what followed) and ``BASELINE_SQL`` (the
+team_accounts
 table only, written to CSV) in the same run, and counts the rows on which the two disagree.
 The baseline is written for the built-in default plan: UTC, as_of = the latest activity's
 date, a 6-month window, the template's states, journey, RACI (with the smb override) and
@@ -137,7 +138,7 @@ def steps(store: Path, out_dir: Path) -> list[Measurement]:
     out_dir.mkdir(parents=True, exist_ok=True)
     ours = measure("team --export", [sys.executable, "-m", "covermap", "team", "--store",
                                      str(store), "--export", str(out_dir), "--force"],
-                   note="5 tables")
+                   note="6 tables")
     base = measure("team SQL baseline",
                    python(baseline_code(store, out_dir / "team_baseline.csv")),
                    note="team_accounts only")

@@ -34,7 +34,7 @@ def test_export_writes_the_four_tables_with_their_columns(runner, team_files, tm
     result = runner.invoke(app, ["team", "--store", str(store), "--plan", str(plan),
                                  "--export", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Wrote 5 files to" in result.output
+    assert "Wrote 6 files to" in result.output
     accounts = read(out / "team_accounts.csv")
     assert list(accounts[0]) == ["account_id", "state", "stage", "segment", "owner_id",
                                  "team_size", "gaps", "duplicates", "over_coverage",

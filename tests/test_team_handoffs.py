@@ -108,3 +108,10 @@ def test_dropped_once_the_sla_has_passed(store):
         return rows(h.filter(h.account_id == "G"))[0]["status"]
 
     assert (status(D(2026, 7, 17)), status(D(2026, 7, 18))) == ("pending", "dropped")
+
+
+def test_what_followed_each_rule(result):
+    # E's deal (to_ae, 2026-04-10) was won 52 days later; every other hand-off stayed
+    assert [(r["rule"], r["next_state"], r["handoffs"], r["share"])
+            for r in rows(result.followed)] == [
+        ("to_ae", "none", 4, 0.8), ("to_ae", "customer", 1, 0.2), ("to_csm", "none", 1, 1.0)]

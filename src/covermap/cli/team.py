@@ -36,8 +36,8 @@ class By(enum.StrEnum):
     owner = "owner"
 
 
-EXPORTS = "team_accounts.csv, team_findings.csv, team_handoffs.csv, team_summary.csv and " \
-          "team_effort.csv"
+EXPORTS = "team_accounts.csv, team_findings.csv, team_handoffs.csv, team_summary.csv, " \
+          "team_effort.csv and team_followed.csv"
 
 
 @team_app.callback()
@@ -71,7 +71,13 @@ def team(
     from covermap.reports.targets import Targets
     from covermap.store.connect import open_store
     from covermap.store.health import data_warnings
-    from covermap.team.render import effort_view, findings_line, summary_view, timeline_view
+    from covermap.team.render import (
+        effort_view,
+        findings_line,
+        followed_view,
+        summary_view,
+        timeline_view,
+    )
     from covermap.team.tables import finding_counts, measure_team, team_tables
     from covermap.team.timeline import account_phases, account_timeline, check_account
 
@@ -102,6 +108,9 @@ def team(
         effort = effort_view(result.effort.to_pyarrow().to_pylist(), formats, labels)
         if effort is not None:
             console.print(effort)
+        followed = followed_view(result.followed.to_pyarrow().to_pylist(), formats)
+        if followed is not None:
+            console.print(followed)
         if account is not None:
             console.print(timeline_view(account, account_timeline(result, account),
                                         account_phases(result, account), formats))

@@ -91,3 +91,14 @@ def measure_handoffs(store, plan: Plan, spans: ir.Table, window: Window,
     return j.select(*HANDOFF_COLUMNS[:6], days=days.cast("int64"), status=status,
                     released=released, stage=j.stage, next_state=j.next_state,
                     within_days=j.within_days, rule_position=j.rule_position)
+
+
+def what_followed(handoffs: ir.Table) -> ir.Table:
+    """``rule, next_state, handoffs, share``: per rule, how many of its hand-offs reached
+    each next state within 90 days (``none``: stayed), and their share of the rule's."""
+    g = handoffs.group_by(["rule", "rule_position", "next_state"]).aggregate(
+        handoffs=handoffs.count())
+    w = ibis.window(group_by=g.rule)
+    g = g.mutate(share=g.handoffs / g.handoffs.sum().over(w))
+    g = g.order_by([g.rule_position, g.handoffs.desc(), g.next_state])
+    return g.select("rule", "next_state", "handoffs", "share")

@@ -50,6 +50,10 @@ TEAM_TABLES: dict[str, dict[str, Column]] = {
         "pending": Column(K.count, "Pending"),
         "median_days": Column(K.days, "Median days to first touch"),
     },
+    "team_followed": {
+        "rule": Column(K.text, "Hand-off rule"), "next_state": Column(K.text, "Then (90 days)"),
+        "handoffs": Column(K.count, "Hand-offs"), "share": Column(K.percent, "Share"),
+    },
     "team_effort": {
         "role": _ROLE, "stage": _STAGE, "letter": Column(K.text, "Letter", "none"),
         "outside_model": Column(K.flag, "Outside the model"),
@@ -121,3 +125,14 @@ def effort_view(rows: Sequence[dict[str, Any]], formats: Formats,
                                  "minutes"],
                         title="Effort outside the model (the window's human touches where "
                               "the role is not R or A)")
+
+
+def followed_view(rows: Sequence[dict[str, Any]], formats: Formats) -> Table | None:
+    """What followed each hand-off rule (None when there were no hand-offs)."""
+    if not rows:
+        return None
+    shown = [{**r, "next_state": formats.states.get(r["next_state"], r["next_state"])
+              if r["next_state"] != "none" else "stayed"} for r in rows]
+    return result_table(shown, "team_followed", formats,
+                        columns=["rule", "next_state", "handoffs", "share"],
+                        title="What followed the hand-offs (the next state within 90 days)")

@@ -5,7 +5,11 @@
   late_join, stayed_on, never_joined over the window (``covermap.team.phases``);
 - ``handoffs`` (``team_handoffs``): one row per hand-off (``covermap.team.handoffs``);
 - ``summary`` (``team_summary``): group, key, accounts, with_gap, with_duplicate,
-  with_over_coverage, with_silent, handoffs, on_time, late, dropped, pending, median_days.
+  with_over_coverage, with_silent, handoffs, on_time, late, dropped, pending, median_days;
+- ``effort`` (``team_effort``): human-touch minutes by role and stage, outside the model
+  where the role is not R or A (``covermap.team.effort``);
+- ``followed`` (``team_followed``): what followed each rule's hand-offs (the feedback
+  loop: how many handed-over leads became deals, deals customers, ...).
 
 Summary groups: ``all``; ``stage`` (accounts by current stage, empty key: no stage;
 hand-offs under the stage entered); ``segment`` and ``owner`` (the account's); ``role``
@@ -28,7 +32,7 @@ from covermap.engine.window import Window, resolve_window
 from covermap.errors import PlanInvalid
 from covermap.plan.model import Plan
 from covermap.team.effort import effort_table, human_touches
-from covermap.team.handoffs import HANDOFF_COLUMNS, measure_handoffs
+from covermap.team.handoffs import HANDOFF_COLUMNS, measure_handoffs, what_followed
 from covermap.team.phases import phase_findings
 from covermap.team.plan_tables import letter_table
 from covermap.team.queries import (
@@ -60,6 +64,8 @@ class TeamResult:
     handoffs: ir.Table
     summary: ir.Table
     effort: ir.Table
+    #: per hand-off rule, the next states its accounts reached within 90 days
+    followed: ir.Table
     store: object = None
 
     @property
@@ -81,7 +87,7 @@ def team_tables(result: TeamResult) -> dict[str, ir.Table]:
             "team_findings": result.findings.select(*FINDING_COLUMNS),
             "team_handoffs": result.handoffs.select(*HANDOFF_COLUMNS),
             "team_summary": result.summary.select(*SUMMARY_COLUMNS),
-            "team_effort": result.effort}
+            "team_effort": result.effort, "team_followed": result.followed}
 
 
 def _keeper(store):
@@ -141,7 +147,8 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
         findings=findings.order_by([findings.account_id, kind_order, findings.role,
                                     findings.user_id]),
         handoffs=handoffs.order_by(["account_id", "event_date", "rule_position"]),
-        summary=summary, effort=effort_table(touched, plan, spans, acc, window), store=store)
+        summary=summary, effort=effort_table(touched, plan, spans, acc, window),
+        followed=what_followed(handoffs), store=store)
 
 
 #: the join key of an empty group key (NULL never equals NULL in a join)
