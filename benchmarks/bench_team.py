@@ -2,8 +2,8 @@
 
 ``steps(store, out_dir)`` times ``covermap team --store STORE --export OUT`` (six tables:
 accounts, findings, hand-offs, summary, effort, what followed) and ``BASELINE_SQL`` (the
-team_accounts
-table only, written to CSV) in the same run, and counts the rows on which the two disagree.
+team_accounts table only, written to CSV) in the same run, and counts the rows on which the
+two disagree.
 The baseline is written for the built-in default plan: UTC, as_of = the latest activity's
 date, a 6-month window, the template's states, journey, RACI (with the smb override) and
 human activity kinds; owners are accounts.owner_id (no fallback).
