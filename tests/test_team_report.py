@@ -63,7 +63,7 @@ def test_funnel_and_timeline(team_html):
     assert '"x":[3,1,1,1]' in team_html.replace(" ", "")
     assert "first human touch by the new owner: 3.5." in team_html
     assert "Phase-in/out of D</figcaption>" in team_html
-    phases = _cells(re.findall(r"<table>(.*?)</table>", team_html, flags=re.S)[3])[1:]
+    phases = _cells(re.findall(r"<table>(.*?)</table>", team_html, flags=re.S)[4])[1:]
     assert phases == [
         ["sell", "late_join", "ae", "Al (a1)",
          "joined on 2026-05-06, 2 days after the stage began on 2026-05-04"],
@@ -71,6 +71,13 @@ def test_funnel_and_timeline(team_html):
          "still on the team more than 14 days after the stage ended on 2026-05-03"]]
 
 
+def test_what_followed(team_html):
+    followed = re.findall(r"<table>(.*?)</table>", team_html, flags=re.S)[3]
+    assert _cells(followed)[1:] == [["to_ae", "stayed", "4", "80.0%"],
+                                    ["to_ae", "Customer", "1", "20.0%"],
+                                    ["to_csm", "stayed", "1", "100.0%"]]
+
+
 def test_effort_outside_the_model(team_html):
-    effort = re.findall(r"<table>(.*?)</table>", team_html, flags=re.S)[4]
+    effort = re.findall(r"<table>(.*?)</table>", team_html, flags=re.S)[5]
     assert _cells(effort)[1:] == [["ae", "Nurture", "none", "1", "1", "5.0"]]

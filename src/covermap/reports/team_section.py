@@ -124,6 +124,12 @@ def team_context(result, f: Formats, account_id: str | None = None) -> dict[str,
     effort_cols, effort_rows = html_table(outside, "team_effort", f,
                                           columns=("role", "stage", "letter", "accounts",
                                                    "human_touches", "minutes"))
+    followed = [{**r, "next_state": f.states.get(r["next_state"], r["next_state"])
+                 if r["next_state"] != "none" else "stayed"}
+                for r in result.followed.to_pyarrow().to_pylist()]
+    followed_cols, followed_rows = html_table(followed, "team_followed", f,
+                                              columns=("rule", "next_state", "handoffs",
+                                                       "share"))
     total = next(r for r in summary if r["group"] == "all")
     return dict(
         raci=raci_matrix(result.plan), has_journey=bool(result.plan.journey.stages),
@@ -131,4 +137,5 @@ def team_context(result, f: Formats, account_id: str | None = None) -> dict[str,
         segment_rows=seg_rows, funnel=handoff_funnel(summary, f), timeline=timeline,
         phase_columns=phase_cols, phase_rows=phase_rows, account=account,
         effort_columns=effort_cols, effort_rows=effort_rows,
+        followed_columns=followed_cols, followed_rows=followed_rows,
         median_days=format_value(total["median_days"], Kind.days, f))
