@@ -200,7 +200,7 @@ def test_unknown_names_suggest_the_closest_known_one():
     assert _problems(text) == [
         "plan.yaml, line 2: states[0].label: this key is required",
         "plan.yaml, line 3: states[0].labl: unknown key; did you mean 'label'? Keys here are: "
-        "id, label, rule, purpose, owners, standard",
+        "id, label, rule, purpose, owners, standard, content",
         "plan.yaml, line 5: states[0].owners[0]: unknown role 'cms'; did you mean 'csm'? roles "
         "are: csm, account_executive, inside_sales, marketing, executive (add it under "
         "`roles:`)",

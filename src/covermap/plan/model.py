@@ -18,6 +18,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationIn
 
 from covermap.errors import did_you_mean
 from covermap.store import schema
+from covermap.value.content_plan import ContentEntry, check_content
 
 Channel = Literal["human", "digital"]
 ChannelClass = Literal["human", "digital", "none"]
@@ -72,6 +73,8 @@ class State(_Frozen):
     purpose: str = ""
     owners: tuple[str, ...] = ()
     standard: tuple[StandardEntry, ...] = ()
+    #: the content stages this state calls for (covermap.value.content_plan; issue 12)
+    content: Annotated[tuple[ContentEntry, ...], AfterValidator(check_content)] = ()
 
 
 class Source(_Frozen):

@@ -95,17 +95,21 @@ JA_GIVEN_NAMES = (
 )
 
 # Contact title groups: persona (None: not a key player), English and Japanese titles.
+# Some titles are written as real CRMs hold them (full-width or half-width characters,
+# capitals, doubled spaces) and one names two key players, so matching titles to the
+# built-in value map's personas (covermap value) is tested on the sample too.
 TITLE_GROUPS = (
     ("economic_buyer", ("CFO", "VP of Finance", "Finance Director", "Head of Procurement"),
-     ("経理部長", "財務担当役員", "購買部 部長", "経営企画部 部長")),
-    ("technical_buyer", ("Head of IT", "CIO", "IT Manager", "Director of Engineering"),
-     ("情報システム部 部長", "情報システム部 課長", "CIO", "システム企画室 室長")),
-    ("champion", ("VP of Sales", "Sales Operations Manager", "RevOps Lead",
+     ("経理部長", "財務担当役員", "ＣＦＯ", "経営企画部 部長")),
+    ("technical_buyer", ("Plant Manager", "Ｐｒｏｄｕｃｔｉｏｎ　Ｍａｎａｇｅｒ", "IT Manager",
+                         "Director of Engineering"),
+     ("工場長", "製造部\u3000部長", "情報システム部 部長", "ﾌﾟﾗﾝﾄﾏﾈｰｼﾞｬｰ")),
+    ("champion", ("VP of Sales", "PRODUCTION MANAGER", "Plant Manager / Maintenance Manager",
                   "Head of Customer Success"),
-     ("営業部長", "営業企画部 課長", "営業推進室 室長", "カスタマーサクセス部 部長")),
-    ("end_user", ("Account Executive", "Sales Representative", "Customer Success Specialist",
+     ("営業部長", "生産管理部長", "工場長 兼 保全課長", "カスタマーサクセス部 部長")),
+    ("end_user", ("Account Executive", "Maintenance  Engineer", "Customer Success Specialist",
                   "Marketing Specialist"),
-     ("営業担当", "カスタマーサクセス担当", "マーケティング担当", "営業部 主任")),
+     ("営業担当", "設備保全担当", "マーケティング担当", "営業部 主任")),
     ("executive_sponsor", ("CEO", "COO", "Chief Revenue Officer", "Managing Director"),
      ("代表取締役社長", "取締役 営業本部長", "常務取締役", "執行役員")),
     (None, ("Office Manager", "Executive Assistant", "Intern", "Analyst"),

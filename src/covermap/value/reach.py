@@ -1,0 +1,165 @@
+"""Reach of key players (DESIGN.md, "Value maps"), per account and rolled up.
+
+- The accounts where a persona **matters**: every account when it names neither
+  ``segments`` nor ``cells``; else those whose segment it lists (compared trimmed and
+  without case) or with one of its coverage-map cells.
+- An account's **cells**: the cells of its won revenue lines in the window (as the
+  coverage map places them); an account with lines in two cells is in both.
+- ``value_accounts``: one row per account and persona that matters there: ``contacts``
+  matching the persona, ``touched_contacts`` (those with a human touch in the window) and
+  ``human_touches`` (the window's human touches naming those contacts). A persona with no
+  contact is missing entirely (``contacts`` 0). A touch counts for the account of the
+  contact it names.
+- ``value_summary``: per group (``all``, ``segment``, ``cell``), key and persona:
+  ``accounts`` (where it matters), ``accounts_with_persona`` (contacts >= 1),
+  ``accounts_reached`` (touched_contacts >= 1), ``reach`` = reached / with persona (empty
+  when none).
+- ``value_touches``: per group and key (the touch's own account), the window's human touches
+  ``without_contact`` (counted apart), ``with_contact``, ``to_key_players`` (naming a contact
+  that matches a persona), ``to_others`` (naming a contact that matches none, an unknown
+  contact id included) and ``other_share`` = to_others / with_contact.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from covermap.engine.buckets import small_table
+from covermap.engine.map_place import placed_lines
+from covermap.engine.window import Window
+from covermap.plan.model import Plan
+from covermap.value.load import ValueMaps
+
+VALUE_ACCOUNT_COLUMNS = ("account_id", "persona", "contacts", "touched_contacts",
+                         "human_touches")
+SUMMARY_COLUMNS = ("group", "key", "persona", "accounts", "accounts_with_persona",
+                   "accounts_reached", "reach")
+TOUCH_COLUMNS = ("group", "key", "human_touches", "without_contact", "with_contact",
+                 "to_key_players", "to_others", "other_share")
+GROUPS = ("all", "segment", "cell")
+
+
+def account_cells(store, plan: Plan, window: Window) -> ir.Table:
+    """``account_id, cell`` (``complexity/value``) of the window's placed won lines."""
+    if plan.coverage_map is None:
+        return small_table({}, {"account_id": "string", "cell": "string"})
+    lines = placed_lines(store, plan, plan.coverage_map, window)
+    won = lines.filter(lines.won_in, lines.reason.isnull())
+    return won.select("account_id", cell=won.complexity + "/" + won.tier).distinct()
+
+
+def _key(v: ir.StringValue) -> ir.StringValue:
+    return v.strip().lower()
+
+
+def scope(store, vm: ValueMaps, cells: ir.Table) -> ir.Table:
+    """``account_id, persona``: the accounts where each persona matters (module doc)."""
+    a = store.table("accounts").select("account_id", "segment")
+    parts = []
+    everywhere = [p.id for p in vm.personas if not (p.segments or p.cells)]
+    if everywhere:
+        ps = small_table({"persona": everywhere}, {"persona": "string"})
+        parts.append(a.cross_join(ps).select("account_id", "persona"))
+    seg = [(p.id, s.strip().lower()) for p in vm.personas for s in p.segments]
+    if seg:
+        st = small_table({"persona": [x[0] for x in seg], "seg": [x[1] for x in seg]},
+                         {"persona": "string", "seg": "string"})
+        j = a.join(st, _key(a.segment) == st.seg)
+        parts.append(j.select("account_id", "persona"))
+    cl = [(p.id, c.strip().lower().replace(" ", "")) for p in vm.personas for c in p.cells]
+    if cl:
+        ct = small_table({"persona": [x[0] for x in cl], "cell": [x[1] for x in cl]},
+                         {"persona": "string", "cell": "string"})
+        j = cells.join(ct, "cell")
+        parts.append(j.select("account_id", "persona"))
+    if not parts:
+        return small_table({}, {"account_id": "string", "persona": "string"})
+    return ibis.union(*parts, distinct=True)
+
+
+def contact_touches(touches: ir.Table) -> ir.Table:
+    """``contact_id, human_touches``: the human touches naming each contact."""
+    h = touches.filter(touches.channel == "human", touches.contact_id.notnull())
+    return h.group_by("contact_id").aggregate(human_touches=h.count())
+
+
+def account_rows(scoped: ir.Table, matched: ir.Table, per_contact: ir.Table) -> ir.Table:
+    """``value_accounts`` (module doc)."""
+    m = matched.left_join(per_contact, "contact_id").drop("contact_id_right")
+    n = m.human_touches.fill_null(0)
+    g = m.group_by(["account_id", "persona"]).aggregate(
+        contacts=m.contact_id.nunique(),
+        touched_contacts=m.contact_id.nunique(where=n > 0),
+        human_touches=n.sum())
+    j = scoped.left_join(g, ["account_id", "persona"])
+    return j.select(account_id=j.account_id, persona=j.persona,
+                    contacts=j.contacts.fill_null(0).cast("int64"),
+                    touched_contacts=j.touched_contacts.fill_null(0).cast("int64"),
+                    human_touches=j.human_touches.fill_null(0).cast("int64"))
+
+
+def _grouped(store, rows: ir.Table, cells: ir.Table) -> list[tuple[str, ir.Table]]:
+    """``(group, rows with a key column)`` for every summary group."""
+    a = store.table("accounts").select("account_id", "segment")
+    seg = rows.left_join(a, "account_id").drop("account_id_right")
+    by_cell = rows.join(cells, "account_id")
+    return [("all", rows.mutate(key=ibis.literal("all"))),
+            ("segment", seg.mutate(key=seg.segment).drop("segment")),
+            ("cell", by_cell.mutate(key=by_cell.cell).drop("cell"))]
+
+
+def _ranked(t: ir.Table, vm: ValueMaps | None) -> ir.Table:
+    group = ibis.cases(*((t["group"] == g, i) for i, g in enumerate(GROUPS)),
+                       else_=len(GROUPS))
+    cols = [group, t.key]
+    if vm is not None:
+        ids = [p.id for p in vm.personas]
+        cols.append(ibis.cases(*((t.persona == p, i) for i, p in enumerate(ids)),
+                               else_=len(ids)))
+    return t.order_by(cols)
+
+
+def summary_rows(store, vm: ValueMaps, accounts: ir.Table, cells: ir.Table) -> ir.Table:
+    """``value_summary`` (module doc), by group, key and persona priority."""
+    parts = []
+    for group, t in _grouped(store, accounts, cells):
+        g = t.group_by(["key", "persona"]).aggregate(
+            accounts=t.account_id.nunique(),
+            accounts_with_persona=t.account_id.nunique(where=t.contacts > 0),
+            accounts_reached=t.account_id.nunique(where=t.touched_contacts > 0))
+        if group == "all":  # every persona has its row, even where it matters nowhere
+            ids = small_table({"persona": [p.id for p in vm.personas]}, {"persona": "string"})
+            g = ids.left_join(g, "persona").drop("persona_right")
+            g = g.mutate(key=ibis.literal("all"),
+                         **{c: g[c].fill_null(0) for c in SUMMARY_COLUMNS[3:6]})
+        reach = (g.accounts_with_persona > 0).ifelse(
+            g.accounts_reached / g.accounts_with_persona.nullif(0), ibis.null("float64"))
+        parts.append(g.select(group=ibis.literal(group), key=g.key, persona=g.persona,
+                              accounts=g.accounts.cast("int64"),
+                              accounts_with_persona=g.accounts_with_persona.cast("int64"),
+                              accounts_reached=g.accounts_reached.cast("int64"),
+                              reach=reach.cast("float64")))
+    return _ranked(ibis.union(*parts, distinct=False), vm)
+
+
+def touch_rows(store, touches: ir.Table, matched: ir.Table, cells: ir.Table) -> ir.Table:
+    """``value_touches`` (module doc), by group and key."""
+    h = touches.filter(touches.channel == "human").select("account_id", "contact_id")
+    keyed = matched.select("contact_id").distinct().mutate(key_player=ibis.literal(True))
+    h = h.left_join(keyed, "contact_id").drop("contact_id_right")
+    h = h.mutate(named=h.contact_id.notnull(), key_player=h.key_player.fill_null(False))
+    parts = []
+    for group, t in _grouped(store, h, cells):
+        measures = dict(
+            human_touches=t.count(), without_contact=(~t.named).sum(),
+            with_contact=t.named.sum(), to_key_players=(t.named & t.key_player).sum(),
+            to_others=(t.named & ~t.key_player).sum())
+        # the whole has one row even when there is no touch
+        g = t.group_by("key").aggregate(**measures) if group != "all" else \
+            t.aggregate(**measures).mutate(key=ibis.literal("all"))
+        parts.append(g.select(
+            group=ibis.literal(group), key=g.key,
+            **{c: g[c].fill_null(0).cast("int64") for c in TOUCH_COLUMNS[2:7]},
+            other_share=(g.to_others / g.with_contact.nullif(0)).cast("float64")))
+    return _ranked(ibis.union(*parts, distinct=False), None)

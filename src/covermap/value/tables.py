@@ -1,0 +1,112 @@
+"""``measure_value``: the value-map analysis's result tables, for every front end.
+
+- ``accounts`` (``value_accounts``), ``summary`` (``value_summary``) and ``touches``
+  (``value_touches``): reach of key players (``covermap.value.reach``);
+- ``content`` (``value_content``), ``content_stages`` (``value_content_stages``) and
+  ``persona_stages`` (``value_persona_stages``): messages per state
+  (``covermap.value.content``).
+
+Every count is over the window's touches (``window.start`` .. ``window.end``), read through
+``covermap.engine.touches.touches``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import ibis.expr.types as ir
+
+from covermap.engine.touches import touches as window_touches
+from covermap.engine.window import Window, resolve_window
+from covermap.plan.model import Plan
+from covermap.value.content import (
+    CONTENT_COLUMNS,
+    PERSONA_STAGE_COLUMNS,
+    STAGE_COLUMNS,
+    content_rows,
+    persona_stage_rows,
+    stage_rows,
+    staged_touches,
+)
+from covermap.value.load import ValueMaps
+from covermap.value.matching import contact_personas
+from covermap.value.reach import (
+    SUMMARY_COLUMNS,
+    TOUCH_COLUMNS,
+    VALUE_ACCOUNT_COLUMNS,
+    account_cells,
+    account_rows,
+    contact_touches,
+    scope,
+    summary_rows,
+    touch_rows,
+)
+
+
+@dataclass(frozen=True)
+class ValueResult:
+    """Everything ``covermap value`` shows, as Ibis tables on the store's connection."""
+
+    plan: Plan
+    maps: ValueMaps
+    window: Window
+    accounts: ir.Table
+    summary: ir.Table
+    touches: ir.Table
+    content: ir.Table
+    content_stages: ir.Table
+    persona_stages: ir.Table
+    store: object = None
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.window.as_of
+
+
+def value_tables(result: ValueResult) -> dict[str, ir.Table]:
+    """Export name -> table, in the order files are written."""
+    return {"value_accounts": result.accounts.select(*VALUE_ACCOUNT_COLUMNS),
+            "value_summary": result.summary.select(*SUMMARY_COLUMNS),
+            "value_touches": result.touches.select(*TOUCH_COLUMNS),
+            "value_content": result.content.select(*CONTENT_COLUMNS),
+            "value_content_stages": result.content_stages.select(*STAGE_COLUMNS),
+            "value_persona_stages": result.persona_stages.select(*PERSONA_STAGE_COLUMNS)}
+
+
+def _keeper(store):
+    token = uuid.uuid4().hex[:10]
+
+    def keep(expr: ir.Table, name: str) -> ir.Table:
+        return store.ibis.create_table(f"_covermap_value_{name}_{token}", expr, temp=True)
+
+    return keep
+
+
+def measure_value(store, plan: Plan, maps: ValueMaps, *, as_of: dt.date | None = None,
+                  window_months: int | None = None) -> ValueResult:
+    """Measure the reach of the key players of ``maps`` and the content per state.
+
+    Example::
+
+        with open_store("covermap.duckdb", read_only=True) as store:
+            result = measure_value(store, default_plan(), default_value_maps())
+            result.summary.filter(result.summary.group == "all").execute()
+    """
+    window = resolve_window(store, plan, as_of, window_months)
+    keep = _keeper(store)
+    matched = keep(contact_personas(store, maps), "matched")
+    cells = keep(account_cells(store, plan, window), "cells")
+    touched = keep(window_touches(store, plan, window.start, window.end), "touches")
+    per_contact = contact_touches(touched)
+    accounts = keep(account_rows(scope(store, maps, cells), matched, per_contact), "accounts")
+    staged = keep(staged_touches(store, plan, window, touched), "staged")
+    ids = [p.id for p in maps.personas]
+    return ValueResult(
+        plan=plan, maps=maps, window=window,
+        accounts=accounts.order_by(["account_id", "persona"]),
+        summary=summary_rows(store, maps, accounts, cells),
+        touches=touch_rows(store, touched, matched, cells),
+        content=content_rows(plan, staged), content_stages=stage_rows(plan, staged),
+        persona_stages=persona_stage_rows(staged, matched, ids), store=store)
