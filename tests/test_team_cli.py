@@ -170,3 +170,15 @@ def test_a_rule_naming_an_unknown_column_is_a_plan_error(runner, team_files, tmp
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {plan}, line 19: states[3].rule: unknown column "
                                     f"'tier'; known columns and facts: account_id,")
+
+
+def test_data_is_printed_as_it_is(runner, team_files):
+    store, plan = team_files
+    with open_store(store) as s:
+        s.duckdb.execute("UPDATE accounts SET segment = '[bold]ent:warning:' WHERE segment = 'ent'")
+        s.duckdb.execute("UPDATE account_team SET user_id = '[red]a1' WHERE user_id = 'a1'")
+    result = runner.invoke(app, ["team", "--store", str(store), "--plan", str(plan),
+                                 "--by", "segment", "--account", "D"])
+    assert result.exit_code == 0, result.output
+    assert "│ [bold]ent:warning: │" in result.output
+    assert "ae: [red]a1" in result.output
