@@ -115,3 +115,16 @@ def test_what_followed_each_rule(result):
     assert [(r["rule"], r["next_state"], r["handoffs"], r["share"])
             for r in rows(result.followed)] == [
         ("to_ae", "none", 4, 0.8), ("to_ae", "customer", 1, 0.2), ("to_csm", "none", 1, 1.0)]
+
+
+def test_dates_are_local_to_the_plans_time_zone(store):
+    from covermap.plan import parse_plan
+
+    # D's deal opens at 2026-05-04 18:00 in Tokyo (09:00 UTC); the ae's call at 16:00 UTC
+    # on 05-09 is 01:00 on 05-10 there: 6 days, a day past the SLA
+    plan = parse_plan(fx.PLAN_YAML.replace("timezone: UTC", "timezone: Asia/Tokyo"),
+                      "plan.yaml")
+    h = measure_team(store, plan).handoffs
+    [d] = rows(h.filter(h.account_id == "D"))
+    assert (d["event_date"], d["first_touch_date"], d["days"], d["status"]) == \
+        (D(2026, 5, 4), D(2026, 5, 10), 6, "late")
