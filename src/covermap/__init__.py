@@ -7,26 +7,31 @@ The library is the product; the ``covermap`` command and the report call these.
 ['loyal', 'active', 'new']
 """
 
-from covermap.engine.coverage import CoverageResult, coverage_tables, measure_coverage
-from covermap.engine.map import MapResult, build_map, map_tables
-from covermap.engine.window import Window
-from covermap.errors import (
-    AnalysisError,
-    CovermapError,
-    ImportProblem,
-    PlanError,
-    PlanInvalid,
-    RuleError,
-    StoreError,
-)
-from covermap.importing import ImportReport, import_paths
-from covermap.plan import Plan, default_plan, load_plan, parse_plan
-from covermap.reports.export import export_tables
-from covermap.reports.html_report import ReportInputs, render_report
-from covermap.sample import generate_company
-from covermap.store.connect import Store, open_store
-from covermap.store.quarantine import store_status
+import importlib
+import types
 
+#: public name -> the module that defines it. Each is imported on first use, so that
+#: ``covermap --help`` and the commands that need no engine never load Ibis, DuckDB or
+#: pandas (issue 9, start-up; tests/test_startup_imports.py).
+_EXPORTS = {
+    "AnalysisError": "covermap.errors", "CovermapError": "covermap.errors",
+    "ImportProblem": "covermap.errors", "PlanError": "covermap.errors",
+    "PlanInvalid": "covermap.errors", "RuleError": "covermap.errors",
+    "StoreError": "covermap.errors",
+    "CoverageResult": "covermap.engine.coverage", "coverage_tables": "covermap.engine.coverage",
+    "measure_coverage": "covermap.engine.coverage",
+    "MapResult": "covermap.engine.map", "build_map": "covermap.engine.map",
+    "map_tables": "covermap.engine.map",
+    "Window": "covermap.engine.window",
+    "ImportReport": "covermap.importing", "import_paths": "covermap.importing",
+    "Plan": "covermap.plan", "default_plan": "covermap.plan", "load_plan": "covermap.plan",
+    "parse_plan": "covermap.plan",
+    "export_tables": "covermap.reports.export",
+    "ReportInputs": "covermap.reports.html_report", "render_report": "covermap.reports.html_report",
+    "generate_company": "covermap.sample",
+    "Store": "covermap.store.connect", "open_store": "covermap.store.connect",
+    "store_status": "covermap.store.quarantine",
+}
 __all__ = [
     "AnalysisError", "CoverageResult", "CovermapError", "ImportProblem", "ImportReport",
     "MapResult", "Plan", "PlanError", "PlanInvalid", "ReportInputs", "RuleError", "Store",
@@ -35,3 +40,29 @@ __all__ = [
     "import_paths", "load_plan", "map_tables", "measure_coverage", "open_store", "parse_plan",
     "render_report", "store_status",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'covermap' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+class _Package(types.ModuleType):
+    """Reading the namespace as a whole (``vars(covermap)``, ``help``, doctest) first loads
+    every public name, so it shows the whole API as an eagerly imported package would."""
+
+    @property
+    def __dict__(self) -> dict[str, object]:  # type: ignore[override]
+        for name in _EXPORTS:
+            getattr(self, name)
+        return super().__dict__
+
+
+__import__("sys").modules[__name__].__class__ = _Package

@@ -13,12 +13,12 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from covermap.cli.data import print_data_warnings
 from covermap.cli.options import (
+    DEFAULT_STORE,
     AsOfOption,
     ForceOption,
     PlanOption,
@@ -28,15 +28,12 @@ from covermap.cli.options import (
     plan_in_use,
     resolve_plan,
 )
-from covermap.engine.coverage import CoverageResult, coverage_tables, measure_coverage
-from covermap.engine.worklist import check_filters, filter_worklist
-from covermap.plan import Plan
-from covermap.render import Column, Formats, Kind, result_table, user_names
-from covermap.render.terminal import literal
-from covermap.reports.export import export_table, export_tables
-from covermap.reports.targets import Targets
-from covermap.store.connect import DEFAULT_STORE, Store, open_store
-from covermap.store.health import data_warnings
+
+if TYPE_CHECKING:  # the engine, the store and render are imported where a command runs
+    from covermap.engine.coverage import CoverageResult
+    from covermap.plan import Plan
+    from covermap.render import Formats
+    from covermap.store.connect import Store
 
 
 class Group(enum.StrEnum):
@@ -66,6 +63,9 @@ def _measured(store: str, plan_path: Path | None, as_of: dt.date | None,
               check: Callable[[Store, Plan], None] | None = None) -> Iterator[CoverageResult]:
     """The measurement, valid while the store stays open (its tables live on the connection).
     ``check(store, plan)`` runs first, so a bad option fails before the measurement."""
+    from covermap.engine.coverage import measure_coverage
+    from covermap.store.connect import open_store
+
     plan = resolve_plan(plan_path)
     # A spill folder of our own: DuckDB's default (next to the store) is shared by every
     # process reading the same store, and two runs spilling there corrupt each other.
@@ -79,6 +79,10 @@ def _measured(store: str, plan_path: Path | None, as_of: dt.date | None,
 
 
 def _header(result: CoverageResult) -> None:
+    from covermap.cli.data import print_data_warnings
+    from covermap.render.terminal import literal
+    from covermap.store.health import data_warnings
+
     w = result.window
     console.print(f"[bold]{literal(result.plan.name)}[/bold] — as of {w.as_of.isoformat()}, "
                   f"window {w.start.isoformat()} to {w.end.isoformat()} ({w.months} "
@@ -89,11 +93,9 @@ def _header(result: CoverageResult) -> None:
 
 
 def _formats(result: CoverageResult) -> Formats:
+    from covermap.render import Formats, user_names
+
     return Formats.for_plan(result.plan, user_names(result.store))
-
-
-#: how the first column of ``coverage --by GROUP`` shows its keys
-_KEY_KINDS = {"state": Kind.state, "owner": Kind.user}
 
 
 def coverage(
@@ -121,6 +123,13 @@ def coverage(
 
     Example: covermap coverage --by segment --outcomes --export coverage-out
     """
+    from covermap.engine.coverage import coverage_tables
+    from covermap.render import Column, Kind, result_table
+    from covermap.render.terminal import literal
+    from covermap.reports.export import export_tables
+    from covermap.reports.targets import Targets
+
+    key_kinds = {"state": Kind.state, "owner": Kind.user}  # how --by GROUP shows its keys
     targets = Targets("--export", force)
 
     def check(s: Store, p: Plan) -> None:  # before the measurement: a bad --export fails fast
@@ -138,7 +147,7 @@ def coverage(
         for r in records:
             if r["group"] == "state" and not r["has_standard"]:
                 r["compliance"] = "no standard"
-        key = Column(_KEY_KINDS.get(by.value, Kind.text), by.value.capitalize(), "(none)")
+        key = Column(key_kinds.get(by.value, Kind.text), by.value.capitalize(), "(none)")
         table = result_table(
             records, "coverage_summary", _formats(result), overrides={"key": key},
             columns=["key", "accounts", "accounts_with_checks", "checks", "passed",
@@ -154,6 +163,8 @@ def coverage(
 
 
 def _print_outcomes(result: CoverageResult) -> None:
+    from covermap.render import result_table
+
     rows = result.outcomes.execute().to_dict("records")
     if not rows:
         return
@@ -193,6 +204,12 @@ def worklist(
 
     Example: covermap worklist --role csm --export worklist.csv
     """
+    from covermap.engine.worklist import check_filters, filter_worklist
+    from covermap.render import result_table
+    from covermap.render.terminal import literal
+    from covermap.reports.export import export_table
+    from covermap.reports.targets import Targets
+
     filters: dict[str, str | None] = {}
     targets = Targets("--export", force)
 

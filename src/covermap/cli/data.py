@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from covermap.cli.import_preview import print_same_records
-from covermap.cli.options import DEFAULT_STORE_PATH, PlanOption, StoreOption, console, resolve_plan
-from covermap.importing import ImportReport, import_paths
-from covermap.render.terminal import literal
-from covermap.store.connect import open_store, store_path
-from covermap.store.health import DataWarning, data_warnings
-from covermap.store.quarantine import quarantined_rows, same_records, store_status
+from covermap.cli.options import (
+    DEFAULT_STORE_PATH,
+    PlanOption,
+    StoreOption,
+    console,
+    literal,
+    resolve_plan,
+)
+
+if TYPE_CHECKING:  # the importer and the store are imported where a command runs
+    from covermap.importing import ImportReport
+    from covermap.store.health import DataWarning
 
 
 def register(app: typer.Typer) -> None:
@@ -92,6 +97,13 @@ def import_(
 
     Example: covermap import exports/ --store crm.duckdb --plan plan.yaml
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from covermap.importing import import_paths
+    from covermap.store.connect import open_store, store_path
+    from covermap.store.health import data_warnings
+    from covermap.store.quarantine import same_records
+
     plan_obj = resolve_plan(plan)
     store_path(store)  # a data file or someone else's database is refused before any work
     if dry_run:
@@ -140,6 +152,10 @@ def status(
 
     Example: covermap status --store crm.duckdb
     """
+    from covermap.store.connect import open_store
+    from covermap.store.health import data_warnings
+    from covermap.store.quarantine import same_records, store_status
+
     with open_store(store, read_only=True) as s:
         if quarantined:
             _quarantine_table(s, table, limit)
@@ -168,6 +184,8 @@ def _day(value: object) -> str:
 
 
 def _quarantine_table(s, table: str | None, limit: int) -> None:
+    from covermap.store.quarantine import quarantined_rows
+
     rows = quarantined_rows(s, table, limit=limit)
     out = Table(title="Quarantined rows" + (f" of {literal(table)}" if table else ""),
                 title_justify="left")

@@ -12,13 +12,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from covermap.cli.options import PlanOption, console, resolve_plan
 from covermap.cli.report import print_summary, run_analyses
 from covermap.errors import OutputError
-from covermap.reports.targets import Targets
-from covermap.store.connect import open_store
 
 #: the file that says a folder is the demo's own
 MARK = ".covermap-demo"
@@ -35,6 +32,8 @@ def claim_folder(out: Path) -> Path:
         raise OutputError(f"{out}: this folder holds files covermap demo did not write, and "
                           f"the demo writes only into a new or empty folder (or one an earlier "
                           f"demo wrote); pass --out a new folder, e.g. --out {DEFAULT_OUT}")
+    from covermap.reports.targets import Targets
+
     Targets("--out").folder(out)
     (out / MARK).write_text("Written by `covermap demo`: running it again with this folder "
                             "as --out replaces the demo's files here.\n", "utf-8")
@@ -58,8 +57,12 @@ def demo(
 
     Example: covermap demo --out covermap-demo
     """
+    from rich.progress import Progress
+
     from covermap.importing import import_paths
+    from covermap.reports.targets import Targets
     from covermap.sample import generate_company
+    from covermap.store.connect import open_store
 
     plan = resolve_plan(plan_path)
     claim_folder(out)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from covermap.cli.options import console
-from covermap.importing import ImportReport
-from covermap.render.terminal import literal
-from covermap.store.quarantine import SameRecords
+from covermap.cli.options import console, literal
+
+if TYPE_CHECKING:
+    from covermap.importing import ImportReport
+    from covermap.store.quarantine import SameRecords
 
 
 def _say(text: str) -> None:

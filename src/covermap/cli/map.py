@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from covermap.cli.data import print_data_warnings
 from covermap.cli.options import (
+    DEFAULT_STORE,
     AsOfOption,
     ForceOption,
     PlanOption,
@@ -20,12 +19,9 @@ from covermap.cli.options import (
     plan_in_use,
     resolve_plan,
 )
-from covermap.plan.model import COMPLEXITIES, VALUE_TIERS
-from covermap.render import Formats, Kind, format_value, result_table, won_revenue_line
-from covermap.render.terminal import literal
-from covermap.reports.targets import Targets
-from covermap.store.connect import DEFAULT_STORE, open_store
-from covermap.store.health import data_warnings
+
+if TYPE_CHECKING:
+    from covermap.render import Formats
 
 #: rows shown for a drill-down in the terminal (--export writes them all)
 DRILL_ROWS = 50
@@ -39,6 +35,9 @@ class By(str, enum.Enum):
 
 
 def _cell_text(c: dict[str, Any], by: By, f: Formats) -> str:
+    from covermap.render import Kind, format_value
+    from covermap.render.terminal import literal
+
     def v(x: Any, kind: Kind) -> str:
         return literal(format_value(x, kind, f))
 
@@ -62,6 +61,12 @@ def _cell_text(c: dict[str, Any], by: By, f: Formats) -> str:
 
 
 def _print_grid(result, by: By, f: Formats) -> None:
+    from rich.table import Table
+
+    from covermap.plan.model import COMPLEXITIES, VALUE_TIERS
+    from covermap.render import result_table, won_revenue_line
+    from covermap.render.terminal import literal
+
     cells = {(c["complexity"], c["value"]): c for c in result.cells.to_pyarrow().to_pylist()}
     w = result.window
     title = {By.revenue: "won revenue (share)", By.accounts: "accounts with won revenue",
@@ -91,6 +96,9 @@ def _print_grid(result, by: By, f: Formats) -> None:
 
 
 def _print_drill(window, table, cell: str, f: Formats) -> None:
+    from covermap.render import result_table
+    from covermap.render.terminal import literal
+
     rows = table.limit(DRILL_ROWS + 1).to_pyarrow().to_pylist()
     console.print(result_table(
         rows[:DRILL_ROWS], "map_cell_deals", f,
@@ -128,8 +136,14 @@ def map_command(
 
     Example: covermap map --store covermap.duckdb --by misaligned --export results
     """
+    from covermap.cli.data import print_data_warnings
     from covermap.engine.map import build_map, cell_deals, map_tables, parse_cell
+    from covermap.render import Formats
+    from covermap.render.terminal import literal
     from covermap.reports.export import export_tables
+    from covermap.reports.targets import Targets
+    from covermap.store.connect import open_store
+    from covermap.store.health import data_warnings
 
     plan = resolve_plan(plan_path)
     f = Formats.for_plan(plan)

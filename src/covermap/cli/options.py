@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from covermap.errors import PlanError
-from covermap.plan import Plan, default_plan, load_plan
-from covermap.store.connect import DEFAULT_STORE
+
+if TYPE_CHECKING:
+    from covermap.plan import Plan
+
+#: the store a command uses without --store; covermap.store.connect.DEFAULT_STORE, kept
+#: here so that declaring the options loads neither DuckDB nor Ibis (a test keeps the two
+#: equal)
+DEFAULT_STORE = "covermap.duckdb"
 
 # emoji=False: a value such as ":warning:" from the data is printed as it is (markup
 # brackets are escaped by covermap.render.terminal.literal)
@@ -32,6 +38,14 @@ DEFAULT_STORE_PATH = DEFAULT_STORE
 ForceOption = Annotated[bool, typer.Option(
     "--force", help="Replace existing files covermap did not write (never a store, a plan or "
                     "an imported file).")]
+
+
+def literal(value: object) -> str:
+    """:func:`covermap.render.terminal.literal`, imported on first use (importing
+    covermap.render loads the engine, which `--help` does not need)."""
+    from covermap.render.terminal import literal as text
+
+    return text(value)
 
 
 def parse_date(value: str | dt.date | None) -> dt.date | None:
@@ -66,6 +80,8 @@ def plan_in_use(path: Path | None) -> Path | None:
 
 def resolve_plan(path: Path | None) -> Plan:
     """The plan at ``path``; else ./plan.yaml when it exists; else the built-in default."""
+    from covermap.plan import default_plan, load_plan
+
     if path is not None:
         if path.is_dir():
             raise PlanError(f"{path}: is a folder; --plan takes a plan file, e.g. "

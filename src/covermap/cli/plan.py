@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from covermap.cli.options import StoreOption, console, resolve_plan
+from covermap.cli.options import DEFAULT_STORE, StoreOption, console, literal, resolve_plan
 from covermap.errors import OutputError, PlanInvalid, StoreError
-from covermap.plan import Plan, template_text
-from covermap.plan.load import TEMPLATES
-from covermap.render.terminal import literal
-from covermap.reports.targets import Targets
-from covermap.store.connect import DEFAULT_STORE, open_store
 
 if TYPE_CHECKING:
     from covermap.engine.states import StateCounts
+    from covermap.plan import Plan
+
+#: covermap.plan.load.TEMPLATES, kept here so that declaring --template loads neither
+#: pydantic nor the plan models (a test keeps the two equal)
+TEMPLATES = ("default",)
 
 plan_app = typer.Typer(help="Check plan files.", no_args_is_help=True)
 
@@ -34,6 +34,9 @@ def init(
 
     Example: covermap init plan.yaml
     """
+    from covermap.plan import template_text
+    from covermap.reports.targets import Targets
+
     Targets.of("PATH", force=force, imported=_default_store_inputs()).file(path, plan=True)
     text = template_text(template)
     try:
@@ -49,7 +52,7 @@ def _default_store_inputs() -> frozenset[Path]:
     """The files the store in this folder imported (init has no --store; a plan must not
     replace one of them)."""
     from covermap.reports.targets import imported_files
-    from covermap.store.connect import is_duckdb_file
+    from covermap.store.connect import is_duckdb_file, open_store
 
     if not is_duckdb_file(DEFAULT_STORE):
         return frozenset()
@@ -86,6 +89,7 @@ def check(
     from covermap.engine.plan_checks import plan_problems, unmapped_kinds
     from covermap.engine.states import count_current_states
     from covermap.plan.store_checks import owner_warnings, role_warnings
+    from covermap.store.connect import open_store
 
     with open_store(store) as s:
         problems = plan_problems(s, plan)

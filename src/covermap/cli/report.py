@@ -5,26 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
 
 from covermap.cli.options import (
+    DEFAULT_STORE,
     AsOfOption,
     ForceOption,
     PlanOption,
     StoreOption,
     WindowOption,
     console,
+    literal,
     plan_in_use,
     resolve_plan,
 )
-from covermap.plan import Plan
-from covermap.render import Column, Formats, Kind, result_table, user_names, won_revenue_line
-from covermap.render.terminal import literal
-from covermap.reports.targets import Targets, replace_atomically
-from covermap.store.connect import DEFAULT_STORE, Store, open_store
+
+if TYPE_CHECKING:  # the engine, the store and the reports are imported where a command runs
+    from rich.progress import Progress
+
+    from covermap.plan import Plan
+    from covermap.reports.targets import Targets
+    from covermap.store.connect import Store
 
 
 def run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
@@ -36,6 +39,7 @@ def run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
     from covermap.engine.map import build_map, map_tables
     from covermap.reports.export import export_tables
     from covermap.reports.html_report import ReportInputs, render_report
+    from covermap.reports.targets import replace_atomically
     from covermap.store.quarantine import store_status
 
     task = progress.add_task("coverage", total=4)
@@ -59,6 +63,8 @@ def run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
 def print_summary(plan: Plan, store: Store, coverage, cmap, out: Path | None,
                   report_path: Path) -> None:
     """Compliance and breadth by state, the won revenue and the map's first priorities."""
+    from covermap.render import Column, Formats, Kind, result_table, user_names, won_revenue_line
+
     summary = coverage.summary.execute()
     rows = summary[summary["group"].isin(["state", "all"])].to_dict("records")
     for r in rows:
@@ -98,6 +104,11 @@ def report(
 
     Example: covermap report --store covermap.duckdb --as-of 2026-06-30 --out report.html
     """
+    from rich.progress import Progress
+
+    from covermap.reports.targets import Targets
+    from covermap.store.connect import open_store
+
     plan = resolve_plan(plan_path)
     with open_store(store) as s:
         targets = Targets.of("--out", force=force, store=s, plan=plan_in_use(plan_path))

@@ -9,15 +9,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from covermap.cli.options import ForceOption, console, parse_date
-from covermap.render.terminal import literal
-from covermap.reports.targets import Targets
-from covermap.sample import generate_company
-from covermap.sample.company import DEFAULT_AS_OF
-from covermap.store import schema
+from covermap.cli.options import ForceOption, console, literal, parse_date
+
+#: covermap.sample.company.DEFAULT_AS_OF, kept here so that declaring the option does not
+#: load DuckDB (a test keeps the two equal)
+DEFAULT_AS_OF = dt.date(2026, 11, 15)
 
 
 class SampleFormat(StrEnum):
@@ -51,6 +48,20 @@ def sample(
 
     Example: covermap sample --accounts 5000 --seed 42 --out sample
     """
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.table import Table
+
+    from covermap.reports.targets import Targets
+    from covermap.sample import generate_company
+    from covermap.store import schema
+
     targets = Targets("--out", force)
     targets.folder(out)
     targets.files({out / f"{t.name}.{fmt.value}": [c.name for c in t.columns]
