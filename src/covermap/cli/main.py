@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "covermap.cli.coverage",  # coverage, worklist
     "covermap.cli.map",       # map
     "covermap.cli.team",      # team, team check
+    "covermap.cli.value",     # value, value table/playbook/players/match/check/example
     "covermap.cli.demo",      # demo
     "covermap.cli.report",    # report
 )
