@@ -1,23 +1,32 @@
-"""Benchmark `covermap map` against a hand-written DuckDB query computing the same cell table.
+"""Benchmark `covermap map` against hand-written DuckDB queries computing the same tables.
 
 ``steps(store, out_dir)`` is what ``benchmarks/run.py`` calls: it times
-``covermap map --store STORE --export OUT`` and ``BASELINE_SQL`` (the 9-cell
-table of the built-in default plan, written to CSV) in the same run. The
-baseline is written for the default plan: UTC, a 6-month window ending on the
-latest activity's date, thresholds 10M / 100M on annual_revenue, the template's
-channel grid, fx rates and activity kinds.
+``covermap map --store STORE --export OUT`` and the plain-SQL baseline writing the same
+three tables (map_cells, map_channels, map_unplaced) to CSV in the same run, then counts
+the rows on which the two disagree (``same_tables``). The baseline is written for the
+built-in default plan: UTC, a 6-month window ending on the latest activity's date,
+thresholds 10M / 100M on annual_revenue, the template's channel grid, fx rates and
+activity kinds. Like covermap it sums money and minutes as decimals (exact, so both
+give the same digits every run), places the window's lines once into a temporary
+table, and joins the won deals to their accounts' activities before it tests kinds and
+outcomes; the window's bounds are constants (SET VARIABLE), so the scan of activities
+skips what lies outside them.
 """
 
 from __future__ import annotations
 
+import csv
+import math
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from measure import Measurement, measure, python  # noqa: E402
+from measure import Measurement, measure, python
 
-BASELINE_SQL = r"""
+#: every line of the deals open or closed in the window, placed in its cell (reason NULL)
+#: or not (reason says why), with its deal's window flags and revenue in USD
+PLACED_SQL = r"""
 WITH latest AS (SELECT max(occurred_at)::DATE AS as_of FROM activities),
 ends AS (
   SELECT as_of, CASE WHEN last_day(as_of) = as_of THEN as_of
@@ -29,12 +38,13 @@ d AS (
   SELECT deal_id, account_id, amount, close_date, created_at::DATE AS created,
          coalesce(is_won, false) AS won,
          coalesce(is_closed, false) OR coalesce(is_won, false) AS closed,
-         nullif(upper(trim(currency)), '') AS cur,
-         nullif(regexp_replace(lower(trim(channel)), '[\s\-]+', '_', 'g'), '') AS channel
+         nullif(upper(trim(currency)), '') AS cur, channel
   FROM deals),
 rel AS (
-  SELECT * FROM (
-    SELECT d.*,
+  SELECT * EXCLUDE (channel),
+         nullif(regexp_replace(lower(trim(channel)), '[\s\-]+', '_', 'g'), '') AS channel
+  FROM (
+    SELECT d.*, w.w_start, w.w_end,
       closed AND coalesce(close_date BETWEEN w_start AND w_end, false) AS closed_in,
       won AND coalesce(close_date BETWEEN w_start AND w_end, false) AS won_in,
       coalesce(created <= w_end, false)
@@ -43,13 +53,13 @@ rel AS (
            WHEN cur = 'GBP' THEN 1.27 WHEN cur = 'JPY' THEN 0.0067 END AS rate
     FROM d, w)
   WHERE open_in OR closed_in),
-nprod AS (SELECT deal_id, count(DISTINCT product_id) AS n FROM deal_lines GROUP BY deal_id),
 lines AS (
   SELECT r.*, l.product_id, l.amount::DOUBLE AS line_amount
   FROM rel r JOIN deal_lines l ON l.deal_id = r.deal_id
   UNION ALL
   SELECT r.*, NULL AS product_id, r.amount::DOUBLE AS line_amount
   FROM rel r WHERE NOT EXISTS (SELECT 1 FROM deal_lines l WHERE l.deal_id = r.deal_id)),
+nprod AS (SELECT deal_id, count(DISTINCT product_id) AS n FROM lines GROUP BY deal_id),
 prod AS (
   SELECT product_id, CASE WHEN c IN ('customized', 'custom') THEN 'customised'
                           WHEN c IN ('simple', 'bundled', 'customised') THEN c END AS pc
@@ -58,41 +68,46 @@ tiers AS (
   SELECT account_id, CASE WHEN annual_revenue >= 100000000 THEN 'high'
                           WHEN annual_revenue >= 10000000 THEN 'medium'
                           WHEN annual_revenue IS NOT NULL THEN 'low' END AS tier
-  FROM accounts),
-placed AS (
+  FROM accounts)
+SELECT *, CASE WHEN rate IS NULL THEN 'no exchange rate for ' || cur
+               WHEN complexity IS NULL THEN 'unknown product complexity'
+               WHEN tier IS NULL THEN 'no value measure' END AS reason
+FROM (
   SELECT ln.*, t.tier, ln.line_amount * ln.rate AS revenue,
          CASE WHEN coalesce(np.n, 0) >= 2 THEN 'bundled' ELSE p.pc END AS complexity
   FROM lines ln
   LEFT JOIN nprod np ON np.deal_id = ln.deal_id
   LEFT JOIN prod p ON p.product_id = ln.product_id
-  LEFT JOIN tiers t ON t.account_id = ln.account_id),
+  LEFT JOIN tiers t ON t.account_id = ln.account_id)
+"""
+
+#: the CTEs every table below starts with, over ``placed`` (PLACED_SQL's rows)
+_DEAL_CELLS = r"""
 dc AS (
   SELECT deal_id, account_id, complexity, tier, open_in, won_in, closed_in, channel, created,
-         close_date, coalesce(sum(revenue), 0) AS revenue
-  FROM placed
-  WHERE rate IS NOT NULL AND complexity IS NOT NULL AND tier IS NOT NULL
-  GROUP BY ALL),
-won AS (SELECT DISTINCT deal_id, account_id, created, close_date FROM dc WHERE won_in),
-touch AS (
-  SELECT a.account_id, a.occurred_at::DATE AS day,
-         coalesce(a.duration_minutes, CASE a.kind WHEN 'call' THEN 15 WHEN 'email' THEN 5
-                                      WHEN 'meeting' THEN 45 WHEN 'visit' THEN 120 END) AS minutes
-  FROM activities a, w
-  WHERE a.kind IN ('call', 'email', 'meeting', 'visit') AND a.occurred_at < w.w_end + 1
-    AND (a.outcome IS NULL OR trim(a.outcome) = '' OR a.kind IN ('meeting', 'visit')
-         OR (a.kind = 'call' AND a.outcome = 'connected')
-         OR (a.kind = 'email' AND a.outcome IN ('sent', 'replied')))),
-mins AS (
-  SELECT won.deal_id, sum(t.minutes) AS minutes
-  FROM won JOIN touch t ON t.account_id = won.account_id
-                       AND t.day BETWEEN won.created AND won.close_date
-  GROUP BY won.deal_id),
+         close_date, coalesce(sum(revenue::DECIMAL(38, 9)), 0) AS revenue
+  FROM placed WHERE reason IS NULL GROUP BY ALL),
 grid(complexity, tier, intended, pos) AS (VALUES
   ('simple', 'high', 'inside_sales', 0), ('simple', 'medium', 'online', 1),
   ('simple', 'low', 'online', 2), ('bundled', 'high', 'field_sales', 3),
   ('bundled', 'medium', 'inside_sales', 4), ('bundled', 'low', 'inside_sales', 5),
   ('customised', 'high', 'field_sales', 6), ('customised', 'medium', 'field_sales', 7),
-  ('customised', 'low', 'partner', 8)),
+  ('customised', 'low', 'partner', 8))
+"""
+
+_CELLS = r"""
+won AS (SELECT DISTINCT deal_id, account_id, created, close_date FROM dc WHERE won_in),
+mins AS (
+  SELECT won.deal_id, sum(coalesce(a.duration_minutes, CASE a.kind
+           WHEN 'call' THEN 15 WHEN 'email' THEN 5 WHEN 'meeting' THEN 45 WHEN 'visit' THEN 120
+           END)::DECIMAL(38, 9)) FILTER (WHERE a.kind IN ('call', 'email', 'meeting', 'visit')
+           AND (a.outcome IS NULL OR trim(a.outcome) = '' OR a.kind IN ('meeting', 'visit')
+                OR (a.kind = 'call' AND a.outcome = 'connected')
+                OR (a.kind = 'email' AND a.outcome IN ('sent', 'replied')))) AS minutes
+  FROM won JOIN activities a ON a.account_id = won.account_id
+                            AND a.occurred_at::DATE BETWEEN won.created AND won.close_date
+  {bounds}
+  GROUP BY won.deal_id),
 agg AS (
   SELECT dc.complexity, dc.tier,
          sum(revenue) FILTER (WHERE won_in) AS rev,
@@ -101,7 +116,7 @@ agg AS (
          count(*) FILTER (WHERE won_in) AS won_deals,
          count(*) FILTER (WHERE closed_in) AS closed_deals,
          median(close_date - created) FILTER (WHERE won_in) AS median_cycle_days,
-         sum(coalesce(m.minutes, 0)) FILTER (WHERE won_in) AS minutes,
+         sum(coalesce(m.minutes, 0)) FILTER (WHERE won_in)::DOUBLE AS minutes,
          sum(revenue) FILTER (WHERE won_in AND channel IS NOT NULL
                               AND channel <> g.intended) AS mis
   FROM dc JOIN grid g ON g.complexity = dc.complexity AND g.tier = dc.tier
@@ -109,16 +124,17 @@ agg AS (
   GROUP BY dc.complexity, dc.tier),
 cells AS (
   SELECT g.pos, g.complexity, g.tier AS value, g.intended AS intended_channel,
-         coalesce(a.rev, 0) AS revenue,
-         coalesce(a.rev, 0) / nullif(sum(coalesce(a.rev, 0)) OVER (), 0) AS revenue_share,
+         coalesce(a.rev, 0)::DOUBLE AS revenue,
+         coalesce(a.rev, 0)::DOUBLE
+           / nullif(sum(coalesce(a.rev, 0)) OVER ()::DOUBLE, 0) AS revenue_share,
          coalesce(a.accounts, 0) AS accounts, coalesce(a.deals, 0) AS deals,
          coalesce(a.won_deals, 0) AS won_deals, coalesce(a.closed_deals, 0) AS closed_deals,
          a.won_deals / nullif(a.closed_deals, 0) AS win_rate,
-         a.rev / nullif(a.won_deals, 0) AS avg_deal,
+         a.rev::DOUBLE / nullif(a.won_deals, 0) AS avg_deal,
          a.median_cycle_days::DOUBLE AS median_cycle_days,
          a.minutes / nullif(a.won_deals, 0) AS touch_minutes_per_won_deal,
-         coalesce(a.mis, 0) AS misaligned_revenue,
-         a.rev / nullif(a.minutes / 60, 0) AS rph
+         coalesce(a.mis, 0)::DOUBLE AS misaligned_revenue,
+         a.rev::DOUBLE / nullif(a.minutes / 60, 0) AS rph
   FROM grid g LEFT JOIN agg a ON a.complexity = g.complexity AND a.tier = g.tier),
 scored AS (
   SELECT *,
@@ -138,14 +154,62 @@ SELECT complexity, value, intended_channel, round(revenue, 2) AS revenue, revenu
 FROM scored ORDER BY pos
 """
 
+#: map_channels: won revenue and won deals per cell and channel
+CHANNELS_TAIL = r"""
+SELECT dc.complexity, dc.tier AS value, dc.channel, round(sum(revenue)::DOUBLE, 2) AS revenue,
+       count(*) AS deals
+FROM dc JOIN grid g ON g.complexity = dc.complexity AND g.tier = dc.tier
+WHERE won_in GROUP BY dc.complexity, dc.tier, dc.channel, g.pos
+ORDER BY g.pos, revenue DESC, channel
+"""
 
-def baseline_code(store: Path, out_csv: Path) -> str:
-    """Python source that runs BASELINE_SQL on ``store`` and writes ``out_csv``."""
+#: map_unplaced: the lines that fit no cell, by reason
+UNPLACED_TAIL = r"""
+SELECT reason, count(*) FILTER (WHERE won_in) AS lines,
+       round(sum(revenue::DECIMAL(38, 9)) FILTER (WHERE won_in)::DOUBLE, 2) AS revenue,
+       count(DISTINCT deal_id) FILTER (WHERE open_in) AS deals
+FROM placed WHERE reason IS NOT NULL GROUP BY reason ORDER BY lines DESC, reason
+"""
+
+#: map_cells as one query (the engine's test runs it against covermap's cell table)
+BASELINE_SQL = (f"WITH placed AS ({PLACED_SQL}),{_DEAL_CELLS},"
+                + _CELLS.format(bounds=""))
+
+#: what the benchmark runs: the window's bounds as constants, the placed lines once
+_WINDOW_SQL = """
+SET VARIABLE w_end = (
+  SELECT CASE WHEN last_day(d) = d THEN d ELSE (date_trunc('month', d) - INTERVAL 1 DAY)::DATE
+         END FROM (SELECT max(occurred_at)::DATE AS d FROM activities));
+"""
+_BOUNDS = ("WHERE a.occurred_at >= getvariable('first')::TIMESTAMP "
+           "AND a.occurred_at < (getvariable('w_end') + 1)::TIMESTAMP")
+
+
+def baseline_script(out_dir: Path) -> list[str]:
+    """The statements that write map_cells, map_channels and map_unplaced (as
+    ``baseline_<table>.csv``) into ``out_dir``."""
+    def copy(query: str, name: str) -> str:
+        path = str(Path(out_dir) / f"baseline_{name}.csv").replace("'", "''")
+        return f"COPY ({query}) TO '{path}' (HEADER)"
+
+    return [
+        _WINDOW_SQL,
+        f"CREATE TEMP TABLE placed AS {PLACED_SQL}",
+        ("SET VARIABLE first = (SELECT coalesce(min(created), DATE '9999-12-31') FROM placed "
+         "WHERE won_in AND reason IS NULL)"),
+        copy(f"WITH {_DEAL_CELLS}," + _CELLS.format(bounds=_BOUNDS), "map_cells"),
+        copy(f"WITH {_DEAL_CELLS} {CHANNELS_TAIL}", "map_channels"),
+        copy(UNPLACED_TAIL, "map_unplaced"),
+    ]
+
+
+def baseline_code(store: Path, out_dir: Path) -> str:
+    """Python source that runs :func:`baseline_script` on ``store``."""
     return (
-        "import duckdb, sys; sys.path.insert(0, %r); from bench_map import BASELINE_SQL; "
-        "con = duckdb.connect(%r, read_only=True); "
-        "con.execute(\"COPY (\" + BASELINE_SQL + \") TO %s (HEADER)\")"
-        % (str(Path(__file__).parent), str(store), "'" + str(out_csv).replace("'", "''") + "'")
+        f"import duckdb, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        "from bench_map import baseline_script; "
+        f"con = duckdb.connect({str(store)!r}, read_only=True); "
+        f"[con.execute(q) for q in baseline_script({str(out_dir)!r})]"
     )
 
 
@@ -154,11 +218,36 @@ def steps(store: Path, out_dir: Path) -> list[Measurement]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ours = measure("map --export", [sys.executable, "-m", "covermap", "map", "--store",
-                                    str(store), "--export", str(out_dir)],
+                                    str(store), "--export", str(out_dir), "--force"],
                    note="3 tables + priorities")
-    base = measure("map SQL baseline", python(baseline_code(store, out_dir / "baseline.csv")),
-                   note="cell table only")
+    base = measure("map SQL baseline", python(baseline_code(store, out_dir)),
+                   note="the same 3 tables")
+    base.note += f"; rows differing from covermap's: {same_tables(out_dir)}"
     return [ours, base]
+
+
+def same_tables(out_dir: Path) -> int:
+    """Rows where covermap's map_*.csv and the baseline's differ (numbers compared to 1e-9
+    relative), plus the rows one has and the other has not."""
+    def rows(name: str) -> list[list[str]]:
+        with (Path(out_dir) / name).open(newline="", encoding="utf-8") as f:
+            return list(csv.reader(f))
+
+    def same(a: str, b: str) -> bool:
+        if a == b:
+            return True
+        try:
+            return math.isclose(float(a), float(b), rel_tol=1e-9)
+        except ValueError:
+            return False
+
+    differing = 0
+    for table in ("map_cells", "map_channels", "map_unplaced"):
+        ours, base = rows(f"{table}.csv"), rows(f"baseline_{table}.csv")
+        differing += abs(len(ours) - len(base))
+        differing += sum(len(a) != len(b) or not all(map(same, a, b))
+                         for a, b in zip(ours, base))
+    return differing
 
 
 BUILD_SQL = """
