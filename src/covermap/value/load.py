@@ -160,7 +160,9 @@ def _persona_problems(p: Persona, i: int, file: str, lines: dict[tuple, int],
 
 def _impact_problems(vm: ValueMaps, file: str, m: ValueMap, lines: dict[tuple, int],
                      out: list[PlanError]) -> None:
-    personas = {p.id: p for p in vm.personas}
+    personas: dict[str, Persona] = {}
+    for p in vm.personas:  # a duplicate id is reported; impacts see the first
+        personas.setdefault(p.id, p)
     products = [p.id for p in vm.products]
     for i, imp in enumerate(m.impacts):
         base = ("impacts", i)
