@@ -171,7 +171,8 @@ def match_views(none: Sequence[dict[str, Any]], many: Sequence[dict[str, Any]],
                  ("Contacts", "right")):
         t2.add_column(h, justify=j)
     for r in many:
-        names = ", ".join(labels.get(x, x) for x in r["persona_ids"].split("|"))
+        ids = sorted(r["persona_ids"].split("|"), key=list(labels).index)  # by priority
+        names = ", ".join(labels[x] for x in ids)
         t2.add_row(_lit(r["title"]), _lit(names), f"{r['contacts']:,}")
     out.append(t2 if many else "No title matches more than one persona.")
     return out
