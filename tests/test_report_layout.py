@@ -146,7 +146,7 @@ def test_demo_report_reads_well(demo_report, tmp_path, width):
     facts = layout(demo_report, width, tmp_path, "demo")
     assert facts["scrollWidth"] <= facts["width"]  # the page never scrolls sideways
     # every chart is drawn, titled in HTML above it (Plotly draws no title of its own)
-    assert facts["plots"] == 7 and facts["svgTitles"] == 0
+    assert facts["plots"] == 9 and facts["svgTitles"] == 0
     titles = [c["title"] for c in facts["charts"]]
     assert titles[:6] == [
         "Compliance by state (passed checks / checks)", "Compliance by month",
@@ -155,6 +155,9 @@ def test_demo_report_reads_well(demo_report, tmp_path, width):
         "Customer coverage map: won revenue by product complexity × customer value "
         "(intended channel in bold)", "Hand-offs: first touch by the new owner"]
     assert re.fullmatch(r"Phase-in/out of ACC-\d+", titles[6])  # the team section's timeline
+    assert titles[7:] == [  # the value section
+        "Reach of key players by segment (accounts reached / accounts with the player)",
+        "Content stages planned vs delivered, per state (the window's touches)"]
     for chart in facts["charts"]:
         assert chart["modebars"], chart["title"]
         assert not any(_overlap(m, chart["titleBox"]) for m in chart["modebars"]), chart["title"]
@@ -194,6 +197,8 @@ def test_empty_charts_say_why(quiet_report, tmp_path, width):
         "check failed and no account was touched.",
         "No won deals in the window (2026-01-01 – 2026-06-30), so the map has no revenue to "
         "place.",
+        "No account has a contact matching a key player, so there is no reach to chart.",
+        "No touch in the window, so there is no content to chart.",
     ]
     _no_empty_words(facts["body"])
     assert facts["owners"] == ["Hana Sato (U1)"]

@@ -39,6 +39,7 @@ activity_kinds:
   email_blast: {channel: digital}
 states:
   - {id: customer, label: {en: Customer}, rule: is_customer,
+     standard: [{channel: human, min: 1, per: month}],
      content: [{stage: Relation, channels: [human]}, {stage: Education, channels: [digital]}]}
   - {id: deal, label: {en: In a deal}, rule: open_deals > 0,
      content: [{stage: Selection, channels: [human]}, {stage: Solution}]}

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # the engine, the store and the reports are imported where a 
 
 def run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
                  progress: Progress, targets: Targets, as_of: dt.date | None = None,
-                 window_months: int | None = None) -> tuple:
+                 window_months: int | None = None, value_maps=None) -> tuple:
     """Coverage and coverage map over one window: export their tables to ``out`` (when
     given; every file checked by ``targets`` before any is written) and draw the report."""
     from covermap.engine.coverage import coverage_tables, measure_coverage
@@ -49,12 +49,18 @@ def run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
     from covermap.team.tables import measure_team, team_tables
 
     team = measure_team(store, plan, as_of=as_of, window_months=window_months)
+    from covermap.value.load import default_value_maps
+    from covermap.value.tables import measure_value, value_tables
+
+    value = measure_value(store, plan, value_maps or default_value_maps(), as_of=as_of,
+                          window_months=window_months)
     if out is not None:
-        export_tables({**coverage_tables(coverage), **map_tables(cmap), **team_tables(team)},
-                      out, targets=targets)
+        export_tables({**coverage_tables(coverage), **map_tables(cmap), **team_tables(team),
+                       **value_tables(value)}, out, targets=targets)
     progress.update(task, advance=1, description="report")
     inputs = ReportInputs(plan=plan, data_status=store_status(store), coverage=coverage,
-                          coverage_map=cmap, team=team, warnings=list(coverage.warnings))
+                          coverage_map=cmap, team=team, value=value,
+                          warnings=list(coverage.warnings))
     replace_atomically(report_path, lambda tmp: render_report(inputs, tmp))
     progress.update(task, advance=2, description="done")
     return coverage, cmap
@@ -94,6 +100,9 @@ def report(
     plan_path: PlanOption = None,
     out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
     export: Annotated[Path | None, typer.Option(help="Also write the CSV results here.")] = None,
+    value_map: Annotated[list[Path] | None, typer.Option(
+        "--map", help="Value map YAML files for the key-players section (repeat for "
+                      "several). Default: the built-in example.", show_default=False)] = None,
     force: ForceOption = False,
 ) -> None:
     """Run every analysis on the store over one window and write a self-contained HTML
@@ -109,7 +118,10 @@ def report(
     from covermap.reports.targets import Targets
     from covermap.store.connect import open_store
 
+    from covermap.value.load import load_value_maps
+
     plan = resolve_plan(plan_path)
+    maps = load_value_maps(value_map)
     with open_store(store) as s:
         targets = Targets.of("--out", force=force, store=s, plan=plan_in_use(plan_path))
         targets.file(out, report=True)
@@ -118,7 +130,7 @@ def report(
             export_targets.folder(export)
         with Progress(console=console) as progress:
             coverage, cmap = run_analyses(s, plan, export, out, progress, export_targets,
-                                          as_of, window_months)
+                                          as_of, window_months, maps)
         print_summary(plan, s, coverage, cmap, export, out)
 
 

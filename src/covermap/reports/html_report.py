@@ -37,6 +37,7 @@ class ReportInputs:
     #: the account whose phase-in/out timeline the team section draws (default: the one
     #: with the most phase findings)
     team_account: str | None = None
+    value: Any = None  # covermap.value.tables.ValueResult
     warnings: list[str] = field(default_factory=list)
     title: str = "covermap — customer coverage report"
 
@@ -123,8 +124,13 @@ def render_report(inputs: ReportInputs, path: Path) -> Path:
         from covermap.reports.team_section import team_context
 
         team = team_context(inputs.team, f, inputs.team_account)
+    value = None
+    if inputs.value is not None:
+        from covermap.reports.value_section import value_context
+
+        value = value_context(inputs.value, f)
     context = dict(
-        team=team,
+        team=team, value=value,
         title=inputs.title, plan_name=inputs.plan.name,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         warnings=inputs.warnings, data_status=inputs.data_status,
