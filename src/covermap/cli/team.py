@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from covermap.cli.coverage import DEFAULT_MEMORY, MemoryOption
 from covermap.cli.options import (
     DEFAULT_STORE,
     AsOfOption,
@@ -53,6 +54,7 @@ def team(
     window_months: WindowOption = None,
     store: StoreOption = DEFAULT_STORE,
     plan: PlanOption = None,
+    memory_limit: MemoryOption = DEFAULT_MEMORY,
     force: ForceOption = False,
 ) -> None:
     """Who covers each account at its journey stage: gaps, duplicates, over-coverage,
@@ -83,7 +85,7 @@ def team(
 
     p = resolve_plan(plan)
     with tempfile.TemporaryDirectory(prefix="covermap-spill-") as spill, \
-            open_store(store, read_only=True) as s:
+            open_store(store, read_only=True, memory_limit=memory_limit) as s:
         s.duckdb.execute(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
         s.duckdb.execute("SET enable_progress_bar = false")
         if account is not None:
