@@ -41,7 +41,7 @@ def _matches(vm, title, persona, buying_role) -> set[str]:
     t = _norm(title) if title else None
     for p in vm.personas:
         hit = t is not None and (any(_norm(k) in t for k in p.titles.keywords)
-                                 or any(re.search(x, t, re.I) for x in p.titles.patterns))
+                                 or any(re.search(x, t, re.IGNORECASE) for x in p.titles.patterns))
         hit = hit or (persona is not None and _norm(persona) in {_norm(v) for v in p.crm.persona})
         hit = hit or (buying_role is not None
                       and _norm(buying_role) in {_norm(v) for v in p.crm.buying_role})

@@ -117,7 +117,6 @@ def report(
 
     from covermap.reports.targets import Targets
     from covermap.store.connect import open_store
-
     from covermap.value.load import load_value_maps
 
     plan = resolve_plan(plan_path)

@@ -141,8 +141,7 @@ def value(
     from covermap.reports.targets import Targets
     from covermap.store.connect import open_store
     from covermap.store.health import data_warnings
-    from covermap.value.render import content_view, persona_stage_view, reach_view, \
-        touches_line
+    from covermap.value.render import content_view, persona_stage_view, reach_view, touches_line
     from covermap.value.tables import measure_value, value_tables
 
     p = resolve_plan(plan)
