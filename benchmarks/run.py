@@ -26,6 +26,7 @@ PAIRS = (  # (covermap step, baseline step, target ratio)
     ("coverage --export", "coverage SQL baseline", 1.5),
     ("map --export", "map SQL baseline", 1.5),
     ("team --export", "team SQL baseline", 1.5),
+    ("value --export", "value SQL baseline", 1.5),
 )
 
 
@@ -44,6 +45,7 @@ def main() -> None:
     import bench_import
     import bench_map
     import bench_team
+    import bench_value
     import bench_wide
 
     work = args.workdir / f"{args.accounts}"
@@ -59,6 +61,7 @@ def main() -> None:
     results += bench_coverage.steps(store, out)
     results += bench_map.steps(store, out)
     results += bench_team.steps(store, out)
+    results += bench_value.steps(store, out)
     if args.wide is not None:
         results += bench_wide.steps(work, args.wide or [1000, 5000], 10_000)
     print_table(results, args.accounts)
