@@ -101,7 +101,7 @@ def report(
     out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
     export: Annotated[Path | None, typer.Option(help="Also write the CSV results here.")] = None,
     value_map: Annotated[list[Path] | None, typer.Option(
-        "--map", help="Value map YAML files for the key-players section (repeat for "
+        "--map", metavar="FILE", help="Value map YAML files for the key-players section (repeat for "
                       "several). Default: the built-in example.", show_default=False)] = None,
     force: ForceOption = False,
 ) -> None:

@@ -52,7 +52,7 @@ class Lang(enum.StrEnum):
 
 
 MapOption = Annotated[list[Path] | None, typer.Option(
-    "--map", help="A value map YAML file (repeat for several). Default: the built-in "
+    "--map", metavar="FILE", help="A value map YAML file (repeat for several). Default: the built-in "
                   "example (`covermap value example`).", show_default=False)]
 FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
 OutOption = Annotated[Path | None, typer.Option(
