@@ -8,6 +8,7 @@ import pytest
 from test_coverage import records
 from test_coverage_company import insert
 
+from covermap.engine.facts import month_thresholds
 from covermap.engine.states import state_spans, states_at
 from covermap.importing import import_paths
 from covermap.plan import default_plan, parse_plan
@@ -125,3 +126,26 @@ def test_spans_equal_the_state_evaluated_on_every_day(tmp_path):
         assert len({a for a, _ in want}) > 100
         changes = records(state_spans(s, plan, start, end))
         assert len(changes) > len({a for a, _ in want})  # some account changes state
+
+
+def test_months_compared_with_more_than_a_number_count_every_month(company):
+    """A rule doing arithmetic on months_as_customer: every monthly anniversary is a
+    candidate day, with the same spans as the threshold form."""
+    plan = parse_plan(PLAN.replace("months_as_customer >= 2", "months_as_customer - 1 >= 1"),
+                      "plan.yaml")
+    assert month_thresholds(plan) is None
+    want = spans(company, parse_plan(PLAN, "plan.yaml"), D(2026, 1, 1), D(2026, 4, 30))
+    assert spans(company, plan, D(2026, 1, 1), D(2026, 4, 30)) == want
+
+
+@pytest.mark.parametrize(("rule", "counts"), [
+    ("is_customer and months_as_customer >= 24", [24]),
+    ("months_as_customer > 5.5 or months_as_customer < 3", [3, 6]),
+    ("months_as_customer <= 5 and 7 < months_as_customer", [6, 8]),
+    ("months_as_customer == 3", [3, 4]),
+    ("months_as_customer in [1, 12]", [1, 2, 12, 13]),
+    ("months_as_customer is empty", []),
+])
+def test_the_month_counts_a_rule_can_change_on(rule, counts):
+    plan = parse_plan(PLAN.replace("is_customer and months_as_customer >= 2", rule), "plan.yaml")
+    assert month_thresholds(plan) == counts

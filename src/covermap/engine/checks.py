@@ -43,16 +43,26 @@ def counters(plan: Plan) -> dict[tuple[str, tuple[str, ...], str], int]:
     return out
 
 
-def entry_table(plan: Plan) -> ir.Table:
-    """``state, entry, channel, per, by, min, counter``: every standard entry (entry is 1-based)."""
+def entry_rows(plan: Plan) -> list[dict]:
+    """Every standard entry: ``state, entry`` (1-based), ``channel, per, by, min, counter``
+    and ``eid``, its number in (state, period, entry) order."""
     ids = counters(plan)
-    rows = [(s.id, i + 1, e.channel, e.per, by_text(e.by), e.min,
-             ids[(e.channel, tuple(sorted(set(e.by))), e.per)])
-            for s in plan.states for i, e in enumerate(s.standard)]
-    names = ["state", "entry", "channel", "per", "by", "min", "counter"]
-    return bk.small_table({n: [r[i] for r in rows] for i, n in enumerate(names)},
-                          {"state": "string", "entry": "int64", "channel": "string",
-                           "per": "string", "by": "string", "min": "int64", "counter": "int64"})
+    rows = [{"state": s.id, "entry": i + 1, "channel": e.channel, "per": e.per,
+             "by": by_text(e.by), "min": e.min,
+             "counter": ids[(e.channel, tuple(sorted(set(e.by))), e.per)],
+             "key": (k, bk.PERS.index(e.per), i)}
+            for k, s in enumerate(plan.states) for i, e in enumerate(s.standard)]
+    for eid, r in enumerate(sorted(rows, key=lambda r: r["key"])):
+        r["eid"] = eid
+    return rows
+
+
+def entry_table(plan: Plan) -> ir.Table:
+    """``state, entry, channel, per, by, min, counter, eid`` (see :func:`entry_rows`)."""
+    rows = entry_rows(plan)
+    types = {"state": "string", "entry": "int64", "channel": "string", "per": "string",
+             "by": "string", "min": "int64", "counter": "int64", "eid": "int64"}
+    return bk.small_table({n: [r[n] for r in rows] for n in types}, types)
 
 
 def entry_roles(plan: Plan) -> ir.Table:
@@ -167,9 +177,8 @@ def measure_checks(store, plan: Plan, window: Window, keep: Keep) -> CheckTables
         if not mine:
             continue
         bt = bk.small_table({"bucket_start": [b.start for b in mine],
-                             "bucket_end": [b.end for b in mine],
                              "bi": [index[b.eval_date] for b in mine]},
-                            {"bucket_start": "date", "bucket_end": "date", "bi": "int64"})
+                            {"bucket_start": "date", "bi": "int64"})
         sp = se.filter(se.per == per)
         sb = sp.join(bt, (bt.bi >= sp.i) & (bt.bi < sp.next_i) & (bt.bi >= sp.made))
         n = counts[per]
@@ -177,20 +186,39 @@ def measure_checks(store, plan: Plan, window: Window, keep: Keep) -> CheckTables
                          & (sb.bucket_start == n.bucket_start))
         ids = sorted({cid for (_, _, p), cid in counters(plan).items() if p == per})
         count = ibis.cases(*[(c.counter == cid, c[f"c{cid}"]) for cid in ids]).fill_null(0)
-        parts.append(c.select(
-            account_id=c.account_id, bucket_start=c.bucket_start, bucket_end=c.bucket_end,
-            per=c.per, state=c.state, channel=c.channel, by=c.by, min=c["min"],
-            count=count.cast("int64"), passed=count >= c["min"], entry=c.entry))
+        parts.append(c.select(account_id=c.account_id, bucket_start=c.bucket_start,
+                              eid=c.eid, count=count.cast("int64")))
     if parts:
-        checks = ibis.union(*parts, distinct=False)
+        narrow = ibis.union(*parts, distinct=False)
     else:
-        checks = _no_checks()
+        narrow = bk.small_table({}, {"account_id": "string", "bucket_start": "date",
+                                     "eid": "int64", "count": "int64"})
+    # sorted once, narrow, so that every export of it is in the same order; the other
+    # columns are projections of the entry (a scan and a projection keep that order)
+    narrow = keep(narrow.order_by(["account_id", "bucket_start", "eid"]), "checks")
     return CheckTables(window, start, buckets, dates, steps, t, names, counts, per_account,
-                       keep(checks, "checks"))
+                       expand_checks(plan, narrow))
 
 
-def _no_checks() -> ir.Table:
-    return bk.small_table({}, {"account_id": "string", "bucket_start": "date",
-                               "bucket_end": "date", "per": "string", "state": "string",
-                               "channel": "string", "by": "string", "min": "int64",
-                               "count": "int64", "passed": "boolean", "entry": "int64"})
+def expand_checks(plan: Plan, n: ir.Table) -> ir.Table:
+    """The checks table (module doc) of narrow ``account_id, bucket_start, eid, count``
+    rows: the entry's columns are read from its ``eid`` (see :func:`entry_table`)."""
+    rows = entry_rows(plan)
+
+    def of(column: str, ty: str) -> ir.Value:
+        return ibis.cases(*[(n.eid == r["eid"], ibis.literal(r[column], type=ty))
+                            for r in rows], else_=ibis.null(ty))
+
+    per, need = of("per", "string"), of("min", "int64")
+    start = n.bucket_start
+    ts = start.cast("timestamp")  # date arithmetic in DuckDB gives timestamps: cast back
+
+    def last_day(months: int) -> ir.DateValue:
+        return (ts + ibis.interval(months=months) - ibis.interval(days=1)).cast("date")
+
+    end = ibis.cases((per == "week", (ts + ibis.interval(days=6)).cast("date")),
+                     (per == "month", last_day(1)), else_=last_day(3))
+    return n.select(account_id=n.account_id, bucket_start=start, bucket_end=end,
+                    per=per, state=of("state", "string"), channel=of("channel", "string"),
+                    by=of("by", "string"), min=need, count=n["count"],
+                    passed=n["count"] >= need, entry=of("entry", "int64"))

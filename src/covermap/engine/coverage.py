@@ -287,10 +287,13 @@ def summarize(plan: Plan, core: CheckTables, acc: ir.Table) -> ir.Table:
                  .fill_null(0), checks=r.checks.fill_null(0), passed=r.passed.fill_null(0),
                  touched=r.touched.fill_null(0))
     months = bk.small_table({"key": bk.window_month_keys(w)}, {"key": "string"})
-    mc = ch.mutate(key=bk.month_key(ch.bucket_end))
-    mc = mc.group_by(["account_id", "key"]).aggregate(n=mc.count(), p=mc.passed.sum())
-    mc = mc.group_by("key").aggregate(checks=mc.n.sum(), passed=mc.p.sum(),
-                                      accounts_with_checks=mc.count())
+    # grouped by the month's first day; its YYYY-MM key is written on the few result rows
+    mc = ch.mutate(month=ch.bucket_end.truncate("M"))
+    mc = mc.group_by(["account_id", "month"]).aggregate(n=mc.count(), p=mc.passed.sum())
+    mc = mc.group_by("month").aggregate(checks=mc.n.sum(), passed=mc.p.sum(),
+                                        accounts_with_checks=mc.count())
+    mc = mc.select(key=bk.month_key(mc.month), checks=mc.checks, passed=mc.passed,
+                   accounts_with_checks=mc.accounts_with_checks)
     tm = core.counts["month"]
     tm = tm.filter(tm.bucket_start.between(ibis.date(w.start), ibis.date(w.end)))
     tm = tm.semi_join(known, tm.account_id == known.account_id)

@@ -32,6 +32,7 @@ Readings of the definitions (the contract is DESIGN.md):
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 
 import ibis
@@ -64,6 +65,61 @@ def rule_names(plan: Plan) -> set[str]:
     for state in plan.states:
         walk(rules.parse_rule(state.rule))
     return names
+
+
+_COMPARE = {"==", "!=", "<", "<=", ">", ">=", "="}
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def month_thresholds(plan: Plan) -> list[int] | None:
+    """The months_as_customer values at which a state rule's truth can change, when every
+    use of it in the rules compares it with a number (``months_as_customer >= 24``: 24;
+    ``> 5.5``: 6; ``== 3``: 3 and 4); None when some use does more (then every month
+    counts)."""
+    found: set[int] = set()
+    plain = True
+
+    def number(node: object) -> bool:
+        return isinstance(node, rules.Literal) and isinstance(node.value, int | float) \
+            and not isinstance(node.value, bool)
+
+    def months(node: object) -> bool:
+        return isinstance(node, rules.Name) and node.name == "months_as_customer"
+
+    def add(op: str, v: float) -> None:
+        if op in (">=", "<"):
+            found.add(math.ceil(v))
+        elif op in (">", "<="):
+            found.add(math.floor(v) + 1)
+        elif v == int(v):  # == and !=: true on one count only
+            found.update({int(v), int(v) + 1})
+
+    def walk(node: object) -> None:
+        nonlocal plain
+        if isinstance(node, rules.Binary) and node.op in _COMPARE and (
+                (months(node.left) and number(node.right))
+                or (months(node.right) and number(node.left))):
+            if months(node.left):
+                add(node.op, node.right.value)
+            else:  # a number on the left: the same comparison seen from the other side
+                add(_FLIP.get(node.op, node.op), node.left.value)
+            return
+        if isinstance(node, rules.In) and months(node.arg) and all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in node.values):
+            for v in node.values:
+                add("==", v)
+            return
+        if isinstance(node, rules.IsEmpty) and months(node.arg):
+            return  # empty exactly when not a customer: changes only on fact events
+        if months(node):
+            plain = False
+        for attr in ("arg", "left", "right"):
+            if hasattr(node, attr):
+                walk(getattr(node, attr))
+
+    for state in plan.states:
+        walk(rules.parse_rule(state.rule))
+    return sorted(k for k in found if k > 0) if plain else None
 
 
 def evaluation_dates(dates: Iterable[dt.date]) -> ir.Table:
@@ -117,12 +173,25 @@ def fact_events(store, plan: Plan, wanted: set[str]) -> ir.Table | None:
     return ibis.union(*events, distinct=False) if events else None
 
 
-def cumulative_facts(g: ir.Table, order: str) -> dict[str, ir.Value]:
-    """The running facts of per-account event sums ``g`` ordered by ``order``."""
+_RUNNING = {  # running fact: (facts that need it, its type)
+    "won_deals": (_WON_FACTS, "int64"),
+    "customer_since": ({"customer_since", "months_as_customer"}, "date"),
+    "last_won_at": ({"last_won_at"}, "date"), "open_deals": ({"open_deals"}, "int64"),
+    "lead_count": ({"lead_count"}, "int64"), "max_lead_score": ({"max_lead_score"}, "float64"),
+}
+
+
+def cumulative_facts(g: ir.Table, order: str,
+                     wanted: set[str] | None = None) -> dict[str, ir.Value]:
+    """The running facts of per-account event sums ``g`` ordered by ``order`` (typed NULL
+    for those no ``wanted`` fact needs: each running fact is a window function)."""
     run = ibis.cumulative_window(group_by=g.account_id, order_by=g[order])
-    return {"won_deals": g.won_n.sum().over(run), "customer_since": g.first_won.min().over(run),
-            "last_won_at": g.last_won.max().over(run), "open_deals": g.open_n.sum().over(run),
-            "lead_count": g.lead_n.sum().over(run), "max_lead_score": g.score.max().over(run)}
+    values = {"won_deals": g.won_n.sum(), "customer_since": g.first_won.min(),
+              "last_won_at": g.last_won.max(), "open_deals": g.open_n.sum(),
+              "lead_count": g.lead_n.sum(), "max_lead_score": g.score.max()}
+    return {name: (v.over(run) if wanted is None or wanted & _RUNNING[name][0]
+                   else ibis.null(_RUNNING[name][1]))
+            for name, v in values.items()}
 
 
 def event_sums(e: ir.Table, keys: list[str]) -> ir.Table:

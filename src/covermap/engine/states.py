@@ -39,6 +39,7 @@ from covermap.engine.facts import (
     fact_events,
     facts_on,
     first_index,
+    month_thresholds,
     rule_names,
 )
 from covermap.engine.window import add_months, month_start, resolve_as_of
@@ -79,12 +80,25 @@ def transitions(states: ir.Table) -> ir.Table:
         ["account_id", "date"])
 
 
-def _anniversaries(events: ir.Table, start: dt.date, end: dt.date) -> ir.Table:
-    """``account_id, at_day``: the days in ``(start, end]`` on which months_as_customer grows,
-    the same day-of-month as customer_since each later month, or the 1st of the next month
-    when a month is too short for that day."""
+def _anniversaries(plan: Plan, events: ir.Table, start: dt.date, end: dt.date) -> ir.Table:
+    """``account_id, at_day``: the days in ``(start, end]`` on which months_as_customer
+    reaches a count the rules compare it with (every count when they do more than compare),
+    the same day-of-month as customer_since that many months later, or the 1st of the next
+    month when that month is too short for that day."""
     won = events.filter(events.won_n.notnull())
     since = won.group_by("account_id").aggregate(since=won.won_date.min())
+    thresholds = month_thresholds(plan)
+    if thresholds is not None:
+        parts = []
+        for k in thresholds:
+            first = since.since.truncate("M") + ibis.interval(months=k)
+            day = ibis.least(first + (since.since.day() - 1).as_interval("D"),
+                             first + ibis.interval(months=1))
+            parts.append(since.select("account_id", at_day=day.cast("date")))
+        if not parts:
+            return since.select("account_id", at_day=since.since).limit(0)
+        j = ibis.union(*parts, distinct=False)
+        return j.filter((j.at_day > ibis.date(start)) & (j.at_day <= ibis.date(end)))
     firsts = [month_start(start)]
     while firsts[-1] < month_start(end):
         firsts.append(add_months(firsts[-1], 1))
@@ -122,7 +136,7 @@ def state_spans(store, plan: Plan, start: dt.date, end: dt.date) -> ir.Table:
     if ev is not None:
         ev = ev.filter(ev.at <= hi)
         if "months_as_customer" in wanted:
-            days.append(_anniversaries(ev, start, end))
+            days.append(_anniversaries(plan, ev, start, end))
         parts = [ev.select("account_id", at_day=ibis.greatest(ev.at, lo), won_n=ev.won_n,
                            won_date=ev.won_date, open_n=ev.open_n, lead_n=ev.lead_n,
                            score=ev.score)]
@@ -130,7 +144,7 @@ def state_spans(store, plan: Plan, start: dt.date, end: dt.date) -> ir.Table:
         parts = []
     parts += [t.select("account_id", "at_day", **null_events) for t in days]
     g = event_sums(ibis.union(*parts, distinct=False), ["account_id", "at_day"])
-    g = g.select("account_id", "at_day", **cumulative_facts(g, "at_day"))
+    g = g.select("account_id", "at_day", **cumulative_facts(g, "at_day", wanted))
     j = g.join(acc, "account_id")
     j = j.filter(j.at_day >= j.from_day)
     f = j.mutate(**facts_on(j, j.at_day))
@@ -171,13 +185,13 @@ def state_steps(store, plan: Plan, dates: Sequence[dt.date]) -> ir.Table:
         ev = ev.mutate(i=first_index(ev.at, ds))
         ev = ev.filter(ev.i < n)
         if "months_as_customer" in wanted and n > 1:
-            an = _anniversaries(ev, ds[0], ds[-1])
+            an = _anniversaries(plan, ev, ds[0], ds[-1])
             marks.append(an.select("account_id", i=first_index(an.at_day, ds)))
         parts.append(ev.select("account_id", "i", "won_n", "won_date", "open_n", "lead_n",
                                "score"))
     parts += [t.select("account_id", "i", **null_events) for t in marks]
     g = event_sums(ibis.union(*parts, distinct=False), ["account_id", "i"])
-    g = g.select("account_id", "i", **cumulative_facts(g, "i"))
+    g = g.select("account_id", "i", **cumulative_facts(g, "i", wanted))
     j = g.join(acc, "account_id")
     j = j.join(evaluation_dates(ds), "i")
     f = j.mutate(**facts_on(j, j.eval_date))
