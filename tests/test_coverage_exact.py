@@ -18,7 +18,7 @@ from covermap.sample import generate_company
 from covermap.store.connect import open_store
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-import coverage_baseline  # noqa: E402
+import coverage_baseline
 
 AS_OF = dt.date(2026, 11, 15)
 
