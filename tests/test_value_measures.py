@@ -145,3 +145,10 @@ def test_export_columns_are_the_issues(result):
     assert t["value_summary"].columns == ("group", "key", "persona", "accounts",
                                           "accounts_with_persona", "accounts_reached",
                                           "reach")
+
+
+def test_key_player_presence(result):
+    s = result.summary
+    got = {r["persona"]: r["presence"] for r in s.filter(s["group"] == "all").to_pyarrow()
+           .to_pylist()}
+    assert got == {"pm": 1.0, "plant": 0.5, "cfo": 1.0}  # with the persona / accounts

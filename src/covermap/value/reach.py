@@ -13,7 +13,8 @@
 - ``value_summary``: per group (``all``, ``segment``, ``cell``), key and persona:
   ``accounts`` (where it matters), ``accounts_with_persona`` (contacts >= 1),
   ``accounts_reached`` (touched_contacts >= 1), ``reach`` = reached / with persona (empty
-  when none).
+  when none); and, beside the export's columns, ``presence`` = accounts_with_persona /
+  accounts (DESIGN.md's key-player presence).
 - ``value_touches``: per group and key (the touch's own account), the window's human touches
   ``without_contact`` (counted apart), ``with_contact``, ``to_key_players`` (naming a contact
   that matches a persona), ``to_others`` (naming a contact that matches none, an unknown
@@ -139,7 +140,9 @@ def summary_rows(store, vm: ValueMaps, accounts: ir.Table, cells: ir.Table) -> i
                               accounts=g.accounts.cast("int64"),
                               accounts_with_persona=g.accounts_with_persona.cast("int64"),
                               accounts_reached=g.accounts_reached.cast("int64"),
-                              reach=reach.cast("float64")))
+                              reach=reach.cast("float64"),
+                              presence=(g.accounts_with_persona
+                                        / g.accounts.nullif(0)).cast("float64")))
     return _ranked(ibis.union(*parts, distinct=False), vm)
 
 

@@ -68,19 +68,10 @@ _KEY_HEADERS = {"segment": "Segment", "cell": "Coverage-map cell"}
 
 
 def labelled(rows: Sequence[dict[str, Any]], maps: ValueMaps) -> list[dict[str, Any]]:
-    """Rows with the persona's English label instead of its id, and presence
-    (accounts_with_persona / accounts) where the row has both."""
+    """Rows with the persona's English label instead of its id."""
     labels = {p.id: p.label.en for p in maps.personas}
-    out = []
-    for r in rows:
-        r = dict(r)
-        if "persona" in r:
-            r["persona"] = labels.get(r["persona"], r["persona"])
-        if "accounts_with_persona" in r:
-            r["presence"] = r["accounts_with_persona"] / r["accounts"] if r["accounts"] \
-                else None
-        out.append(r)
-    return out
+    return [{**r, "persona": labels.get(r["persona"], r["persona"])} if "persona" in r
+            else dict(r) for r in rows]
 
 
 def reach_view(rows: Sequence[dict[str, Any]], by: str, maps: ValueMaps,
