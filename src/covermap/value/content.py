@@ -65,9 +65,14 @@ def plan_rows(plan: Plan) -> ir.Table:
                        {"state": "string", "content_stage": "string", "channel": "string"})
 
 
-def staged_touches(store, plan: Plan, window: Window, touches: ir.Table) -> ir.Table:
-    """``account_id, contact_id, state, channel, content_stage, on_plan, stage_planned``."""
-    spans = state_spans(store, plan, window.start, window.end)
+def account_spans(store, plan: Plan, window: Window) -> ir.Table:
+    """Each account's daily states over the window, as contiguous spans."""
+    return state_spans(store, plan, window.start, window.end)
+
+
+def staged_touches(plan: Plan, touches: ir.Table, spans: ir.Table) -> ir.Table:
+    """``account_id, contact_id, state, channel, content_stage, on_plan, stage_planned``;
+    ``spans``: :func:`account_spans`."""
     t = touches.select("account_id", "day", "channel", "contact_id",
                        content_stage=stage_of(touches.content_stage))
     j = t.left_join(spans, (t.account_id == spans.account_id) & (t.day >= spans.span_start)

@@ -111,6 +111,7 @@ def _grouped(store, rows: ir.Table, cells: ir.Table) -> list[tuple[str, ir.Table
 
 
 def _ranked(t: ir.Table, vm: ValueMaps | None) -> ir.Table:
+    """``t`` with ``_o``, its rank by group, key and persona priority (order by it)."""
     group = ibis.cases(*((t["group"] == g, i) for i, g in enumerate(GROUPS)),
                        else_=len(GROUPS))
     cols = [group, t.key]
@@ -118,11 +119,11 @@ def _ranked(t: ir.Table, vm: ValueMaps | None) -> ir.Table:
         ids = [p.id for p in vm.personas]
         cols.append(ibis.cases(*((t.persona == p, i) for i, p in enumerate(ids)),
                                else_=len(ids)))
-    return t.order_by(cols)
+    return t.mutate(_o=ibis.row_number().over(order_by=cols))
 
 
 def summary_rows(store, vm: ValueMaps, accounts: ir.Table, cells: ir.Table) -> ir.Table:
-    """``value_summary`` (module doc), by group, key and persona priority."""
+    """``value_summary`` (module doc), ranked by group, key and persona priority (``_o``)."""
     parts = []
     for group, t in _grouped(store, accounts, cells):
         g = t.group_by(["key", "persona"]).aggregate(
@@ -147,7 +148,7 @@ def summary_rows(store, vm: ValueMaps, accounts: ir.Table, cells: ir.Table) -> i
 
 
 def touch_rows(store, touches: ir.Table, matched: ir.Table, cells: ir.Table) -> ir.Table:
-    """``value_touches`` (module doc), by group and key."""
+    """``value_touches`` (module doc), ranked by group and key (``_o``)."""
     h = touches.filter(touches.channel == "human").select("account_id", "contact_id")
     keyed = matched.select("contact_id").distinct().mutate(key_player=ibis.literal(True))
     h = h.left_join(keyed, "contact_id").drop("contact_id_right")

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 
 import ibis.expr.types as ir
 
-from covermap.engine.touches import touches as window_touches
-from covermap.engine.window import Window, resolve_window
+from covermap.engine.touches import channel_of, is_touch, local_range
+from covermap.engine.window import Window, date_flag, local_date, resolve_window
 from covermap.plan.model import Plan
 from covermap.value.content import (
     CONTENT_COLUMNS,
     PERSONA_STAGE_COLUMNS,
     STAGE_COLUMNS,
+    account_spans,
     content_rows,
     persona_stage_rows,
     stage_rows,
@@ -75,6 +76,18 @@ def value_tables(result: ValueResult) -> dict[str, ir.Table]:
             "value_persona_stages": result.persona_stages.select(*PERSONA_STAGE_COLUMNS)}
 
 
+def window_touches(store, plan: Plan, window: Window) -> ir.Table:
+    """``account_id, contact_id, day, channel, content_stage``: the window's touches (both
+    classes), as ``covermap.engine.touches.touches`` classifies them, without the user
+    columns this analysis does not use."""
+    a = store.table("activities")
+    a = a.filter(*local_range(a, "occurred_at", plan.timezone, window.start, window.end))
+    a = a.filter(is_touch(plan, a))
+    return a.select("account_id", "contact_id",
+                    day=local_date(a.occurred_at, plan.timezone, date_flag(a, "occurred_at")),
+                    channel=channel_of(plan, a.kind), content_stage=a.content_stage)
+
+
 def _keeper(store):
     token = uuid.uuid4().hex[:10]
 
@@ -98,15 +111,19 @@ def measure_value(store, plan: Plan, maps: ValueMaps, *, as_of: dt.date | None =
     keep = _keeper(store)
     matched = keep(contact_personas(store, maps), "matched")
     cells = keep(account_cells(store, plan, window), "cells")
-    touched = keep(window_touches(store, plan, window.start, window.end), "touches")
+    touched = keep(window_touches(store, plan, window), "touches")
     per_contact = contact_touches(touched)
     accounts = keep(account_rows(scope(store, maps, cells), matched, per_contact), "accounts")
-    staged = keep(staged_touches(store, plan, window, touched), "staged")
+    spans = keep(account_spans(store, plan, window), "spans")
+    staged = keep(staged_touches(plan, touched, spans), "staged")
     ids = [p.id for p in maps.personas]
+    # the small tables are kept too: the CLI prints them and exports them
     return ValueResult(
         plan=plan, maps=maps, window=window,
         accounts=accounts.order_by(["account_id", "persona"]),
-        summary=summary_rows(store, maps, accounts, cells),
-        touches=touch_rows(store, touched, matched, cells),
+        summary=keep(summary_rows(store, maps, accounts, cells), "summary").order_by(
+            "_o").drop("_o"),
+        touches=keep(touch_rows(store, touched, matched, cells), "touch_rows").order_by(
+            "_o").drop("_o"),
         content=content_rows(plan, staged), content_stages=stage_rows(plan, staged),
         persona_stages=persona_stage_rows(staged, matched, ids), store=store)
