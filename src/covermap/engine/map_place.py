@@ -89,11 +89,13 @@ def _lines(store, cm: CoverageMap, deals: ir.Table) -> ir.Table:
     """One row per line of the window's deals (a deal without lines is one line of its
     amount), with its complexity; product counts derive ``bundled``."""
     raw = store.table("deal_lines")
-    own = raw.select("deal_id", "product_id", line_amount=raw.amount.cast("float64"))
-    lines = deals.join(own, "deal_id")
-    lineless = deals.anti_join(raw, "deal_id").mutate(
-        product_id=ibis.null("string"), line_amount=deals.amount.cast("float64"))
-    lines = lines.union(lineless.select(lines.columns))
+    own = raw.select(lid="deal_id", product_id="product_id",
+                     own_amount=raw.amount.cast("float64"), has_line=ibis.literal(True))
+    # one left join, so the deals' columns are computed once (a join with the lines and an
+    # anti-join for the deals without any computed them twice; issue 9)
+    j = deals.left_join(own, deals.deal_id == own.lid)
+    lines = j.select(*deals.columns, "product_id", line_amount=j.has_line.fill_null(False)
+                     .ifelse(j.own_amount, deals.amount.cast("float64")))
     products = store.table("products")
     raw_cx = products.complexity.strip().lower()
     cx = ibis.cases(*((raw_cx == k, v) for k, v in COMPLEXITY_SPELLINGS.items()),
@@ -102,13 +104,15 @@ def _lines(store, cm: CoverageMap, deals: ir.Table) -> ir.Table:
     cxs = products.select(pid="product_id", product_cx=cx)
     lines = lines.left_join(cxs, lines.product_id == cxs.pid).drop("pid")
     if cm.derive_bundled:
-        counts = own.group_by("deal_id").aggregate(n_products=own.product_id.nunique())
-        counts = counts.rename(cid="deal_id")
-        lines = lines.left_join(counts, lines.deal_id == counts.cid)
-        bundled = (lines.n_products >= 2).fill_null(False)
-        lines = lines.mutate(
-            complexity=ibis.cases((bundled, "bundled"), else_=lines.product_cx)
-        ).drop("cid", "n_products")
+        # two or more distinct products <=> the deal's least and greatest product differ
+        # (cheaper than a distinct count)
+        span = own.group_by("lid").aggregate(least=own.product_id.min(),
+                                              most=own.product_id.max())
+        lines = lines.left_join(span, lines.deal_id == span.lid)
+        several = (lines.least != lines.most).fill_null(False)
+        lines = lines.mutate(complexity=ibis.cases((several, "bundled"),
+                                                   else_=lines.product_cx))
+        lines = lines.drop("lid", "least", "most")
     else:
         lines = lines.mutate(complexity=lines.product_cx)
     return lines.drop("product_cx")
