@@ -71,7 +71,7 @@ def test_terminal_view(runner, files):
     assert "│ Production manager │ 2 │ 2 │ 100.0% │ 2 │ 100.0% │" in lines
     assert "│ Plant manager │ 4 │ 2 │ 50.0% │ 0 │ 0.0% │" in lines
     assert ("Human touches in the window: 8; 3 of the 7 that name a contact (42.9%) went to "
-            "contacts who match no key player; 1 name no contact (counted apart).") in lines
+            "contacts who match no key player; 1 names no contact (counted apart).") in lines
     assert "States whose touches carry no content stage at all: Target" in lines
     assert "│ Customer │ 5 │ 1 │ 20.0% │ 2 │ 1 │ 1 │" in lines
     assert "nan" not in r.output and "None" not in r.output

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -191,7 +192,7 @@ def table(maps: MapOption = None, fmt: FormatOption = Format.terminal, out: OutO
     """
     from covermap.value.tools import proposition_document
 
-    with _with_store(store) or _nothing() as s:
+    with _with_store(store) or nullcontext() as s:
         doc = proposition_document(_maps(maps, s), lang.value)
     _emit(doc, fmt, out, lang, force)
 
@@ -208,7 +209,7 @@ def playbook(persona: Annotated[str, typer.Option("--persona", help="The persona
     """
     from covermap.value.tools import playbook_document
 
-    with _with_store(store) or _nothing() as s:
+    with _with_store(store) or nullcontext() as s:
         doc = playbook_document(_maps(maps, s), persona, lang.value)
     _emit(doc, fmt, out, lang, force)
 
@@ -229,7 +230,7 @@ def players(segment: Annotated[str, typer.Option("--segment", help="The segment.
     from covermap.value.tools import players_document
 
     reach = None
-    with _with_store(store) or _nothing() as s:
+    with _with_store(store) or nullcontext() as s:
         vm = _maps(maps, s)
         if s is not None:
             from covermap.value.tables import measure_value
@@ -276,7 +277,7 @@ def check(maps: MapOption = None, store: OptionalStore = None) -> None:
 
     Example: covermap value check --map value-map.yaml --store covermap.duckdb
     """
-    with _with_store(store) or _nothing() as s:
+    with _with_store(store) or nullcontext() as s:
         vm = _maps(maps, s)
     names = ", ".join(vm.files)
     console.print(f"{literal(names)}: {len(vm.personas)} personas, {len(vm.products)} "
@@ -292,16 +293,6 @@ def example() -> None:
     from covermap.value.load import built_in_text
 
     typer.echo(built_in_text(), nl=False)
-
-
-class _nothing:
-    """A context manager standing for "no store"."""
-
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc) -> None:
-        return None
 
 
 def register(app: typer.Typer) -> None:

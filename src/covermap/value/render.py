@@ -101,8 +101,9 @@ def touches_line(rows: Sequence[dict[str, Any]], formats: Formats) -> str:
     named = (f"{n(total['to_others'])} of the {n(total['with_contact'])} that name a contact "
              f"({share}) went to contacts who match no key player") \
         if total["with_contact"] else "none names a contact"
+    apart = total["without_contact"]
     return (f"Human touches in the window: {n(total['human_touches'])}; {named}; "
-            f"{n(total['without_contact'])} name no contact (counted apart).")
+            f"{n(apart)} name{'s' if apart == 1 else ''} no contact (counted apart).")
 
 
 _CONTENT_VIEW = {"on_plan_share": Column(K.percent, "On plan %"),

@@ -141,7 +141,9 @@ def players(vm: ValueMaps, segment: str, lang: str = "en",
     for p in vm.personas:
         if not matters_in(p, segment):
             continue
-        first = (lambda items: items[0].text.text(lang) if items else "")
+        def first(items) -> str:
+            return items[0].text.text(lang) if items else ""
+
         row = (str(len(rows) + 1), p.label.text(lang),
                ", ".join(p.titles.keywords[:4]), first(p.objectives), first(p.issues),
                first(p.questions),
