@@ -8,7 +8,8 @@ built-in default plan: UTC, a 6-month window ending on the latest activity's dat
 thresholds 10M / 100M on annual_revenue, the template's channel grid, fx rates and
 activity kinds. Like covermap it sums money and minutes as decimals (exact, so both
 give the same digits every run), places the window's lines once into a temporary
-table, and joins the won deals to their accounts' activities before it tests kinds and
+table (one left join of deals and lines; bundled when a deal's least and greatest
+product differ), and joins the won deals to their accounts' activities before it tests kinds and
 outcomes; the window's bounds are constants (SET VARIABLE), so the scan of activities
 skips what lies outside them.
 """
@@ -54,12 +55,11 @@ rel AS (
     FROM d, w)
   WHERE open_in OR closed_in),
 lines AS (
-  SELECT r.*, l.product_id, l.amount::DOUBLE AS line_amount
-  FROM rel r JOIN deal_lines l ON l.deal_id = r.deal_id
-  UNION ALL
-  SELECT r.*, NULL AS product_id, r.amount::DOUBLE AS line_amount
-  FROM rel r WHERE NOT EXISTS (SELECT 1 FROM deal_lines l WHERE l.deal_id = r.deal_id)),
-nprod AS (SELECT deal_id, count(DISTINCT product_id) AS n FROM lines GROUP BY deal_id),
+  SELECT r.*, l.product_id,
+         CASE WHEN l.deal_id IS NULL THEN r.amount ELSE l.amount END::DOUBLE AS line_amount
+  FROM rel r LEFT JOIN deal_lines l ON l.deal_id = r.deal_id),
+nprod AS (SELECT deal_id, min(product_id) <> max(product_id) AS several FROM deal_lines
+          GROUP BY deal_id),
 prod AS (
   SELECT product_id, CASE WHEN c IN ('customized', 'custom') THEN 'customised'
                           WHEN c IN ('simple', 'bundled', 'customised') THEN c END AS pc
@@ -74,7 +74,7 @@ SELECT *, CASE WHEN rate IS NULL THEN 'no exchange rate for ' || cur
                WHEN tier IS NULL THEN 'no value measure' END AS reason
 FROM (
   SELECT ln.*, t.tier, ln.line_amount * ln.rate AS revenue,
-         CASE WHEN coalesce(np.n, 0) >= 2 THEN 'bundled' ELSE p.pc END AS complexity
+         CASE WHEN coalesce(np.several, false) THEN 'bundled' ELSE p.pc END AS complexity
   FROM lines ln
   LEFT JOIN nprod np ON np.deal_id = ln.deal_id
   LEFT JOIN prod p ON p.product_id = ln.product_id
