@@ -80,7 +80,7 @@ def test_terminal_view(runner, files):
 def test_by_segment_and_cell(runner, files):
     r = runner.invoke(app, args(files, "value", "--by", "segment"))
     lines = [" ".join(x.split()) for x in r.output.splitlines()]
-    assert "│ (none) │ Plant manager │ 1 │ 0 │ 0.0% │ 0 │ no such contact │" in lines
+    assert "│ (none) │ Plant manager │ 1 │ 0 │ 0.0% │ 0 │ no contact │" in lines
     r = runner.invoke(app, args(files, "value", "--by", "cell"))
     lines = [" ".join(x.split()) for x in r.output.splitlines()]
     assert "│ customised/low │ CFO │ 1 │ 1 │ 100.0% │ 1 │ 100.0% │" in lines

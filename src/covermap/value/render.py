@@ -29,7 +29,7 @@ VALUE_TABLES: dict[str, dict[str, Column]] = {
         "accounts_with_persona": Column(K.count, "With the player"),
         "presence": Column(K.percent, "Presence"),
         "accounts_reached": Column(K.count, "Reached"),
-        "reach": Column(K.percent, "Reach", "no such contact"),
+        "reach": Column(K.percent, "Reach", "no contact"),
     },
     "value_touches": {
         "group": Column(K.text, "Group"), "key": Column(K.text, "Key", "(none)"),
@@ -64,7 +64,7 @@ VALUE_TABLES: dict[str, dict[str, Column]] = {
 }
 TABLES.update(VALUE_TABLES)
 
-_KEY_HEADERS = {"segment": "Segment", "cell": "Coverage-map cell"}
+_KEY_HEADERS = {"segment": "Segment", "cell": "Cell"}
 
 
 def labelled(rows: Sequence[dict[str, Any]], maps: ValueMaps) -> list[dict[str, Any]]:
