@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from covermap.cli.coverage import DEFAULT_MEMORY, MemoryOption
 from covermap.cli.options import (
     DEFAULT_STORE,
     AsOfOption,
@@ -123,6 +124,7 @@ def value(
     store: StoreOption = DEFAULT_STORE,
     plan: PlanOption = None,
     force: ForceOption = False,
+    memory_limit: MemoryOption = DEFAULT_MEMORY,
 ) -> None:
     """Which key players (personas of the value maps) each account has among its contacts,
     which we reached with a human touch in the window, how many human touches went to
@@ -147,7 +149,7 @@ def value(
 
     p = resolve_plan(plan)
     with tempfile.TemporaryDirectory(prefix="covermap-spill-") as spill, \
-            open_store(store, read_only=True) as s:
+            open_store(store, read_only=True, memory_limit=memory_limit) as s:
         s.duckdb.execute(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
         s.duckdb.execute("SET enable_progress_bar = false")
         vm = _maps(maps, s)
