@@ -1,12 +1,23 @@
 """Checks: one per (account, standard entry of its state in that bucket, bucket in the window).
 
 The plan's standard entries become a tiny table; entries with the same channel,
-roles and period share a *counter*. Touches are counted once per (account,
-counter, bucket) — a touch counts for a counter when its channel class matches
-and, if the counter names roles, its user's role is one of them (a touch with no
-user or no role never counts for an entry with ``by``) — and every check is a
-join of the per-bucket states with the entries and those counts. A check passes
-when ``count >= min``.
+roles and period share a *counter*. A touch counts for a counter when its channel
+class matches and, if the counter names roles, its user's role is one of them (a
+touch with no user or no role never counts for an entry with ``by``). A check
+passes when ``count >= min``.
+
+How it stays cheap (issue 9):
+
+- states are per-account *steps* over the evaluation dates (``states.state_steps``):
+  a few rows per account, not one per (account, date);
+- the touches from the first day any result needs to ``as_of`` are read once into a
+  narrow table (``touches.touch_rows``: class, role as a small integer, weight in
+  integer units); it is grouped per (account, bucket) of each period with one column
+  per counter (``bucket_counts``) and per account over the window (``window_counts``);
+- a check is a step joined to its state's entries and to the tiny table of buckets
+  whose evaluation index lies in the step, then to the counts of its bucket; it is
+  stored narrow (account, bucket start, entry id, count), sorted once, so that every
+  export is in the same order; the entry's columns are projected from its id.
 """
 
 from __future__ import annotations
@@ -129,11 +140,12 @@ class CheckTables:
     buckets: list[bk.Bucket]
     dates: list[dt.date]  # the evaluation dates of the state steps
     steps: ir.Table       # see states.state_steps
-    touches: ir.Table     # see touches.touch_rows
     roles: list[str]      # see entry_role_names: rk k is roles[k - 1]
     counts: dict[str, ir.Table]  # per period, see bucket_counts
     per_account: ir.Table  # see window_counts
+    reach: ir.Table       # see reach_of
     checks: ir.Table      # see measure_checks
+    months: ir.Table      # see check_months
 
     @property
     def current(self) -> ir.Table:
@@ -167,6 +179,8 @@ def measure_checks(store, plan: Plan, window: Window, keep: Keep) -> CheckTables
     counts = {p: keep(bucket_counts(plan, t, p, names), f"counts_{p}")
               for p in dict.fromkeys([*pers, "month"])}
     per_account = keep(window_counts(plan, t, window, names), "per_account")
+    reach = keep(reach_of(store, t, window), "reach")
+    _release(keep, "touches")  # everything later reads the tables above
     buckets = [b for per in pers for b in bk.buckets_in(window, per)]
     index = {d: i for i, d in enumerate(dates)}
     e = entry_table(plan)
@@ -195,9 +209,53 @@ def measure_checks(store, plan: Plan, window: Window, keep: Keep) -> CheckTables
                                      "eid": "int64", "count": "int64"})
     # sorted once, narrow, so that every export of it is in the same order; the other
     # columns are projections of the entry (a scan and a projection keep that order)
+    narrow = keep(narrow, "checks_unsorted")  # joins and the sort apart: less memory at once
     narrow = keep(narrow.order_by(["account_id", "bucket_start", "eid"]), "checks")
-    return CheckTables(window, start, buckets, dates, steps, t, names, counts, per_account,
-                       expand_checks(plan, narrow))
+    _release(keep, "checks_unsorted")
+    months = keep(check_months(plan, narrow), "check_months")
+    return CheckTables(window, start, buckets, dates, steps, names, counts, per_account,
+                       reach, expand_checks(plan, narrow), months)
+
+
+def check_months(plan: Plan, n: ir.Table) -> ir.Table:
+    """``account_id, eid, month, n, p``: checks and passed checks per account, entry and
+    month holding the bucket's last day (the first of that month), what rollups read."""
+    rows = entry_rows(plan)
+    per = ibis.cases(*[(n.eid == r["eid"], r["per"]) for r in rows], else_=ibis.null("string"))
+    need = ibis.cases(*[(n.eid == r["eid"], r["min"]) for r in rows], else_=ibis.null("int64"))
+    ts = n.bucket_start.cast("timestamp")
+    month = ibis.cases((per == "week", (ts + ibis.interval(days=6)).cast("date").truncate("M")),
+                       (per == "month", n.bucket_start),
+                       else_=(ts + ibis.interval(months=2)).cast("date"))
+    t = n.mutate(month=month, ok=(n["count"] >= need).ifelse(1, 0))
+    return t.group_by(["account_id", "eid", "month"]).aggregate(n=t.count(),
+                                                               p=t.ok.sum().cast("int64"))
+
+
+def _release(keep: Keep, name: str) -> None:
+    release = getattr(keep, "release", None)
+    if release is not None:
+        release(name)
+
+
+def reach_of(store, t: ir.Table, window: Window) -> ir.Table:
+    """Per touched account over the window: ``contacts_touched`` and ``personas_touched``
+    (distinct contacts and personas of its human touches) and ``content_stages`` (the
+    sorted distinct content stages of its touches)."""
+    t = t.filter(t.day.between(ibis.date(window.start), ibis.date(window.end)))
+    # distinct counts over small distinct pairs: cheaper than DISTINCT aggregates
+    reached = t.filter(t.human & t.contact_id.notnull()).select("account_id", "contact_id") \
+        .distinct()
+    c = store.table("contacts").select("contact_id", "persona")
+    who = reached.left_join(c, reached.contact_id == c.contact_id)
+    personas = who.group_by("account_id").aggregate(
+        contacts_touched=who.count(), personas_touched=who.persona.nunique())
+    st = t.filter(t.content_stage.notnull()).select("account_id", "content_stage").distinct()
+    stages = st.group_by("account_id").aggregate(content_stages=st.content_stage.collect().sort())
+    j = personas.outer_join(stages, personas.account_id == stages.account_id)
+    return j.select(account_id=j.account_id.coalesce(j.account_id_right),
+                    contacts_touched=j.contacts_touched, personas_touched=j.personas_touched,
+                    content_stages=j.content_stages)
 
 
 def expand_checks(plan: Plan, n: ir.Table) -> ir.Table:

@@ -44,7 +44,13 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine import buckets as bk
-from covermap.engine.checks import CheckTables, entry_roles, measure_checks, plan_pers
+from covermap.engine.checks import (
+    CheckTables,
+    entry_roles,
+    entry_table,
+    measure_checks,
+    plan_pers,
+)
 from covermap.engine.outcomes import measure_outcomes
 from covermap.engine.owners import with_owners
 from covermap.engine.states import state_table, step_transitions
@@ -122,6 +128,11 @@ def temp_keeper(store):
     def keep(expr: ir.Table, name: str) -> ir.Table:
         return store.ibis.create_table(f"_covermap_{name}_{token}", expr, temp=True)
 
+    def release(name: str) -> None:
+        """Drop an intermediate no later query reads (temporary tables hold memory)."""
+        store.duckdb.execute(f'DROP TABLE IF EXISTS "_covermap_{name}_{token}"')
+
+    keep.release = release  # type: ignore[attr-defined]
     return keep
 
 
@@ -164,10 +175,6 @@ def measure_coverage(store, plan: Plan, *, as_of: dt.date | None = None,
     )
 
 
-def _in_window(t: ir.Table, window: Window) -> ir.Table:
-    return t.filter(t.day.between(ibis.date(window.start), ibis.date(window.end)))
-
-
 def account_measures(store, plan: Plan, core: CheckTables) -> ir.Table:
     """One row per account: current state, checks, touches and depth (see module doc)."""
     w, tz = core.window, plan.timezone
@@ -177,20 +184,12 @@ def account_measures(store, plan: Plan, core: CheckTables) -> ir.Table:
                                value=a[plan.worklist.value_measure]), store, plan, w.as_of)
     cur = core.current
     labels = state_table(plan).select("state", "label", "has_standard")
-    chk = core.checks.group_by("account_id").aggregate(
-        checks=core.checks.count(), passed=core.checks.passed.sum())
+    cm = core.months
+    chk = cm.group_by("account_id").aggregate(checks=cm.n.sum(), passed=cm.p.sum())
     dep = core.per_account.select("account_id", "human_touches", "digital_touches",
                                   "weight_units", "last_day")
-    t = _in_window(core.touches, w)
-    # distinct counts over small distinct pairs: cheaper than DISTINCT aggregates
-    reached = t.filter(t.human & t.contact_id.notnull()).select("account_id", "contact_id") \
-        .distinct()
-    c = store.table("contacts").select("contact_id", "persona")
-    who = reached.left_join(c, reached.contact_id == c.contact_id)
-    personas = who.group_by("account_id").aggregate(
-        contacts_touched=who.count(), personas_touched=who.persona.nunique())
-    st = t.filter(t.content_stage.notnull()).select("account_id", "content_stage").distinct()
-    stages = st.group_by("account_id").aggregate(content_stages=st.content_stage.collect().sort())
+    personas = core.reach.select("account_id", "contacts_touched", "personas_touched")
+    stages = core.reach.select("account_id", "content_stages")
     older = last_human_touch(store, plan, core.touches_from)
     j = acc
     for right in (cur, labels, chk, dep, personas, stages, older):
@@ -251,10 +250,10 @@ def summarize(plan: Plan, core: CheckTables, acc: ir.Table) -> ir.Table:
     total = acc.aggregate(accounts=acc.count(), accounts_with_checks=(acc.checks > 0).sum(),
                           checks=acc.checks.sum(), passed=acc.passed.sum(),
                           touched=acc.touched.sum()).mutate(key=ibis.literal("all"))
-    ch = core.checks
     st = state_table(plan)
     cur = by_account(acc.state).drop("checks", "passed")
-    evaluated = ch.group_by(key=ch.state).aggregate(checks=ch.count(), passed=ch.passed.sum())
+    cm = core.months.join(entry_table(plan).select("eid", "state", "entry"), "eid")
+    evaluated = cm.group_by(key=cm.state).aggregate(checks=cm.n.sum(), passed=cm.p.sum())
     states = st.left_join(cur, st.state == cur.key).drop("key")
     states = states.left_join(evaluated, states.state == evaluated.key)
     states = states.select(
@@ -266,8 +265,8 @@ def summarize(plan: Plan, core: CheckTables, acc: ir.Table) -> ir.Table:
     er = entry_roles(plan)
     roles = er.select("role").distinct()
     # per-account subtotals first, so "distinct accounts" needs no DISTINCT aggregate
-    per_entry = ch.group_by(["account_id", "state", "entry"]).aggregate(
-        n=ch.count(), p=ch.passed.sum())
+    per_entry = cm.group_by(["account_id", "state", "entry"]).aggregate(
+        n=cm.n.sum(), p=cm.p.sum())
     rc = per_entry.join(er, (per_entry.state == er.state) & (per_entry.entry == er.entry))
     rc = rc.group_by(["account_id", "role"]).aggregate(n=rc.n.sum(), p=rc.p.sum())
     rc = rc.group_by("role").aggregate(checks=rc.n.sum(), passed=rc.p.sum(),
@@ -288,8 +287,7 @@ def summarize(plan: Plan, core: CheckTables, acc: ir.Table) -> ir.Table:
                  touched=r.touched.fill_null(0))
     months = bk.small_table({"key": bk.window_month_keys(w)}, {"key": "string"})
     # grouped by the month's first day; its YYYY-MM key is written on the few result rows
-    mc = ch.mutate(month=ch.bucket_end.truncate("M"))
-    mc = mc.group_by(["account_id", "month"]).aggregate(n=mc.count(), p=mc.passed.sum())
+    mc = cm.group_by(["account_id", "month"]).aggregate(n=cm.n.sum(), p=cm.p.sum())
     mc = mc.group_by("month").aggregate(checks=mc.n.sum(), passed=mc.p.sum(),
                                         accounts_with_checks=mc.count())
     mc = mc.select(key=bk.month_key(mc.month), checks=mc.checks, passed=mc.passed,

@@ -17,6 +17,11 @@ account's state differs from its previous evaluation; it is dated the first
 evaluation date showing the new state, i.e. the last day of facts it was computed
 from (the day before a bucket begins, or ``as_of``). The first evaluation of an
 account has no transition.
+
+:func:`state_steps` gives the same states as one row per change (the engine's
+form); :func:`state_spans` gives the daily states as spans of days (entries,
+hand-offs). Both evaluate the rule only where a fact event, churn or a
+months_as_customer count the rules compare with can change it.
 """
 
 from __future__ import annotations
