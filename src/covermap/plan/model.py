@@ -337,6 +337,7 @@ class AccountOwners(_Frozen):
 
 # after Label: covermap.team.model imports it (the team section's models live there)
 from covermap.team.model import Handoff, Journey, Raci  # noqa: E402
+from covermap.capacity.model import Assign, Capacity, Segment  # noqa: E402
 
 
 class Plan(_Frozen):
@@ -368,6 +369,10 @@ class Plan(_Frozen):
     journey: Journey = Journey()
     raci: Raci = Raci()
     handoffs: tuple[Handoff, ...] = ()
+    #: capacity and assignment (covermap.capacity.model); no segments: the segment column
+    segments: tuple[Segment, ...] = ()
+    capacity: Capacity = Capacity()
+    assign: Assign = Assign()
 
     @field_validator("duplicates")
     @classmethod
