@@ -71,9 +71,11 @@ def _segment_order(plan: Plan, seen: list[str | None]) -> list[str]:
 
 
 def measure_capacity(store, plan: Plan, *, as_of: dt.date | None = None,
-                     window_months: int | None = None) -> CapacityResult:
+                     window_months: int | None = None,
+                     growth: dict[str, float] | None = None) -> CapacityResult:
     """Measure capacity on ``store`` (module doc); plan errors are raised together as a
-    ``PlanInvalid`` naming file, line and key."""
+    ``PlanInvalid`` naming file, line and key. ``growth``: segment -> factor on its
+    customers (rounded), ARR and standard demand (a scenario's ``customers``)."""
     from covermap.engine.plan_checks import plan_problems
 
     problems = plan_problems(store, plan)
@@ -138,7 +140,8 @@ def measure_capacity(store, plan: Plan, *, as_of: dt.date | None = None,
                 continue
             eh = engagement_hours(plan, role) or None
             hpc = sum(tp.hours_per_year for tp in mine)
-            customers, arr = s["customers"], s["arr"]
+            f = (growth or {}).get(seg, 1.0)
+            customers, arr = round(s["customers"] * f), _r(s["arr"] * f, 2)
             bu = customers * hpc / eh if eh else None
             if role in bench.arr_per_person:
                 td = arr / bench.arr_per_person[role]
@@ -146,7 +149,7 @@ def measure_capacity(store, plan: Plan, *, as_of: dt.date | None = None,
                 td = customers / bench.customers_per_person[role]
             else:
                 td = None
-            std = demand.get((seg, role), 0.0) * mpt[role] / 60 / eh if eh else None
+            std = demand.get((seg, role), 0.0) * f * mpt[role] / 60 / eh if eh else None
             have = place.get((seg, role), 0.0)
             rows.append({
                 "segment": seg, "role": role, "customers": customers, "arr": arr,

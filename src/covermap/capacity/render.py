@@ -1,0 +1,94 @@
+"""Terminal views of capacity (``covermap capacity``) and the export tables."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rich.table import Table
+
+from covermap.capacity.tables import (REALITY_COLUMNS, SEGMENT_COLUMNS, SUMMARY_COLUMNS,
+                                      CapacityResult)
+from covermap.render.terminal import literal
+
+NO_SEGMENT = "(no segment)"
+_TYPES = {"segment": "string", "role": "string", "customers": "int64", "accounts": "int64",
+          "scenario": "string"}
+
+
+def _num(v: object, digits: int = 2) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return f"{v:,.{digits}f}"
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v * 100:.1f}%"
+
+
+def segments_view(rows: Sequence[dict]) -> Table:
+    """Per segment: accounts, customers, ARR and its share, human-touch time and its share."""
+    t = Table(title="Segments: does CS time follow revenue?", title_justify="left")
+    for h in ("Segment", "Accounts", "Customers", "ARR", "ARR share", "Touch minutes",
+              "Time share"):
+        t.add_column(h, justify="left" if h == "Segment" else "right")
+    for r in rows:
+        t.add_row(literal(r["segment"] if r["segment"] is not None else NO_SEGMENT),
+                  _num(r["accounts"]), _num(r["customers"]), _num(r["arr"], 0),
+                  _pct(r["arr_share"]), _num(r["touch_minutes"], 0), _pct(r["time_share"]))
+    return t
+
+
+def _up(v: float | None) -> str:
+    return "—" if v is None else f"{v:,.2f} ({math.ceil(v - 1e-9)})"
+
+
+def capacity_view(rows: Sequence[dict]) -> Table:
+    """Per segment and role: hours per customer, customers per person, people needed
+    (bottom-up, rounded up in brackets; top-down; by standard), in place and the gap."""
+    t = Table(title="People needed per segment and role", title_justify="left")
+    for h in ("Segment", "Role", "Customers", "ARR", "Hours/customer", "Customers/person",
+              "Bottom-up", "Top-down", "By standard", "In place", "Gap"):
+        t.add_column(h, justify="left" if h in ("Segment", "Role") else "right")
+    for r in rows:
+        t.add_row(literal(r["segment"]), literal(r["role"]), _num(r["customers"]),
+                  _num(r["arr"], 0), _num(r["hours_per_customer"]),
+                  _num(r["customers_per_person"], 1), _up(r["needed_bottom_up"]),
+                  _up(r["needed_top_down"]), _up(r["needed_by_standard"]),
+                  _num(r["in_place"]), _num(r["gap"]))
+    return t
+
+
+def reality_view(rows: Sequence[dict]) -> Table | None:
+    """Planned against measured hours per customer a year (None: no journey rows)."""
+    if not rows:
+        return None
+    t = Table(title="Is the journey delivered? (hours per customer a year)",
+              title_justify="left")
+    for h in ("Segment", "Role", "Customers", "Planned", "Measured", "Delivered"):
+        t.add_column(h, justify="left" if h in ("Segment", "Role") else "right")
+    for r in rows:
+        t.add_row(literal(r["segment"]), literal(r["role"]), _num(r["customers"]),
+                  _num(r["planned_hours_per_customer"]),
+                  _num(r["measured_hours_per_customer"]), _pct(r["delivered_share"]))
+    return t
+
+
+def _memtable(rows: Sequence[dict], columns: Sequence[str]):
+    import ibis
+
+    schema = {c: _TYPES.get(c, "float64") for c in columns}
+    return ibis.memtable({c: [r[c] for r in rows] for c in columns}, schema=schema)
+
+
+def capacity_tables(result: CapacityResult, scenarios: Sequence[dict] = ()) -> dict:
+    """Export name -> table: capacity_segments (the issue's columns), capacity_summary,
+    capacity_reality and, with scenarios, capacity_scenarios."""
+    out = {"capacity_segments": _memtable(result.rows, SEGMENT_COLUMNS),
+           "capacity_summary": _memtable(result.summary, SUMMARY_COLUMNS),
+           "capacity_reality": _memtable(result.reality, REALITY_COLUMNS)}
+    if scenarios:
+        out["capacity_scenarios"] = _memtable(scenarios, ("scenario", *SEGMENT_COLUMNS))
+    return out
