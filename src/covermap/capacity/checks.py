@@ -100,7 +100,7 @@ class JourneyFinding:
 def journey_findings(plan: Plan) -> list[JourneyFinding]:
     """Per segment with a journey: stages with no touchpoint, and touchpoints whose role is
     not R or A at their stage (after the segment's RACI override)."""
-    file, lines = plan_origin(plan)
+    _, lines = plan_origin(plan)
     out: list[JourneyFinding] = []
     stages = [s.id for s in plan.journey.stages]
     for seg, tps in plan.capacity.journeys.items():

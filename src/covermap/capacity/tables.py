@@ -21,13 +21,23 @@ import math
 import uuid
 from dataclasses import dataclass
 
-import ibis
 import ibis.expr.types as ir
 
-from covermap.capacity.checks import (JourneyFinding, capacity_problems, capacity_roles,
-                                      engagement_hours, journey_findings)
-from covermap.capacity.queries import (human_time, in_place, minutes_per_touch,
-                                       segment_accounts, standard_rows, standard_touches)
+from covermap.capacity.checks import (
+    JourneyFinding,
+    capacity_problems,
+    capacity_roles,
+    engagement_hours,
+    journey_findings,
+)
+from covermap.capacity.queries import (
+    human_time,
+    in_place,
+    minutes_per_touch,
+    segment_accounts,
+    standard_rows,
+    standard_touches,
+)
 from covermap.engine.window import Window, resolve_window
 from covermap.errors import PlanInvalid
 from covermap.plan.model import Plan

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "covermap.cli.team",      # team, team check
     "covermap.cli.value",     # value, value table/playbook/players/match/check/example
     "covermap.cli.capacity",  # capacity, capacity segments
+    "covermap.cli.assign",    # assign
     "covermap.cli.demo",      # demo
     "covermap.cli.report",    # report
 )

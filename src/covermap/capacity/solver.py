@@ -1,0 +1,135 @@
+"""The assignment problem over classes of identical accounts, solved with HiGHS.
+
+Accounts of one *group* (same segment, so the same hours a year, and the same region when
+regions must match) are interchangeable, so the model counts them instead of naming them:
+per eligible (group g, person u), ``keep[g,u]`` of u's current accounts in g stay with u
+(at most ``current[g,u]``) and ``add[g,u]`` accounts of g's pool (accounts released, new or
+whose person left) go to u. This is exact: which of u's accounts in g stay changes no load.
+
+Constraints: every unlocked account of g is kept or placed (``Σ keep + Σ add = n_g``);
+u's load (locked hours + Σ h_g (keep + add)) ≤ capacity_u × T with T ≤ 1 (nobody above
+capacity); at most ``max_accounts``. Objectives, in turn (lexicographic): minimise T, the
+maximum utilisation; then, with T held at its optimum, the spread (T − the minimum
+utilisation) plus ``move_penalty`` per moved account.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+#: a person's utilisation may exceed the first stage's optimum by this much in the second
+#: (HiGHS's feasibility tolerance is 1e-7)
+SLACK = 1e-6
+
+
+@dataclass(frozen=True)
+class Problem:
+    """``groups``: gkey -> (hours per account, unlocked accounts); ``people``: user_id ->
+    capacity hours; ``eligible``: the (gkey, user_id) pairs allowed; ``current``: (gkey,
+    user_id) -> unlocked accounts u holds now (eligible pairs only); ``locked``: user_id ->
+    (accounts, hours) fixed on u."""
+
+    groups: dict[str, tuple[float, int]]
+    people: dict[str, float]
+    eligible: list[tuple[str, str]]
+    current: dict[tuple[str, str], int] = field(default_factory=dict)
+    locked: dict[str, tuple[int, float]] = field(default_factory=dict)
+    max_accounts: int | None = None
+    move_penalty: float = 0.01
+    time_limit: float = 110.0
+    #: solve the LP relaxation instead (continuous counts): the bound the benchmark reports
+    relaxed: bool = False
+
+
+@dataclass(frozen=True)
+class Solution:
+    status: str                      # optimal | time_limit | infeasible
+    max_utilisation: float | None
+    spread: float | None
+    moves: int
+    keep: dict[tuple[str, str], int]
+    add: dict[tuple[str, str], int]
+    #: relative gap of the first stage to HiGHS's bound (0: proven optimal)
+    gap: float | None
+    lp_bound: float | None
+    seconds: float
+
+
+def _highs():
+    """A silent HiGHS instance (1.16 prints its banner when an instance is made)."""
+    import highspy
+
+    fd = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(fd, 1)
+        os.close(fd)
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    return h
+
+
+def solve(p: Problem) -> Solution:
+    """Solve ``p`` (module doc); ``status`` ``infeasible`` when no assignment meets every
+    constraint (explained by ``covermap.capacity.assign.explain``)."""
+    import highspy
+
+    start = time.perf_counter()
+    h = _highs()
+    h.setOptionValue("time_limit", p.time_limit)
+    h.setOptionValue("mip_rel_gap", 1e-6)
+    integer = highspy.HighsVarType.kContinuous if p.relaxed else highspy.HighsVarType.kInteger
+    keep, add = {}, {}
+    for g, u in p.eligible:
+        add[g, u] = h.addVariable(lb=0, ub=p.groups[g][1], type=integer)
+        if p.current.get((g, u), 0) > 0:
+            keep[g, u] = h.addVariable(lb=0, ub=p.current[g, u], type=integer)
+    t = h.addVariable(lb=0, ub=1)
+    lo = h.addVariable(lb=0, ub=1)
+    by_group: dict[str, list] = {g: [] for g in p.groups}
+    by_person: dict[str, list] = {u: [] for u in p.people}
+    for (g, u), v in [*add.items(), *keep.items()]:
+        by_group[g].append(v)
+        by_person[u].append((p.groups[g][0], v))
+    for g, (_, n) in p.groups.items():
+        if n and not by_group[g]:
+            return Solution("infeasible", None, None, 0, {}, {}, None, None,
+                            time.perf_counter() - start)
+        if by_group[g]:
+            h.addConstr(sum(by_group[g]) == n)
+    for u, cap in p.people.items():
+        n_locked, h_locked = p.locked.get(u, (0, 0.0))
+        terms = by_person[u]
+        load = sum((hrs * v for hrs, v in terms), h_locked) if terms else h_locked
+        if terms:
+            h.addConstr(load - cap * t <= 0)
+            h.addConstr(load - cap * lo >= 0)
+        elif h_locked > cap * (1 + SLACK):
+            return Solution("infeasible", None, None, 0, {}, {}, None, None,
+                            time.perf_counter() - start)
+        if p.max_accounts is not None and terms:
+            h.addConstr(sum(v for _, v in terms) <= p.max_accounts - n_locked)
+    h.minimize(t)
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible or h.getInfo().primal_solution_status < 2:
+        return Solution("infeasible", None, None, 0, {}, {}, None, None,
+                        time.perf_counter() - start)
+    info = h.getInfo()
+    best, bound, gap = h.val(t), info.mip_dual_bound, info.mip_gap
+    timed_out = status != highspy.HighsModelStatus.kOptimal
+    h.changeColBounds(t.index, 0, best + SLACK)
+    kept = sum(keep.values()) if keep else 0
+    h.minimize(t - lo - p.move_penalty * kept if keep else t - lo)
+    if h.getInfo().primal_solution_status >= 2:
+        timed_out |= h.getModelStatus() != highspy.HighsModelStatus.kOptimal
+    num = (lambda x: x) if p.relaxed else round
+    keep_v = {k: num(h.val(v)) for k, v in keep.items()}
+    add_v = {k: num(h.val(v)) for k, v in add.items()}
+    moves = sum(p.current.values()) - sum(keep_v.values())
+    return Solution("time_limit" if timed_out else "optimal", h.val(t), h.val(t) - h.val(lo),
+                    moves, keep_v, add_v, gap, bound, time.perf_counter() - start)
