@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 import test_capacity_data as fx
+
 from covermap.cli.main import app
 from covermap.store.connect import open_store
 

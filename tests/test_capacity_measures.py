@@ -4,8 +4,8 @@ number worked out by hand from the table in its docstring."""
 from __future__ import annotations
 
 import pytest
-
 import test_capacity_data as fx
+
 from covermap.capacity.tables import measure_capacity
 from covermap.errors import PlanInvalid
 from covermap.store.connect import open_store

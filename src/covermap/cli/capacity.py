@@ -53,12 +53,15 @@ def capacity(
     if ctx.invoked_subcommand is not None:
         return
     from covermap.capacity.render import capacity_tables, capacity_view, reality_view
-    from covermap.capacity.scenarios import (load_scenario, run_scenarios, scenario_plans,
-                                             scenario_view)
+    from covermap.capacity.scenarios import (
+        load_scenario,
+        run_scenarios,
+        scenario_plans,
+        scenario_view,
+    )
+    from covermap.capacity.tables import measure_capacity
     from covermap.reports.export import export_tables
     from covermap.reports.targets import Targets
-
-    from covermap.capacity.tables import measure_capacity
     from covermap.store.connect import open_store
 
     loaded = [load_scenario(f) for f in scenario or ()]
