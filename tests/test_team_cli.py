@@ -28,7 +28,7 @@ def read(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def test_export_writes_the_four_tables_with_their_columns(runner, team_files, tmp_path):
+def test_export_writes_the_team_tables_with_their_columns(runner, team_files, tmp_path):
     store, plan = team_files
     out = tmp_path / "out"
     result = runner.invoke(app, ["team", "--store", str(store), "--plan", str(plan),
