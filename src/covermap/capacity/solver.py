@@ -81,8 +81,9 @@ def solve(p: Problem) -> Solution:
 
     start = time.perf_counter()
     h = _highs()
-    h.setOptionValue("time_limit", p.time_limit)
-    h.setOptionValue("mip_rel_gap", 1e-6)
+    # half the time for each stage; a relative gap of 1e-4 is 0.01 points of utilisation
+    h.setOptionValue("time_limit", p.time_limit / 2)
+    h.setOptionValue("mip_rel_gap", 1e-4)
     integer = highspy.HighsVarType.kContinuous if p.relaxed else highspy.HighsVarType.kInteger
     keep, add = {}, {}
     for g, u in p.eligible:
@@ -123,6 +124,7 @@ def solve(p: Problem) -> Solution:
     best, bound, gap = h.val(t), info.mip_dual_bound, info.mip_gap
     timed_out = status != highspy.HighsModelStatus.kOptimal
     h.changeColBounds(t.index, 0, best + SLACK)
+    h.setOptionValue("time_limit", max(p.time_limit - (time.perf_counter() - start), 1.0))
     kept = sum(keep.values()) if keep else 0
     h.minimize(t - lo - p.move_penalty * kept if keep else t - lo)
     if h.getInfo().primal_solution_status >= 2:

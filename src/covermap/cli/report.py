@@ -54,12 +54,15 @@ def run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
 
     value = measure_value(store, plan, value_maps or default_value_maps(), as_of=as_of,
                           window_months=window_months)
+    from covermap.capacity.tables import measure_capacity
+
+    capacity = measure_capacity(store, plan, as_of=as_of, window_months=window_months)
     if out is not None:
         export_tables({**coverage_tables(coverage), **map_tables(cmap), **team_tables(team),
                        **value_tables(value)}, out, targets=targets)
     progress.update(task, advance=1, description="report")
     inputs = ReportInputs(plan=plan, data_status=store_status(store), coverage=coverage,
-                          coverage_map=cmap, team=team, value=value,
+                          coverage_map=cmap, team=team, value=value, capacity=capacity,
                           warnings=list(coverage.warnings))
     replace_atomically(report_path, lambda tmp: render_report(inputs, tmp))
     progress.update(task, advance=2, description="done")

@@ -38,6 +38,7 @@ class ReportInputs:
     #: with the most phase findings)
     team_account: str | None = None
     value: Any = None  # covermap.value.tables.ValueResult
+    capacity: Any = None  # covermap.capacity.tables.CapacityResult
     warnings: list[str] = field(default_factory=list)
     title: str = "covermap — customer coverage report"
 
@@ -129,8 +130,13 @@ def render_report(inputs: ReportInputs, path: Path) -> Path:
         from covermap.reports.value_section import value_context
 
         value = value_context(inputs.value, f)
+    capacity = None
+    if inputs.capacity is not None:
+        from covermap.reports.capacity_section import capacity_context
+
+        capacity = capacity_context(inputs.capacity)
     context = dict(
-        team=team, value=value,
+        team=team, value=value, capacity=capacity,
         title=inputs.title, plan_name=inputs.plan.name,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         warnings=inputs.warnings, data_status=inputs.data_status,
