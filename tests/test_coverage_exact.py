@@ -83,3 +83,20 @@ def test_the_benchmark_baseline_equals_the_export_row_for_row(sample, tmp_path, 
         assert a[0] == b[0]
         assert len(a) == len(b) > 100
         assert sorted(a) == sorted(b), ours
+
+
+def test_a_plan_with_no_standard_entries_measures_breadth_and_no_checks(sample, tmp_path,
+                                                                       runner):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("states:\n  - id: customer\n    label: {en: Customer}\n"
+                    "    rule: is_customer\n")
+    res = runner.invoke(app, ["coverage", "--store", str(sample), "--plan", str(plan),
+                              "--export", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    checks = (tmp_path / "out" / "coverage_checks.csv").read_text().splitlines()
+    assert len(checks) == 1  # the header: nothing is due
+    with open_store(sample, read_only=True) as s:
+        customers = measure_coverage(s, parse_plan(plan.read_text())).accounts
+        assert customers.filter(customers.state == "customer").count().execute() > 0
+    res = runner.invoke(app, ["worklist", "--store", str(sample), "--plan", str(plan)])
+    assert res.exit_code == 0, res.output

@@ -217,12 +217,19 @@ def measure_checks(store, plan: Plan, window: Window, keep: Keep) -> CheckTables
                        reach, expand_checks(plan, narrow), months)
 
 
+def entry_value(n: ir.Table, rows: list[dict], column: str, ty: str) -> ir.Value:
+    """The ``column`` of each row's standard entry, found by its ``eid`` in ``rows``
+    (:func:`entry_rows`); empty for a plan with no standard entries."""
+    branches = [(n.eid == r["eid"], ibis.literal(r[column], type=ty)) for r in rows]
+    # no entries (so no rows): still a column of type ``ty``, which a bare null is not
+    return ibis.cases(*(branches or [(n.eid.isnull(), ibis.null(ty))]), else_=ibis.null(ty))
+
+
 def check_months(plan: Plan, n: ir.Table) -> ir.Table:
     """``account_id, eid, month, n, p``: checks and passed checks per account, entry and
     month holding the bucket's last day (the first of that month), what rollups read."""
     rows = entry_rows(plan)
-    per = ibis.cases(*[(n.eid == r["eid"], r["per"]) for r in rows], else_=ibis.null("string"))
-    need = ibis.cases(*[(n.eid == r["eid"], r["min"]) for r in rows], else_=ibis.null("int64"))
+    per, need = entry_value(n, rows, "per", "string"), entry_value(n, rows, "min", "int64")
     ts = n.bucket_start.cast("timestamp")
     month = ibis.cases((per == "week", (ts + ibis.interval(days=6)).cast("date").truncate("M")),
                        (per == "month", n.bucket_start),
@@ -264,8 +271,7 @@ def expand_checks(plan: Plan, n: ir.Table) -> ir.Table:
     rows = entry_rows(plan)
 
     def of(column: str, ty: str) -> ir.Value:
-        return ibis.cases(*[(n.eid == r["eid"], ibis.literal(r[column], type=ty))
-                            for r in rows], else_=ibis.null(ty))
+        return entry_value(n, rows, column, ty)
 
     per, need = of("per", "string"), of("min", "int64")
     start = n.bucket_start

@@ -81,6 +81,9 @@ def _with_entry_counts(plan: Plan, core: CheckTables, x: ir.Table, as_of) -> ir.
     touches counting for its entry in the last complete and the current bucket, and those
     inside the window."""
     ids = counters(plan)
+    if not ids:  # no standard entries: no rows either
+        return x.mutate(**{c: ibis.literal(0, type="int64")
+                           for c in ("last_count", "so_far", "in_window")})
     sources = [core.per_account.select(k_id=core.per_account.account_id,
                                        **{f"w{c}": core.per_account[f"w{c}"]
                                           for c in ids.values()})]
