@@ -22,6 +22,8 @@ else. S1 and S4 (eu) can only go to u3 (40 h, 40 %); B3 to u2; S2 and S3 both to
 
 from __future__ import annotations
 
+from test_coverage_company import insert
+
 from covermap.plan import parse_plan
 
 PLAN_YAML = """\
@@ -59,12 +61,6 @@ ACCOUNTS = [("B1", 500, "eu"), ("B2", 500, "eu"), ("B3", 500, "us"), ("S1", 10, 
             ("S2", 10, "us"), ("S3", 10, "us"), ("S4", 10, "eu")]
 TEAM = [("B1", "u1"), ("B2", "u1"), ("B3", "u1"), ("S1", "u1"), ("S2", "u2"), ("S3", "u9")]
 HOURS = {"big": 50.0, "small": 20.0}
-
-
-def insert(store, table: str, columns: str, rows: list[tuple]) -> None:
-    marks = ", ".join("?" for _ in columns.split(","))
-    for row in rows:
-        store.duckdb.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row))
 
 
 def plan(text: str = PLAN_YAML):

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from test_coverage_company import insert
+
 from covermap.plan import parse_plan
 
 AS_OF = dt.date(2026, 6, 30)
@@ -74,12 +76,6 @@ TEAM = [("E1", "u1"), ("E2", "u1"), ("M1", "u1"), ("M1", "u2"), ("M2", "u2"), ("
 ACTIVITIES = [("a1", "E1", "meeting", "2026-02-01 10:00:00", "u1", None, 40),
               ("a2", "E1", "call", "2026-03-01 10:00:00", "u1", "connected", 20),
               ("a3", "M1", "meeting", "2026-04-01 10:00:00", "u1", None, None)]
-
-
-def insert(store, table: str, columns: str, rows: list[tuple]) -> None:
-    marks = ", ".join("?" for _ in columns.split(","))
-    for row in rows:
-        store.duckdb.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row))
 
 
 def plan(text: str = PLAN_YAML):

@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from test_coverage_company import insert
+
 from covermap.plan import parse_plan
 
 AS_OF = dt.date(2026, 7, 15)
@@ -133,13 +135,6 @@ ACTIVITIES = [
     ("x10", "H", "a2", "call", "connected", "2026-06-10 09:00:00", 20),
     ("x11", "N", "a2", "meeting", None, "2026-05-20 10:00:00", 60),
 ]
-
-
-def insert(store, table: str, columns: str, rows: list[tuple]) -> None:
-    """INSERT ``rows`` into ``table`` (``columns``: comma-separated names)."""
-    marks = ", ".join("?" for _ in columns.split(","))
-    for row in rows:
-        store.duckdb.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row))
 
 
 def plan():

@@ -25,6 +25,8 @@ tests/test_value_measures.py.
 
 from __future__ import annotations
 
+from test_coverage_company import insert
+
 from covermap.plan import parse_plan
 from covermap.value.load import parse_value_maps
 
@@ -123,13 +125,6 @@ ACTIVITIES = [  # activity_id, account_id, contact_id, kind, outcome, occurred_a
     ("a12", "D", None, "email_blast", None, "2026-05-05 10:00:00", None),
     ("a13", "A", "A1", "meeting", None, "2026-03-15 10:00:00", "Solution"),
 ]
-
-
-def insert(store, table: str, columns: str, rows: list[tuple]) -> None:
-    """INSERT ``rows`` into ``table`` (``columns``: comma-separated names)."""
-    marks = ", ".join("?" for _ in columns.split(","))
-    for row in rows:
-        store.duckdb.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row))
 
 
 def plan():
