@@ -9,7 +9,7 @@ import duckdb
 from covermap.importing import checks, wide
 from covermap.importing.readers import ident
 from covermap.importing.recognise import Mapping
-from covermap.store import extras
+from covermap.store import extras, schema
 
 BATCH = 1000
 
@@ -41,15 +41,20 @@ def register(con: duckdb.DuckDBPyConnection, m: Mapping) -> dict[str, str]:
 def insert(con: duckdb.DuckDBPyConnection, m: Mapping,
            rows: Callable[[range], str]) -> None:
     """Store the extra values of ``rows`` (SQL of a relation over ``checks.UnitSQL``'s
-    checked columns ``x_account_id`` and ``y_<i>``, given the extra columns' numbers)."""
+    checked columns ``x_account_id`` and ``e_<i>``, given the extra columns' numbers)."""
     if not m.extras:
         return
-    ids = [extras.catalog(con)[name][0] for name in m.extras]
+    known = extras.catalog(con)
+    ids = [known[name][0] for name in m.extras]
+    # a typed value is kept as its trimmed text, which casts to the type (every value of
+    # the column does: ``register``); text as it is, as a text column keeps it
+    text = [f"e_{i}" if known[name][1] == schema.STRING else f"nullif(trim(e_{i}), '')"
+            for i, name in enumerate(m.extras)]
     # a row per value; a statement unpivoting thousands of columns at once holds a list
     # of them per row in memory, and binds thousands of expressions: so, in batches
     for start in range(0, len(ids), BATCH):
         batch = range(start, min(start + BATCH, len(ids)))
-        picked = ", ".join(f"CAST(y_{i} AS VARCHAR) AS {ident(str(ids[i]))}" for i in batch)
+        picked = ", ".join(f"{text[i]} AS {ident(str(ids[i]))}" for i in batch)
         con.execute(f"INSERT INTO {extras.VALUES} SELECT account_id, CAST(k AS INTEGER), v "
                     f"FROM (UNPIVOT (SELECT x_account_id AS account_id, {picked} FROM "
                     f"{rows(batch)} AS r) ON COLUMNS(* EXCLUDE account_id) INTO NAME k "

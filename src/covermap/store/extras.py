@@ -8,9 +8,9 @@ and every extra column lives in two narrow tables:
 
 - ``extra_columns``: ``column_id, name, type`` (the type inferred at import: BIGINT, DOUBLE,
   DATE, TIMESTAMP, BOOLEAN or VARCHAR);
-- ``account_extras``: ``account_id, column_id, value``, the value as text (a typed value
-  in DuckDB's own text form, which casts back to the same value); a missing value has no
-  row, so a mostly empty property costs almost nothing.
+- ``account_extras``: ``account_id, column_id, value``, the value as the file's text
+  (trimmed for a typed column: every value of it casts to the type); a missing value has
+  no row, so a mostly empty property costs almost nothing.
 
 :func:`with_columns` gives the accounts table with the extra columns a query names, typed;
 only those are read, however many the store holds.
