@@ -239,3 +239,9 @@ def test_an_unknown_column_against_the_store_suggests_one():
 def test_a_yaml_alias_that_holds_itself_is_an_error_not_a_crash():
     assert _problems("name: &x [*x]\n") == [
         "plan.yaml, line 1: name: expected one value, not a list"]
+
+
+def test_a_plain_label_is_the_english_name():
+    plan = parse_plan("states:\n  - id: customer\n    label: Customer\n    rule: is_customer\n",
+                      "plan.yaml")
+    assert (plan.states[0].label.en, plan.states[0].label.ja) == ("Customer", None)

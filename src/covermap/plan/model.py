@@ -11,7 +11,7 @@ import codecs
 import datetime as dt
 import re
 import zoneinfo
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo,
                       field_validator, model_validator)
@@ -34,10 +34,16 @@ class _Frozen(BaseModel):
 
 
 class Label(_Frozen):
-    """A name in English and, optionally, Japanese."""
+    """A name in English and, optionally, Japanese; a plain string is the English name
+    (``label: Customer`` is ``label: {en: Customer}``)."""
 
     en: str
     ja: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return {"en": value} if isinstance(value, str) else value
 
 
 class ActivityKind(_Frozen):
