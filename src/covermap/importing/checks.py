@@ -89,7 +89,6 @@ class UnitSQL:
     """SQL for one mapping: typed values, checks, and the statements that use them."""
 
     def __init__(self, m: Mapping, *, cutoff: dt.datetime | None, as_of: dt.date | None,
-                 extra_types: dict[str, str] | None = None,
                  dates: tuple[dt.date, dt.date] | None = None,
                  earlier: tuple[str, str] | None = None) -> None:
         """``earlier``: (SQL of the key texts an earlier file of this import loaded into
@@ -97,7 +96,6 @@ class UnitSQL:
         an id are refused, so the first file's row stays."""
         self.m, self.t = m, m.table
         self.cols = [c for c in self.t.columns if c.name in m.exprs]
-        self.extra_types = extra_types or {}
         self.checks: list[Check] = []
         #: optional references: counted when they do not resolve, never quarantined
         self.unresolved: list[schema.Column] = []
@@ -215,23 +213,16 @@ class UnitSQL:
         each carry a batch, so that none grows with the file's width)."""
         keep = "".join(f"{p}, " for p in passthrough)
         exprs = list(self.m.extras.values())
-        names = list(self.m.extras)
         picked = range(len(exprs)) if extras is None else extras
         raw = ", ".join([*(f"{self.m.exprs[c.name]} AS r_{c.name}" for c in self.cols),
                          *(f"{exprs[i]} AS e_{i}" for i in picked)])
-        typed = ", ".join([*(f"{self._typed(c)} AS x_{c.name}" for c in self.cols),
-                           *(self._extra_typed(i, names[i]) for i in picked)])
+        typed = ", ".join(f"{self._typed(c)} AS x_{c.name}" for c in self.cols)
         flags = ", ".join([*(f"{self._flag(c)} AS f_{c.name}" for c in self._flagged),
                            *(f"{ch.condition} AS __q{i}" for i, ch in enumerate(self.checks))])
         bad = " OR ".join(f"__q{i}" for i in range(len(self.checks))) or "false"
         return (f"SELECT *, {bad} AS __bad FROM (SELECT *{', ' if flags else ''}{flags} "
                 f"FROM (SELECT *, {typed} FROM (SELECT {keep}{raw} FROM {scan} "
                 f"AS s) AS r) AS x) AS q")
-
-    def _extra_typed(self, i: int, name: str) -> str:
-        type_ = self.extra_types.get(name, schema.STRING)
-        return (f"e_{i} AS y_{i}" if type_ == schema.STRING
-                else f"try_cast(trim(e_{i}) AS {type_}) AS y_{i}")
 
     def unresolved_counts(self, rows: str) -> str:
         """One row: per optional reference, the ``rows`` (store column names) whose value

@@ -332,8 +332,7 @@ def _load(store: Store, m: recognise.Mapping, n: int, import_id: int, as_of: dt.
     file_id, table = raw.file_id, ident(t.name)
     records, malformed, rejects, drops = _count(con, raw, n)
     extra_types = extras.register(con, m)
-    u = checks.UnitSQL(m, cutoff=cutoff if t.event_time else None, as_of=as_of,
-                       extra_types=extra_types, dates=dates,
+    u = checks.UnitSQL(m, cutoff=cutoff if t.event_time else None, as_of=as_of, dates=dates,
                        earlier=duplicates.earlier_ids(t, list(earlier)))
     con.execute("DELETE FROM quarantine WHERE file = ? AND table_name = ?", [file_id, t.name])
     def good_with(extras: range | None = range(0)) -> str:
