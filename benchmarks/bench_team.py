@@ -11,13 +11,12 @@ human activity kinds; owners are accounts.owner_id (no fallback).
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from measure import Measurement, measure, python
+from measure import Measurement, export_beside_baseline
 
 _RACI = {"acquire": {"marketing": "A", "inside_sales": "I"},
          "qualify": {"inside_sales": "A", "marketing": "C"},
@@ -134,26 +133,8 @@ def baseline_code(store: Path, out_csv: Path) -> str:
 
 def steps(store: Path, out_dir: Path) -> list[Measurement]:
     """Time `covermap team --export` and the hand-written baseline on the same store."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ours = measure("team --export", [sys.executable, "-m", "covermap", "team", "--store",
-                                     str(store), "--export", str(out_dir), "--force"],
-                   note="6 tables")
-    base = measure("team SQL baseline",
-                   python(baseline_code(store, out_dir / "team_baseline.csv")),
-                   note="team_accounts only")
-    base.note += f"; rows differing from covermap's: {differing_rows(out_dir)}"
-    return [ours, base]
-
-
-def differing_rows(out_dir: Path) -> int:
-    """Rows where covermap's team_accounts.csv and the baseline's CSV differ."""
-    def rows(name: str) -> dict[str, list[str]]:
-        with (out_dir / name).open(newline="", encoding="utf-8") as f:
-            return {r[0]: r for r in csv.reader(f)}
-
-    ours, base = rows("team_accounts.csv"), rows("team_baseline.csv")
-    return sum(ours.get(k) != v for k, v in base.items()) + abs(len(ours) - len(base))
+    return export_beside_baseline("team", store, out_dir, baseline_code,
+                                  table="team_accounts", key_columns=1)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,12 @@ before its one query.
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from measure import Measurement, measure, python
+from measure import Measurement, export_beside_baseline
 
 BASELINE_SQL = r"""
 WITH
@@ -108,26 +107,8 @@ def baseline_code(store: Path, out_csv: Path) -> str:
 
 def steps(store: Path, out_dir: Path) -> list[Measurement]:
     """Time `covermap value --export` and the hand-written baseline on the same store."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ours = measure("value --export", [sys.executable, "-m", "covermap", "value", "--store",
-                                      str(store), "--export", str(out_dir), "--force"],
-                   note="6 tables")
-    base = measure("value SQL baseline",
-                   python(baseline_code(store, out_dir / "value_baseline.csv")),
-                   note="value_accounts only")
-    base.note += f"; rows differing from covermap's: {differing_rows(out_dir)}"
-    return [ours, base]
-
-
-def differing_rows(out_dir: Path) -> int:
-    """Rows where covermap's value_accounts.csv and the baseline's CSV differ."""
-    def rows(name: str) -> dict[tuple[str, str], list[str]]:
-        with (out_dir / name).open(newline="", encoding="utf-8") as f:
-            return {(r[0], r[1]): r for r in csv.reader(f)}
-
-    ours, base = rows("value_accounts.csv"), rows("value_baseline.csv")
-    return sum(ours.get(k) != v for k, v in base.items()) + abs(len(ours) - len(base))
+    return export_beside_baseline("value", store, out_dir, baseline_code,
+                                  table="value_accounts", key_columns=2)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -55,3 +57,32 @@ sys.exit(os.waitstatus_to_exitcode(status))
 def python(code: str) -> list[str]:
     """argv that runs ``code`` in this interpreter (for hand-written baseline queries)."""
     return [sys.executable, "-c", code]
+
+
+def export_beside_baseline(command: str, store: Path, out_dir: Path,
+                           baseline_code: Callable[[Path, Path], str], *, table: str,
+                           key_columns: int) -> list[Measurement]:
+    """Time ``covermap COMMAND --export`` (its six tables) and a hand-written baseline that
+    writes ``table`` alone (``baseline_code(store, csv)``: Python source) on one store, and
+    count the rows of ``table`` where the two differ (keyed by its first ``key_columns``)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ours = measure(f"{command} --export", [sys.executable, "-m", "covermap", command, "--store",
+                                           str(store), "--export", str(out_dir), "--force"],
+                   note="6 tables")
+    baseline_csv = out_dir / f"{command}_baseline.csv"
+    base = measure(f"{command} SQL baseline", python(baseline_code(store, baseline_csv)),
+                   note=f"{table} only")
+    base.note += ("; rows differing from covermap's: "
+                  f"{differing_rows(out_dir / f'{table}.csv', baseline_csv, key_columns)}")
+    return [ours, base]
+
+
+def differing_rows(ours_csv: Path, base_csv: Path, key_columns: int) -> int:
+    """Rows where two CSV files differ, matched by their first ``key_columns`` columns."""
+    def rows(path: Path) -> dict[tuple[str, ...], list[str]]:
+        with path.open(newline="", encoding="utf-8") as f:
+            return {tuple(r[:key_columns]): r for r in csv.reader(f)}
+
+    ours, base = rows(ours_csv), rows(base_csv)
+    return sum(ours.get(k) != v for k, v in base.items()) + abs(len(ours) - len(base))
