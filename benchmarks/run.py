@@ -41,6 +41,7 @@ def main() -> None:
                              "10,000 rows (default 1000 5000)")
     args = parser.parse_args()
 
+    import bench_capacity
     import bench_coverage
     import bench_import
     import bench_map
@@ -62,6 +63,7 @@ def main() -> None:
     results += bench_map.steps(store, out)
     results += bench_team.steps(store, out)
     results += bench_value.steps(store, out)
+    results += bench_capacity.steps(work)  # its own synthetic 100,000 x 300 store
     if args.wide is not None:
         results += bench_wide.steps(work, args.wide or [1000, 5000], 10_000)
     print_table(results, args.accounts)

@@ -64,6 +64,10 @@ def capacity_problems(plan: Plan, store_columns: dict[str, str] | None = None,
             if tp.role not in roles:
                 add(("capacity", "journeys", seg, j, "role"), f"unknown role {tp.role!r};"
                     f"{did_you_mean(tp.role, roles)} roles are: {', '.join(roles)}")
+    for i, st in enumerate(plan.capacity.stages or ()):
+        if st not in stages:
+            add(("capacity", "stages", i), f"unknown stage {st!r};{did_you_mean(st, stages)} "
+                f"journey stages are: {', '.join(stages) or '(none: add journey.stages)'}")
     bench = plan.capacity.benchmark
     for key in ("arr_per_person", "customers_per_person"):
         for role in getattr(bench, key):
@@ -98,14 +102,17 @@ class JourneyFinding:
 
 
 def journey_findings(plan: Plan) -> list[JourneyFinding]:
-    """Per segment with a journey: stages with no touchpoint, and touchpoints whose role is
-    not R or A at their stage (after the segment's RACI override)."""
+    """Per segment with a journey: stages the journeys cover (``capacity.stages``, default:
+    the stages any segment's journey has a touchpoint at) with no touchpoint, and
+    touchpoints whose role is not R or A at their stage (after the segment's RACI
+    override)."""
     _, lines = plan_origin(plan)
     out: list[JourneyFinding] = []
     stages = [s.id for s in plan.journey.stages]
+    covered = plan.capacity.covered_stages(stages)
     for seg, tps in plan.capacity.journeys.items():
         path = ("capacity", "journeys", seg)
-        for st in stages:
+        for st in covered:
             if not any(tp.stage == st for tp in tps):
                 out.append(JourneyFinding(_key(path), rule_line(lines, path),
                                           f"stage {st!r} has no touchpoint for segment {seg!r}"))

@@ -4,7 +4,8 @@
   account columns and derived facts on ``as_of``); none: the accounts' ``segment`` column.
 - ``capacity``: ``working_weeks``, ``tolerance`` (relative difference between bottom-up and
   top-down beyond which the trade-off is shown), ``benchmark`` (per role: ARR or customers
-  per person) and ``journeys`` (per segment, its touchpoints).
+  per person), ``journeys`` (per segment, its touchpoints) and ``stages`` (the stages the
+  journeys are meant to cover; default: those any journey has a touchpoint at).
 - ``assign``: the constraints of ``covermap assign``.
 
 >>> tp = Touchpoint.model_validate({"name": "qbr", "stage": "retain", "role": "csm",
@@ -91,6 +92,17 @@ class Capacity(_Frozen):
     tolerance: float = Field(0.1, ge=0)
     benchmark: Benchmark = Benchmark()
     journeys: dict[str, tuple[Touchpoint, ...]] = {}
+    #: the journey stages the segments' journeys are meant to cover: a segment with no
+    #: touchpoint at one of them is a journey gap. None: every stage some segment's journey
+    #: has a touchpoint at (so a CS journey is not asked for lead or deal stages)
+    stages: tuple[str, ...] | None = None
+
+    def covered_stages(self, journey_stages: list[str]) -> list[str]:
+        """The stages journey gaps are judged on, in journey order."""
+        if self.stages is not None:
+            return [s for s in journey_stages if s in self.stages]
+        used = {tp.stage for tps in self.journeys.values() for tp in tps}
+        return [s for s in journey_stages if s in used]
 
 
 class Assign(_Frozen):
