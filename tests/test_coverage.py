@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from test_coverage_company import AS_OF, PLAN_YAML, build, insert, plan
 
-from covermap.engine.coverage import ACCOUNT_COLUMNS, coverage_tables, measure_coverage
+from covermap.coverage.measure import ACCOUNT_COLUMNS, coverage_tables, measure_coverage
 from covermap.plan import parse_plan
 from covermap.store.connect import open_store
 

@@ -11,7 +11,7 @@ import pytest
 from test_coverage_company import PLAN_YAML, build, insert
 
 from covermap.cli.main import app
-from covermap.engine.coverage import measure_coverage
+from covermap.coverage.measure import measure_coverage
 from covermap.importing import import_paths
 from covermap.plan import parse_plan
 from covermap.sample import generate_company

@@ -14,9 +14,9 @@ import datetime as dt
 import pytest
 from test_coverage import records
 
-from covermap.engine.coverage import measure_coverage
-from covermap.plan import default_plan
+from covermap.coverage.measure import measure_coverage
 from covermap.importing import import_paths
+from covermap.plan import default_plan
 from covermap.sample import generate_company
 from covermap.store.connect import open_store
 

@@ -11,8 +11,8 @@ import pytest
 from covermap.cli.main import app
 from covermap.engine.deals import deals
 from covermap.engine.facts import derived_facts
-from covermap.engine.map import build_map
 from covermap.importing import import_paths
+from covermap.map.measure import build_map
 from covermap.plan import default_plan, load_plan
 from covermap.store.connect import open_store
 from covermap.store.health import DataWarning, data_warnings

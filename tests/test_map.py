@@ -23,9 +23,8 @@ import datetime as dt
 import pytest
 import test_map_data as fx
 
-from covermap.engine.map import (CELL_COLUMNS, build_map, cell_deals, map_tables,
-                                 parse_cell)
 from covermap.errors import AnalysisError, RuleError
+from covermap.map.measure import CELL_COLUMNS, build_map, cell_deals, map_tables, parse_cell
 
 N = None
 # complexity, value, intended, revenue, share, accounts, deals, won, closed, win_rate,

@@ -7,7 +7,7 @@ import math
 import sys
 from pathlib import Path
 
-from covermap.engine.map import CELL_COLUMNS, build_map
+from covermap.map.measure import CELL_COLUMNS, build_map
 from covermap.plan import default_plan
 from covermap.store.connect import open_store
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-
 from covermap.cli.main import app
-from covermap.engine.map import CELL_COLUMNS
+from covermap.map.measure import CELL_COLUMNS
 
 
 def run(runner, *args: str):

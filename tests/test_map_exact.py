@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from covermap.engine.map import build_map, map_tables
+from covermap.map.measure import build_map, map_tables
 from covermap.plan import default_plan
 from covermap.reports.export import export_tables
 

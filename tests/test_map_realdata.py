@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from covermap.importing import import_paths
-from covermap.engine.map import build_map
+from covermap.map.measure import build_map
 from covermap.plan import load_plan
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "maven-crm-map.yaml"

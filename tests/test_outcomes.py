@@ -13,8 +13,8 @@ import pytest
 from test_coverage import records
 from test_coverage_company import insert
 
-from covermap.engine.coverage import measure_coverage
-from covermap.engine.outcomes import band_labels, outcome_window
+from covermap.coverage.measure import measure_coverage
+from covermap.coverage.outcomes import band_labels, outcome_window
 from covermap.engine.window import Window
 from covermap.plan import parse_plan
 

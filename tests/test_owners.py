@@ -15,7 +15,7 @@ from test_coverage_company import build as build_company
 
 from covermap.cli.main import app
 from covermap.cli.options import console
-from covermap.engine.coverage import measure_coverage
+from covermap.coverage.measure import measure_coverage
 from covermap.engine.owners import account_owners, user_names
 from covermap.errors import PlanError
 from covermap.plan import parse_plan, template_text

@@ -56,7 +56,7 @@ def test_importing_the_package_loads_no_engine_library():
 
 def test_public_names_resolve_on_first_use():
     import covermap
-    from covermap.engine.map import build_map
+    from covermap.map.measure import build_map
     from covermap.store.connect import Store
 
     assert covermap.build_map is build_map

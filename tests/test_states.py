@@ -8,7 +8,7 @@ import pytest
 from test_coverage import records
 from test_coverage_company import insert
 
-from covermap.engine.coverage import measure_coverage
+from covermap.coverage.measure import measure_coverage
 from covermap.engine.states import states_at, transitions
 from covermap.errors import PlanError, PlanInvalid, RuleError
 from covermap.plan import parse_plan

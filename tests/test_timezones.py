@@ -13,13 +13,14 @@ in New York (EDT, UTC-4) and 07-01 11:00 in Tokyo (UTC+9).
 from __future__ import annotations
 
 import datetime as dt
+
 import duckdb
 import pytest
 
-from covermap.engine.coverage import measure_coverage
+from covermap.coverage.measure import measure_coverage
 from covermap.engine.facts import derived_facts
-from covermap.engine.map import build_map
 from covermap.importing import import_paths
+from covermap.map.measure import build_map
 from covermap.plan import parse_plan
 from covermap.store.connect import open_store
 

@@ -13,9 +13,9 @@ import pytest
 from test_coverage import records
 from test_coverage_company import AS_OF, build, plan
 
+from covermap.coverage.measure import measure_coverage
+from covermap.coverage.worklist import UnknownFilterValue, check_filters, filter_worklist
 from covermap.engine import buckets as bk
-from covermap.engine.coverage import measure_coverage
-from covermap.engine.worklist import UnknownFilterValue, check_filters, filter_worklist
 from covermap.store.connect import open_store
 
 D = dt.date

@@ -1,6 +1,6 @@
 """``covermap coverage`` and ``covermap worklist``: render a coverage measurement.
 
-Both call :func:`covermap.engine.coverage.measure_coverage` and only format what
+Both call :func:`covermap.coverage.measure.measure_coverage` and only format what
 it returns; nothing is computed here.
 """
 
@@ -30,7 +30,7 @@ from covermap.cli.options import (
 )
 
 if TYPE_CHECKING:  # the engine, the store and render are imported where a command runs
-    from covermap.engine.coverage import CoverageResult
+    from covermap.coverage.measure import CoverageResult
     from covermap.plan import Plan
     from covermap.render import Formats
     from covermap.store.connect import Store
@@ -63,7 +63,7 @@ def _measured(store: str, plan_path: Path | None, as_of: dt.date | None,
               check: Callable[[Store, Plan], None] | None = None) -> Iterator[CoverageResult]:
     """The measurement, valid while the store stays open (its tables live on the connection).
     ``check(store, plan)`` runs first, so a bad option fails before the measurement."""
-    from covermap.engine.coverage import measure_coverage
+    from covermap.coverage.measure import measure_coverage
     from covermap.store.connect import open_store
 
     plan = resolve_plan(plan_path)
@@ -123,7 +123,7 @@ def coverage(
 
     Example: covermap coverage --by segment --outcomes --export coverage-out
     """
-    from covermap.engine.coverage import coverage_tables
+    from covermap.coverage.measure import coverage_tables
     from covermap.render import Column, Kind, result_table
     from covermap.render.terminal import literal
     from covermap.reports.export import export_tables
@@ -204,7 +204,7 @@ def worklist(
 
     Example: covermap worklist --role csm --export worklist.csv
     """
-    from covermap.engine.worklist import check_filters, filter_worklist
+    from covermap.coverage.worklist import check_filters, filter_worklist
     from covermap.render import result_table
     from covermap.render.terminal import literal
     from covermap.reports.export import export_table

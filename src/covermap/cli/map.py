@@ -63,7 +63,7 @@ def _cell_text(c: dict[str, Any], by: By, f: Formats) -> str:
 def _print_grid(result, by: By, f: Formats) -> None:
     from rich.table import Table
 
-    from covermap.plan.model import COMPLEXITIES, VALUE_TIERS
+    from covermap.map.model import COMPLEXITIES, VALUE_TIERS
     from covermap.render import result_table, won_revenue_line
     from covermap.render.terminal import literal
 
@@ -137,7 +137,7 @@ def map_command(
     Example: covermap map --store covermap.duckdb --by misaligned --export results
     """
     from covermap.cli.data import print_data_warnings
-    from covermap.engine.map import build_map, cell_deals, map_tables, parse_cell
+    from covermap.map.measure import build_map, cell_deals, map_tables, parse_cell
     from covermap.render import Formats
     from covermap.render.terminal import literal
     from covermap.reports.export import export_tables

@@ -35,8 +35,8 @@ def run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
                  window_months: int | None = None, value_maps=None) -> tuple:
     """Coverage and coverage map over one window: export their tables to ``out`` (when
     given; every file checked by ``targets`` before any is written) and draw the report."""
-    from covermap.engine.coverage import coverage_tables, measure_coverage
-    from covermap.engine.map import build_map, map_tables
+    from covermap.coverage.measure import coverage_tables, measure_coverage
+    from covermap.map.measure import build_map, map_tables
     from covermap.reports.export import export_tables
     from covermap.reports.html_report import ReportInputs, render_report
     from covermap.reports.targets import replace_atomically

@@ -13,24 +13,24 @@ import re
 import zoneinfo
 from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo,
-                      field_validator, model_validator)
+from pydantic import (
+    AfterValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from covermap.errors import did_you_mean
+from covermap.plan.base import Frozen as _Frozen
 from covermap.store import schema
 from covermap.value.content_plan import ContentEntry, check_content
 
 Channel = Literal["human", "digital"]
 ChannelClass = Literal["human", "digital", "none"]
 Per = Literal["week", "month", "quarter"]
-Complexity = Literal["simple", "bundled", "customised"]
-ValueTier = Literal["low", "medium", "high"]
-COMPLEXITIES: tuple[str, ...] = ("simple", "bundled", "customised")
-VALUE_TIERS: tuple[str, ...] = ("low", "medium", "high")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Label(_Frozen):
@@ -173,75 +173,6 @@ class ImportSettings(_Frozen):
     dates: ImportDates = ImportDates()
 
 
-class ValueTiers(_Frozen):
-    """Customer value by an account measure: value >= high -> high, >= medium -> medium,
-    else low (a value exactly on a threshold belongs to the higher tier). Or by rules."""
-
-    measure: str = "annual_revenue"
-    medium: float | None = None
-    high: float | None = None
-    #: optional rules instead of thresholds: tier -> rule (first match high, medium)
-    rules: dict[ValueTier, str] = {}
-
-    @model_validator(mode="after")
-    def _thresholds_or_rules(self) -> ValueTiers:
-        if not self.rules:
-            if self.medium is None or self.high is None:
-                raise ValueError("give both thresholds `medium` and `high`, or `rules`")
-            if self.medium > self.high:
-                raise ValueError(f"medium ({self.medium}) must not exceed high ({self.high})")
-        return self
-
-
-class PriorityWeights(_Frozen):
-    """How much each return and friction signal counts when ranking map cells."""
-
-    revenue: float = 1.0
-    revenue_per_hour: float = 1.0
-    win_rate: float = 1.0
-    cycle: float = 1.0
-    misaligned: float = 1.0
-
-
-class CoverageMap(_Frozen):
-    """The 3x3 customer coverage map: complexity x value with an intended channel each."""
-
-    value: ValueTiers = ValueTiers(measure="annual_revenue", medium=10_000_000, high=100_000_000)
-    #: a deal with two or more distinct products is bundled
-    derive_bundled: bool = True
-    #: complexity -> value tier -> intended channel
-    channels: dict[Complexity, dict[ValueTier, str]]
-    currency: str = "USD"
-    #: units of `currency` per unit of another currency
-    fx_rates: dict[str, float] = {}
-    priority_weights: PriorityWeights = PriorityWeights()
-
-    @field_validator("channels")
-    @classmethod
-    def _full_grid(cls, v: dict) -> dict:
-        missing = [f"{c}/{t}" for c in COMPLEXITIES for t in VALUE_TIERS
-                   if t not in v.get(c, {})]
-        if missing:
-            raise ValueError(f"every cell needs an intended channel; missing: {', '.join(missing)}")
-        return v
-
-
-class Worklist(_Frozen):
-    """What the worklist ranks by (an account measure, arr by default) and which states'
-    accounts it lists (empty: every state with a standard)."""
-
-    value_measure: str = "arr"
-    states: tuple[str, ...] = ()
-
-
-class Outcomes(_Frozen):
-    """Compliance bands and horizons for relating coverage to what followed."""
-
-    months_after: int = Field(6, ge=1)
-    #: band edges as fractions: [0.5, 0.8] -> <50%, 50-80%, >=80%
-    bands: tuple[float, ...] = (0.5, 0.8)
-
-
 def stage_key(value: str) -> str:
     """How deal stage values are compared: case, spaces and punctuation do not matter
     (``covermap.importing.stages.stage_key_sql`` is the same in SQL).
@@ -342,8 +273,10 @@ class AccountOwners(_Frozen):
 
 
 # after Label: covermap.team.model imports it (the team section's models live there)
-from covermap.team.model import Handoff, Journey, Raci  # noqa: E402
 from covermap.capacity.model import Assign, Capacity, Segment  # noqa: E402
+from covermap.coverage.model import Outcomes, Worklist  # noqa: E402
+from covermap.map.model import CoverageMap  # noqa: E402
+from covermap.team.model import Handoff, Journey, Raci  # noqa: E402
 
 
 class Plan(_Frozen):

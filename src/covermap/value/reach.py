@@ -27,8 +27,8 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine.buckets import small_table
-from covermap.engine.map_place import placed_lines
 from covermap.engine.window import Window
+from covermap.map.place import placed_lines
 from covermap.plan.model import Plan
 from covermap.value.load import ValueMaps
 

@@ -1,4 +1,4 @@
-"""Where each line of the window's deals goes on the coverage map (see engine/map.py).
+"""Where each line of the window's deals goes on the coverage map (see covermap.map.measure).
 
 A line gets a complexity (its product's, or ``bundled`` when the plan derives
 it and the deal has two or more distinct products), its account's value tier
@@ -15,7 +15,8 @@ import ibis.expr.types as ir
 from covermap.engine.deals import deals as plan_deals
 from covermap.engine.window import Window, date_literal, local_date_of, with_local_dates
 from covermap.errors import AnalysisError
-from covermap.plan.model import COMPLEXITIES, CoverageMap, Plan
+from covermap.map.model import COMPLEXITIES, CoverageMap
+from covermap.plan.model import Plan
 from covermap.plan.rules import compile_rule, parse_rule, rule_names_of
 
 __all__ = ["COMPLEXITY_SPELLINGS", "NO_RATE", "NO_VALUE_MEASURE", "UNKNOWN_COMPLEXITY",

@@ -30,7 +30,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from covermap.plan.model import PriorityWeights
+from covermap.map.model import PriorityWeights
 
 __all__ = ["SIGNALS", "CellPriority", "explain_priorities", "score_cells"]
 

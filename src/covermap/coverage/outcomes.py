@@ -30,8 +30,8 @@ from itertools import pairwise
 import ibis
 import ibis.expr.types as ir
 
+from covermap.coverage.checks import measure_checks
 from covermap.engine import buckets as bk
-from covermap.engine.checks import measure_checks
 from covermap.engine.deals import deals as plan_deals
 from covermap.engine.facts import derived_facts
 from covermap.engine.window import Window, add_months, local_date_of, month_end, month_start

@@ -36,8 +36,8 @@ import difflib
 import ibis
 import ibis.expr.types as ir
 
+from covermap.coverage.checks import ANYONE, CheckTables, counters, entry_table, plan_pers
 from covermap.engine import buckets as bk
-from covermap.engine.checks import ANYONE, CheckTables, counters, entry_table, plan_pers
 from covermap.errors import AnalysisError
 from covermap.plan.model import Plan
 

@@ -43,20 +43,20 @@ from functools import cached_property
 import ibis
 import ibis.expr.types as ir
 
-from covermap.engine import buckets as bk
-from covermap.engine.checks import (
+from covermap.coverage.checks import (
     CheckTables,
     entry_roles,
     entry_table,
     measure_checks,
     plan_pers,
 )
-from covermap.engine.outcomes import measure_outcomes
+from covermap.coverage.outcomes import measure_outcomes
+from covermap.coverage.worklist import build_worklist
+from covermap.engine import buckets as bk
 from covermap.engine.owners import with_owners
 from covermap.engine.states import state_table, step_transitions
 from covermap.engine.touches import WEIGHT_UNITS, last_human_touch
 from covermap.engine.window import Window, extreme_date, local_date_of, resolve_window
-from covermap.engine.worklist import build_worklist
 from covermap.errors import PlanInvalid
 from covermap.plan.model import Plan
 
@@ -90,7 +90,7 @@ class CoverageResult:
 
     @cached_property
     def outcomes(self) -> ir.Table:
-        """Outcomes by compliance band (see ``covermap.engine.outcomes``): built on first use,
+        """Outcomes by compliance band (see ``covermap.coverage.outcomes``): built on first use,
         as it measures a second, earlier window."""
         return measure_outcomes(self.store, self.plan, self.window)
 

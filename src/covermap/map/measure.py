@@ -52,12 +52,13 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from covermap.engine.map_place import COMPLEXITY_SPELLINGS, channel_key, placed_lines
-from covermap.engine.map_priority import CellPriority, explain_priorities, score_cells
 from covermap.engine.touches import is_touch, local_range
 from covermap.engine.window import Window, local_date_of, resolve_window
 from covermap.errors import AnalysisError
-from covermap.plan.model import COMPLEXITIES, VALUE_TIERS, CoverageMap, Plan
+from covermap.map.model import COMPLEXITIES, VALUE_TIERS, CoverageMap
+from covermap.map.place import COMPLEXITY_SPELLINGS, channel_key, placed_lines
+from covermap.map.priority import CellPriority, explain_priorities, score_cells
+from covermap.plan.model import Plan
 
 __all__ = ["CELL_COLUMNS", "CHANNEL_COLUMNS", "UNPLACED_COLUMNS", "CellPriority", "MapResult",
            "build_map", "cell_deals", "map_tables", "parse_cell"]
