@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import test_capacity_data as fx
-
 from covermap.cli.main import app
 from covermap.store.connect import open_store
 
