@@ -22,6 +22,14 @@ _EXPORTS = {
     "measure_coverage": "covermap.coverage.measure",
     "MapResult": "covermap.map.measure", "build_map": "covermap.map.measure",
     "map_tables": "covermap.map.measure",
+    "TeamResult": "covermap.team.tables", "measure_team": "covermap.team.tables",
+    "team_tables": "covermap.team.tables",
+    "CapacityResult": "covermap.capacity.tables", "measure_capacity": "covermap.capacity.tables",
+    "AssignResult": "covermap.capacity.assign",
+    "propose_assignment": "covermap.capacity.assign",
+    "ValueResult": "covermap.value.tables", "measure_value": "covermap.value.tables",
+    "value_tables": "covermap.value.tables", "ValueMaps": "covermap.value.load",
+    "load_value_maps": "covermap.value.load",
     "Window": "covermap.engine.window",
     "ImportReport": "covermap.importing", "import_paths": "covermap.importing",
     "Plan": "covermap.plan", "default_plan": "covermap.plan", "load_plan": "covermap.plan",
@@ -33,12 +41,14 @@ _EXPORTS = {
     "store_status": "covermap.store.quarantine",
 }
 __all__ = [
-    "AnalysisError", "CoverageResult", "CovermapError", "ImportProblem", "ImportReport",
-    "MapResult", "Plan", "PlanError", "PlanInvalid", "ReportInputs", "RuleError", "Store",
-    "StoreError", "Window",
+    "AnalysisError", "AssignResult", "CapacityResult", "CoverageResult", "CovermapError",
+    "ImportProblem", "ImportReport", "MapResult", "Plan", "PlanError", "PlanInvalid",
+    "ReportInputs", "RuleError", "Store", "StoreError", "TeamResult", "ValueMaps",
+    "ValueResult", "Window",
     "build_map", "coverage_tables", "default_plan", "export_tables", "generate_company",
-    "import_paths", "load_plan", "map_tables", "measure_coverage", "open_store", "parse_plan",
-    "render_report", "store_status",
+    "import_paths", "load_plan", "load_value_maps", "map_tables", "measure_capacity",
+    "measure_coverage", "measure_team", "measure_value", "open_store", "parse_plan",
+    "propose_assignment", "render_report", "store_status", "team_tables", "value_tables",
 ]
 
 
