@@ -13,7 +13,10 @@ draw is replaced by a sentence saying why.
 
 from __future__ import annotations
 
+import contextvars
+import hashlib
 import html
+import itertools
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -42,17 +45,21 @@ def _text(value: Any, kind: Kind, formats: Formats) -> str:
 
 @dataclass(frozen=True)
 class Chart:
-    """A titled chart, or, when there is nothing to draw, the sentence that says why."""
+    """A titled chart, or, when there is nothing to draw, the sentence that says why;
+    ``reading`` is one sentence saying what the chart shows (``covermap.reports.readings``)."""
 
     title: str
     plot: str = ""
     empty: str = ""
+    reading: str = ""
 
     def __html__(self) -> str:
         body = (f'<p class="empty-chart">{html.escape(self.empty)}</p>' if self.empty
                 else self.plot)
+        reading = (f'<p class="reading">{html.escape(self.reading)}</p>'
+                   if self.reading and not self.empty else "")
         return (f'<figure class="chart"><figcaption class="chart-title">'
-                f'{html.escape(self.title)}</figcaption>{body}</figure>')
+                f'{html.escape(self.title)}</figcaption>{reading}{body}</figure>')
 
     __str__ = __html__
 
@@ -62,8 +69,27 @@ def plotly_js() -> str:
     return get_plotlyjs()
 
 
+#: the ids of one report's plots, counted from 1 (``numbered_plots``), so that the same
+#: results give a byte-identical report (Plotly's own ids are random)
+_PLOT_IDS: contextvars.ContextVar[itertools.count | None] = contextvars.ContextVar(
+    "plot_ids", default=None)
+
+
+class numbered_plots:
+    """Within ``with numbered_plots():`` plots get the ids ``chart-1``, ``chart-2``, ..."""
+
+    def __enter__(self) -> None:
+        self._token = _PLOT_IDS.set(itertools.count(1))
+
+    def __exit__(self, *exc: object) -> None:
+        _PLOT_IDS.reset(self._token)
+
+
 def _plot(fig: go.Figure) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, config=_CONFIG)
+    ids = _PLOT_IDS.get()
+    div_id = (f"chart-{next(ids)}" if ids is not None else
+              "chart-" + hashlib.sha1(fig.to_json().encode()).hexdigest()[:12])
+    return fig.to_html(full_html=False, include_plotlyjs=False, config=_CONFIG, div_id=div_id)
 
 
 def _wrap(label: str, width: int = 24) -> str:

@@ -6,8 +6,7 @@ results the engine computed; it only executes the small, aggregated tables.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,8 @@ import jinja2
 from covermap.map.model import COMPLEXITIES, VALUE_TIERS
 from covermap.plan.model import Plan
 from covermap.render import Formats, Kind, format_value, html_table, user_names, won_revenue_line
-from covermap.reports import charts
+from covermap.reports import charts, readings
+from covermap.reports.kpis import report_kpis
 
 WORKLIST_ROWS = 25
 WORKLIST_COLUMNS = ("rank", "account_id", "state", "owner_id", "missing", "reason", "due_date",
@@ -58,9 +58,6 @@ def _coverage_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
     def pct(v: Any) -> str:
         return format_value(v, Kind.percent, f)
 
-    def count(v: Any) -> str:
-        return format_value(v, Kind.count, f)
-
     by_state = []
     for _, r in summary[summary["group"] == "state"].iterrows():
         state = next((s for s in plan.states if s.id == r["key"]), None)
@@ -77,22 +74,23 @@ def _coverage_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
     return dict(
         as_of=result.window.as_of, window_start=result.window.start,
         window_end=result.window.end, window_months=result.window.months,
-        kpis=[
-            dict(value=pct(overall["compliance"]), label="compliance (passed checks / checks)"),
-            dict(value=f"{count(overall['passed'])} / {count(overall['checks'])}",
-                 label="checks passed"),
-            dict(value=pct(overall["breadth"]), label="breadth (accounts touched in window)"),
-            dict(value=count(overall["accounts"]), label="accounts in scope"),
-            dict(value=count(worklist_total), label="worklist items (below standard now)"),
-        ],
         by_state=by_state,
         worklist=worklist, worklist_columns=worklist_columns,
         worklist_total=worklist_total,
         charts_coverage=dict(
-            compliance_by_state=charts.compliance_by_state(summary, labels, f, result.window),
-            compliance_by_month=charts.compliance_by_month(summary, f, result.window),
-            breadth_by_state=charts.breadth_by(summary, "state", labels, f, result.window),
-            breadth_by_segment=charts.breadth_by(summary, "segment", labels, f, result.window),
+            compliance_by_state=replace(
+                charts.compliance_by_state(summary, labels, f, result.window),
+                reading=readings.compliance_by_state(summary, f)),
+            compliance_by_month=replace(
+                charts.compliance_by_month(summary, f, result.window),
+                reading=readings.compliance_by_month(
+                    summary, readings.state_month_checks(result.checks), f)),
+            breadth_by_state=replace(
+                charts.breadth_by(summary, "state", labels, f, result.window),
+                reading=readings.breadth_by(summary, "state", f, charts.NO_SEGMENT)),
+            breadth_by_segment=replace(
+                charts.breadth_by(summary, "segment", labels, f, result.window),
+                reading=readings.breadth_by(summary, "segment", f, charts.NO_SEGMENT)),
         ),
     )
 
@@ -108,44 +106,72 @@ def _map_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
         unplaced=unplaced, unplaced_columns=unplaced_columns,
         map_total=won_revenue_line(result, f),
         priorities=list(result.explanations),
-        chart_map=charts.coverage_map_heatmap(cells, COMPLEXITIES, VALUE_TIERS, f,
-                                              result.window),
+        chart_map=replace(charts.coverage_map_heatmap(cells, COMPLEXITIES, VALUE_TIERS, f,
+                                                      result.window),
+                          reading=readings.coverage_map(cells, f)),
     )
 
 
-def render_report(inputs: ReportInputs, path: Path) -> Path:
-    """Write the report for ``inputs`` to ``path`` (one self-contained HTML file)."""
+def _team_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
+    from covermap.reports.team_section import team_context
+    from covermap.team.timeline import account_phases, account_timeline
+
+    team = team_context(inputs.team, f, inputs.team_account)
+    summary = inputs.team.summary.to_pyarrow().to_pylist()
+    team["funnel"] = replace(team["funnel"], reading=readings.handoffs(summary, f))
+    if team["account"] is not None:
+        account = team["account"]
+        team["timeline"] = replace(team["timeline"], reading=readings.timeline(
+            account, account_timeline(inputs.team, account),
+            account_phases(inputs.team, account)))
+    return team
+
+
+def _value_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
+    from covermap.reports.value_section import value_context
+
+    result = inputs.value
+    value = value_context(result, f)
+    personas = {p.id: p.label.en for p in result.maps.personas}
+    value["heatmap"] = replace(value["heatmap"], reading=readings.reach(
+        result.summary.to_pyarrow().to_pylist(), personas, f, charts.NO_SEGMENT))
+    value["content_chart"] = replace(value["content_chart"], reading=readings.content(
+        result.content.to_pyarrow().to_pylist(), f.states, f))
+    return value
+
+
+def render_html(inputs: ReportInputs) -> str:
+    """The report for ``inputs`` as one self-contained HTML page; the same results give
+    the same bytes (no clock time, numbered plots)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("covermap.reports", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined)
     f = _formats(inputs)
-    coverage = _coverage_context(inputs, f)
-    cmap = _map_context(inputs, f)
-    team = None
-    if inputs.team is not None:
-        from covermap.reports.team_section import team_context
-
-        team = team_context(inputs.team, f, inputs.team_account)
-    value = None
-    if inputs.value is not None:
-        from covermap.reports.value_section import value_context
-
-        value = value_context(inputs.value, f)
+    with charts.numbered_plots():
+        kpis = report_kpis(inputs, f)
+        coverage = _coverage_context(inputs, f)
+        cmap = _map_context(inputs, f)
+        team = _team_context(inputs, f) if inputs.team is not None else None
+        value = _value_context(inputs, f) if inputs.value is not None else None
     capacity = None
     if inputs.capacity is not None:
         from covermap.reports.capacity_section import capacity_context
 
         capacity = capacity_context(inputs.capacity)
     context = dict(
-        team=team, value=value, capacity=capacity,
+        team=team, value=value, capacity=capacity, kpis=kpis,
         title=inputs.title, plan_name=inputs.plan.name,
-        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         warnings=inputs.warnings, data_status=inputs.data_status,
         plotly_js=charts.plotly_js(),
         charts={**coverage.pop("charts_coverage"), "coverage_map": cmap.pop("chart_map")},
         **coverage, **cmap,
     )
-    html = env.get_template("report.html.j2").render(**context)
+    return env.get_template("report.html.j2").render(**context)
+
+
+def render_report(inputs: ReportInputs, path: Path) -> Path:
+    """Write the report for ``inputs`` to ``path`` (one self-contained HTML file)."""
+    html = render_html(inputs)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, "utf-8")
     return path
