@@ -22,7 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.capacity.queries import active_users, segment_accounts
-from covermap.capacity.solver import Problem, Solution, solve
+from covermap.capacity.solver import Problem, Solution, person_loads, solve
 from covermap.engine.window import resolve_window
 from covermap.errors import AnalysisError, PlanError
 from covermap.plan.model import Plan
@@ -46,12 +46,16 @@ class AssignResult:
     assignment: ir.Table
     load: list[dict]
     reasons: dict[str, int]
+    #: accounts in scope (the rows of ``assignment`` are (account, person) pairs: with
+    #: ``assign.people_per_account`` k, k rows per account)
+    accounts: int
+    people_per_account: int = 1
 
     @property
     def moved(self) -> int:
-        """Accounts whose previous person no longer covers them."""
+        """Rows whose person replaces a previous one who no longer covers the account."""
         return sum(n for r, n in self.reasons.items()
-                   if r not in ("kept", "locked") and not r.startswith("had no "))
+                   if r not in ("kept", "locked") and not r.startswith("had "))
 
 
 def _hours(plan: Plan, role: str) -> dict[str | None, float]:
@@ -95,11 +99,16 @@ def propose_assignment(store, plan: Plan, role: str, *, as_of: dt.date | None = 
         raise PlanError(f"unknown role {role!r}; roles are: {', '.join(roles)}", key="--role")
     window = resolve_window(store, plan, as_of)
     token = uuid.uuid4().hex[:10]
-    acc = store.ibis.create_table(f"_covermap_assign_{token}",
-                                  scoped_accounts(store, plan, role, window.as_of), temp=True)
     people = {r["user_id"]: r for r in _rows(active_users(store, [role]))}
     caps = {u: _capacity(plan, role, r["hours_per_week"]) for u, r in people.items()}
     hours = _hours(plan, role)
+    if plan.assign.people_per_account > 1:
+        from covermap.capacity.assign_many import propose_many
+
+        return propose_many(store, plan, role, window.as_of, people, caps, hours,
+                            time_limit=time_limit)
+    acc = store.ibis.create_table(f"_covermap_assign_{token}",
+                                  scoped_accounts(store, plan, role, window.as_of), temp=True)
     counts = _rows(acc.group_by(["gkey", "segment", "region", "prev", "locked"]).aggregate(
         n=acc.count()))
     groups: dict[str, list] = {}
@@ -146,19 +155,21 @@ def propose_assignment(store, plan: Plan, role: str, *, as_of: dt.date | None = 
     table = _realise(store, acc, problem, sol, people, ok, role, token)
     reasons = {r["reason"]: int(r["n"]) for r in _rows(
         table.group_by("reason").aggregate(n=table.count()).order_by("reason"))}
-    load = []
-    for u in sorted(people):
-        n_l, h_l = problem.locked.get(u, (0, 0.0))
-        n = n_l + sum(sol.keep.get((g, u), 0) + sol.add.get((g, u), 0) for g in groups)
-        h = h_l + sum((sol.keep.get((g, u), 0) + sol.add.get((g, u), 0)) * groups[g][0]
-                      for g in groups)
-        cap = caps[u]
-        load.append({"user_id": u, "accounts": n, "hours": round(h, 4),
-                     "capacity": round(cap, 4),
-                     "utilisation_before": round(before.get(u, 0.0) / cap, 4) if cap else None,
-                     "utilisation_after": round(h / cap, 4) if cap else None})
     return AssignResult(role=role, as_of=window.as_of, solution=sol, assignment=table,
-                        load=load, reasons=reasons)
+                        load=load_rows(problem, sol, before), reasons=reasons,
+                        accounts=sum(reasons.values()))
+
+
+def load_rows(p: Problem, sol: Solution, before: dict[str, float]) -> list[dict]:
+    """The ``load`` rows: per person (sorted), accounts, hours, capacity, utilisation."""
+    out = []
+    for u, (n, h) in sorted(person_loads(p, sol).items()):
+        cap = p.people[u]
+        out.append({"user_id": u, "accounts": n, "hours": round(h, 4),
+                    "capacity": round(cap, 4),
+                    "utilisation_before": round(before.get(u, 0.0) / cap, 4) if cap else None,
+                    "utilisation_after": round(h / cap, 4) if cap else None})
+    return out
 
 
 def _realise(store, acc: ir.Table, p: Problem, sol: Solution, people: dict, ok: set,

@@ -15,7 +15,8 @@ def explain(p: Problem, seg_of: dict[str, tuple], role: str) -> str | None:
     still prove it infeasible: the constraints together)."""
     if not p.people:
         return f"there are no active {role} people to assign the accounts to"
-    need = sum(h * n for h, n in p.groups.values()) + sum(h for _, h in p.locked.values())
+    need = sum(h * n * p.need.get(g, 1) for g, (h, n) in p.groups.items()) \
+        + sum(h for _, h in p.locked.values())
     have = sum(p.people.values())
     if need > have * (1 + 1e-9):
         return (f"capacity: the accounts need {_h(need)} a year of {role} time and the "
@@ -27,21 +28,40 @@ def explain(p: Problem, seg_of: dict[str, tuple], role: str) -> str | None:
         if p.max_accounts is not None and n > p.max_accounts:
             return (f"max_accounts: {u} has {n} locked accounts, {n - p.max_accounts} more "
                     f"than max_accounts ({p.max_accounts})")
-    who: dict[str, list[str]] = {}
+    # per (segment, region): with several people per account, its groups are classes of
+    # accounts that share their previous people
+    who: dict[tuple, set[str]] = {}
     for g, u in p.eligible:
-        who.setdefault(g, []).append(u)
-    for g, (h, n) in sorted(p.groups.items()):
-        seg, region = seg_of[g]
+        who.setdefault(seg_of[g], set()).add(u)
+    size: dict[tuple, list] = {}
+    for g, (h, n) in p.groups.items():
+        s = size.setdefault(seg_of[g], [h, 0, 0, 0])
+        k = p.need.get(g, 1)
+        s[1] += n
+        s[2] += n * k
+        s[3] = max(s[3], k if n else 0)
+    for key, (h, n, slots, k) in sorted(size.items(), key=lambda kv: tuple(
+            x or "" for x in kv[0])):
+        seg, region = key
         name = f"segment {seg or '(none)'}" + (f", region {region}" if region else "")
-        if n and not who.get(g):
+        many = len(who.get(key, ()))
+        if n and not many:
             return (f"{name}: {n:,} accounts and no {role} may cover them (region or "
                     f"specialist constraints leave nobody)")
-        room = sum(p.people[u] - p.locked.get(u, (0, 0.0))[1] for u in who.get(g, []))
-        if h * n > room * (1 + 1e-9):
-            return (f"{name}: its {n:,} accounts need {_h(h * n)} a year, the {role} people "
-                    f"who may cover them have {_h(room)}: {_h(h * n - room)} short")
+        if many < k:
+            return (f"{name}: each account needs {k} different {role} people "
+                    f"(assign.people_per_account) and only {many} may cover them (region "
+                    f"or specialist constraints)")
+        # nobody covers an account twice: a person takes at most n of the group's slots
+        room = sum(min(p.people[u] - p.locked.get(u, (0, 0.0))[1], n * h)
+                   for u in who.get(key, ()))
+        if h * slots > room * (1 + 1e-9):
+            return (f"{name}: its {n:,} accounts need {_h(h * slots)} a year, the {role} "
+                    f"people who may cover them have {_h(room)}: {_h(h * slots - room)} "
+                    f"short")
     if p.max_accounts is not None:
-        total = sum(n for _, n in p.groups.values()) + sum(n for n, _ in p.locked.values())
+        total = sum(n * p.need.get(g, 1) for g, (_, n) in p.groups.items()) \
+            + sum(n for n, _ in p.locked.values())
         most = p.max_accounts * len(p.people)
         if total > most:
             return (f"max_accounts: {total:,} accounts and {len(p.people)} {role} people of "

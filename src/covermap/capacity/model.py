@@ -106,12 +106,14 @@ class Capacity(_Frozen):
 
 
 class Assign(_Frozen):
-    """Constraints of ``covermap assign`` (one person of the role per account):
-    ``match_region``: a person covers only accounts of their region (when both are
+    """Constraints of ``covermap assign``: ``people_per_account``: how many distinct people
+    of the role cover each account (default 1; above 1 the role must not be
+    ``single_holder``); ``match_region``: a person covers only accounts of their region (when both are
     known); ``specialists``: user_id -> the only segments they may cover; ``locked``: accounts
     that keep their current people; ``max_accounts``: per person; ``move_penalty``: cost of
     moving one account, in utilisation points (0.01 = one percent of a person's capacity)."""
 
+    people_per_account: int = Field(1, ge=1, le=20)
     match_region: bool = False
     specialists: dict[str, tuple[str, ...]] = {}
     locked: tuple[str, ...] = ()

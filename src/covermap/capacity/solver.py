@@ -6,6 +6,12 @@ per eligible (group g, person u), ``keep[g,u]`` of u's current accounts in g sta
 (at most ``current[g,u]``) and ``add[g,u]`` accounts of g's pool (accounts released, new or
 whose person left) go to u. This is exact: which of u's accounts in g stay changes no load.
 
+With ``need[g]`` = k > 1 people per account (``assign.people_per_account``), g is a class
+of accounts that also share their previous people, each needs k distinct people
+(``Σ keep + Σ add = k n_g``, and ``keep[g,u] + add[g,u] ≤ n_g``: nobody covers an account
+twice); any such counts are realised by McNaughton's wrap-around rule (see
+:mod:`covermap.capacity.assign_many`).
+
 Constraints: every unlocked account of g is kept or placed (``Σ keep + Σ add = n_g``);
 u's load (locked hours + Σ h_g (keep + add)) ≤ capacity_u × T with T ≤ 1 (nobody above
 capacity); at most ``max_accounts``. Objectives, in turn (lexicographic): minimise T, the
@@ -42,6 +48,8 @@ class Problem:
     time_limit: float = 110.0
     #: solve the LP relaxation instead (continuous counts): the bound the benchmark reports
     relaxed: bool = False
+    #: gkey -> distinct people each of its accounts needs (default 1)
+    need: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,10 @@ def solve(p: Problem) -> Solution:
             return Solution("infeasible", None, None, 0, {}, {}, None, None,
                             time.perf_counter() - start)
         if by_group[g]:
-            h.addConstr(sum(by_group[g]) == n)
+            h.addConstr(sum(by_group[g]) == n * p.need.get(g, 1))
+    for (g, u), kv in keep.items():
+        if p.need.get(g, 1) > 1:
+            h.addConstr(add[g, u] + kv <= p.groups[g][1])
     for u, cap in p.people.items():
         n_locked, h_locked = p.locked.get(u, (0, 0.0))
         terms = by_person[u]
@@ -142,3 +153,13 @@ def solve(p: Problem) -> Solution:
     moves = sum(p.current.values()) - sum(keep_v.values())
     return Solution("time_limit" if timed_out else "optimal", h.val(t), h.val(t) - h.val(lo),
                     moves, keep_v, add_v, gap, bound, time.perf_counter() - start)
+
+
+def person_loads(p: Problem, sol: Solution) -> dict[str, tuple[int, float]]:
+    """user_id -> (accounts, hours a year) after ``sol``, locked accounts included."""
+    out = {u: p.locked.get(u, (0, 0.0)) for u in p.people}
+    for (g, u), n in [*sol.keep.items(), *sol.add.items()]:
+        if n:
+            a, h = out[u]
+            out[u] = (a + n, h + n * p.groups[g][0])
+    return out

@@ -34,7 +34,9 @@ def assign(
     plan: PlanOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Propose which person of ROLE covers each account in scope: within each person's
+    """Propose which person of ROLE covers each account in scope (or which
+    assign.people_per_account people: assignment.csv then lists every account-person
+    pair): within each person's
     capacity (the segment journey's hours per customer), load balanced (lowest maximum
     utilisation, then spread), existing relationships kept unless moving is needed, and
     the plan's assign: constraints (region, specialists, locked accounts, max_accounts).
@@ -56,9 +58,11 @@ def assign(
             targets.folder(export)
         r = propose_assignment(s, p, role, as_of=as_of)
         sol = r.solution
-        total = sum(r.reasons.values())
+        k = r.people_per_account
+        accounts = f"{r.accounts:,} accounts" + (
+            f" × {k} {literal(role)} ({sum(r.reasons.values()):,} pairs)" if k > 1 else "")
         console.print(f"[bold]{literal(p.name)}[/bold] — {literal(role)} assignment as of "
-                      f"{r.as_of}: {total:,} accounts, {len(r.load)} people; "
+                      f"{r.as_of}: {accounts}, {len(r.load)} people; "
                       f"{r.moved:,} moved", highlight=False)
         for reason, n in r.reasons.items():
             console.print(f"  {n:,} {literal(reason)}", highlight=False)
