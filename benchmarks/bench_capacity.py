@@ -12,6 +12,11 @@ both solver stages, mapping back to accounts), the objective (maximum utilisatio
 moves), HiGHS's MIP gap and the gap to the LP relaxation's bound.
 
     .venv/bin/python benchmarks/bench_capacity.py [--accounts N] [--people N]
+        [--people-per-account K] [--summary FILE.json]
+
+With ``--people-per-account`` K > 1 each account needs K csm (the solver's classes are
+then also split by the accounts' previous people). ``benchmarks/run.py`` runs it through
+:func:`steps`.
 """
 
 from __future__ import annotations
@@ -93,8 +98,11 @@ def main() -> None:
     ap.add_argument("--accounts", type=int, default=100_000)
     ap.add_argument("--people", type=int, default=300)
     ap.add_argument("--summary", type=Path, help="also write the figures as JSON here")
+    ap.add_argument("--people-per-account", type=int, default=1,
+                    help="assign.people_per_account (above 1: the csm are no single holders)")
     args = ap.parse_args()
     from covermap.capacity import assign as assign_mod
+    from covermap.capacity import assign_many as many_mod
     from covermap.capacity.assign import propose_assignment
     from covermap.capacity.solver import solve
     from covermap.plan import parse_plan
@@ -103,7 +111,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "bench.duckdb"
         t0 = time.perf_counter()
-        plan = parse_plan(build(store, args.accounts, args.people), "bench-plan.yaml")
+        text = build(store, args.accounts, args.people)
+        if args.people_per_account > 1:
+            text = text.replace("label: {en: CSM}, ", "label: {en: CSM}, single_holder: false, ") \
+                .replace("assign:\n", f"assign:\n  people_per_account: {args.people_per_account}\n")
+        plan = parse_plan(text, "bench-plan.yaml")
         print(f"store built in {time.perf_counter() - t0:.1f} s")
         seen = {}
         real_solve = assign_mod.solve
@@ -112,12 +124,12 @@ def main() -> None:
             seen["problem"] = problem
             return real_solve(problem)
 
-        assign_mod.solve = spy
+        assign_mod.solve = many_mod.solve = spy
         with open_store(store, read_only=True) as s:
             t0 = time.perf_counter()
             r = propose_assignment(s, plan, "csm")
             wall = time.perf_counter() - t0
-            rows = r.assignment.count().execute()
+            rows = r.accounts
         p, sol = seen["problem"], r.solution
         lp = solve(p.__class__(**{**p.__dict__, "relaxed": True}))
         to_lp = (sol.max_utilisation - lp.max_utilisation) / sol.max_utilisation
