@@ -16,6 +16,11 @@ empty value: no stage). Per state (``value_content``):
 ``value_content_stages``: per state and stage, planned or not, the touches by class.
 ``value_persona_stages``: per persona and stage, the touches naming a contact that matches
 the persona, the distinct contacts and accounts they reached.
+
+Shape: the window's touches are one narrow table (account, contact, class, stage as
+stored, state code from a range join to :func:`account_spans`); the content tables are
+read from :func:`state_counts` (touches per state, class and stage: a few dozen rows) and
+the persona stages from the touches counted per account, contact and stage.
 """
 
 from __future__ import annotations
@@ -56,103 +61,123 @@ def planned_text(plan: Plan, state_id: str) -> str:
                      for e in entries)
 
 
+def state_code(plan: Plan, state: ir.StringValue) -> ir.IntegerValue:
+    """A state's position in plan order (``unclassified`` last), as a small integer: the
+    touch table stores it instead of the state's name."""
+    return ibis.cases(*((state == s.id, i) for i, s in enumerate(plan.states)),
+                      else_=len(plan.states)).cast("int8")
+
+
+def state_names(plan: Plan) -> ir.Table:
+    """``sc, state``: every state code and its id."""
+    ids = [s.id for s in plan.states] + [UNCLASSIFIED]
+    return small_table({"sc": list(range(len(ids))), "state": ids},
+                       {"sc": "int8", "state": "string"})
+
+
 def plan_rows(plan: Plan) -> ir.Table:
-    """``state, content_stage, channel``: every planned (state, stage, channel class)."""
-    rows = [(s.id, e.stage, c) for s in plan.states for e in s.content
+    """``sc, content_stage, human``: every planned (state, stage, channel class)."""
+    rows = [(i, e.stage, c == "human") for i, s in enumerate(plan.states) for e in s.content
             for c in (e.channels or ("human", "digital"))]
-    return small_table({"state": [r[0] for r in rows], "content_stage": [r[1] for r in rows],
-                        "channel": [r[2] for r in rows]},
-                       {"state": "string", "content_stage": "string", "channel": "string"})
+    return small_table({"sc": [r[0] for r in rows], "content_stage": [r[1] for r in rows],
+                        "human": [r[2] for r in rows]},
+                       {"sc": "int8", "content_stage": "string", "human": "boolean"})
 
 
 def account_spans(store, plan: Plan, window: Window) -> ir.Table:
-    """Each account's daily states over the window, as contiguous spans."""
-    return state_spans(store, plan, window.start, window.end)
+    """``account_id, sc, span_start, span_end``: each account's daily states over the
+    window as contiguous spans, the state as its code (:func:`state_code`)."""
+    s = state_spans(store, plan, window.start, window.end)
+    return s.select("account_id", "span_start", "span_end", sc=state_code(plan, s.state))
 
 
-def staged_touches(plan: Plan, touches: ir.Table, spans: ir.Table) -> ir.Table:
-    """``account_id, contact_id, state, channel, content_stage, on_plan, stage_planned``;
-    ``spans``: :func:`account_spans`."""
-    t = touches.select("account_id", "day", "channel", "contact_id",
-                       content_stage=stage_of(touches.content_stage))
-    j = t.left_join(spans, (t.account_id == spans.account_id) & (t.day >= spans.span_start)
-                    & (t.day <= spans.span_end))
-    j = j.select(account_id=t.account_id, contact_id=t.contact_id, channel=t.channel,
-                 content_stage=t.content_stage,
-                 state=spans.state.fill_null(UNCLASSIFIED)).view()
+def state_counts(touches: ir.Table) -> ir.Table:
+    """``sc, human, content_stage, touches``: the touches per state code, class and
+    canonical stage. Grouped by the stage as stored first, so only the few distinct values
+    are normalised."""
+    g = touches.group_by(["sc", "human", "content_stage"]).aggregate(n=touches.count())
+    g = g.mutate(content_stage=stage_of(g.content_stage))
+    return g.group_by(["sc", "human", "content_stage"]).aggregate(touches=g.n.sum())
+
+
+def _state_of(plan: Plan, sc: ir.IntegerValue) -> ir.StringValue:
+    return ibis.cases(*((sc == i, s.id) for i, s in enumerate(plan.states)),
+                      else_=UNCLASSIFIED)
+
+
+def content_rows(plan: Plan, counts: ir.Table) -> ir.Table:
+    """``value_content`` (module doc) from :func:`state_counts`: every plan state and
+    ``unclassified``, plan order."""
     p = plan_rows(plan)
-    exact = p.select(ps="state", pk="content_stage", pc="channel")
-    stages = p.select(ss="state", sk="content_stage").distinct()
-    j = j.left_join(exact, (j.state == exact.ps) & (j.content_stage == exact.pk)
-                    & (j.channel == exact.pc))
-    j = j.left_join(stages, (j.state == stages.ss) & (j.content_stage == stages.sk))
-    return j.select("account_id", "contact_id", "state", "channel", "content_stage",
-                    on_plan=j.ps.notnull(), stage_planned=j.ss.notnull())
-
-
-def _state_order(plan: Plan, state: ir.StringValue) -> ir.IntegerValue:
-    ids = [s.id for s in plan.states]
-    return ibis.cases(*((state == s, i) for i, s in enumerate(ids)), else_=len(ids))
-
-
-def content_rows(plan: Plan, staged: ir.Table) -> ir.Table:
-    """``value_content`` (module doc): every plan state and ``unclassified``, plan order."""
-    s = staged.mutate(has=staged.content_stage.notnull())
-    g = s.group_by("state").aggregate(
-        touches=s.count(), with_stage=s.has.sum(), on_plan=s.on_plan.sum(),
-        off_channel=(s.has & s.stage_planned & ~s.on_plan).sum(),
-        off_plan=(s.has & ~s.stage_planned).sum(), without_stage=(~s.has).sum())
+    exact = p.select(ps="sc", pk="content_stage", ph="human")
+    stages = p.select(ss="sc", sk="content_stage").distinct()
+    j = counts.left_join(exact, (counts.sc == exact.ps) & (counts.content_stage == exact.pk)
+                         & (counts.human == exact.ph))
+    j = j.left_join(stages, (j.sc == stages.ss) & (j.content_stage == stages.sk))
+    s = j.select("sc", "touches", has=j.content_stage.notnull(), on_plan=j.ps.notnull(),
+                 planned=j.ss.notnull())
+    n = s.touches
+    g = s.group_by("sc").aggregate(
+        touches=n.sum(), with_stage=n.sum(where=s.has), on_plan=n.sum(where=s.on_plan),
+        off_channel=n.sum(where=s.has & s.planned & ~s.on_plan),
+        off_plan=n.sum(where=s.has & ~s.planned), without_stage=n.sum(where=~s.has))
     ids = [st.id for st in plan.states] + [UNCLASSIFIED]
-    texts = [planned_text(plan, i) for i in ids]
-    base = small_table({"state": ids, "planned": texts}, {"state": "string",
-                                                          "planned": "string"})
-    j = base.left_join(g, "state").drop("state_right")
+    base = small_table({"sc": list(range(len(ids))), "state": ids,
+                        "planned": [planned_text(plan, i) for i in ids]},
+                       {"sc": "int8", "state": "string", "planned": "string"})
+    j = base.left_join(g, "sc").drop("sc_right")
     counts = {c: j[c].fill_null(0).cast("int64") for c in CONTENT_COLUMNS[2:8]}
     has_plan = j.planned != ""
     share = (has_plan & (counts["touches"] > 0)).ifelse(
         counts["on_plan"] / counts["touches"].nullif(0), ibis.null("float64"))
     out = j.select("state", "planned", **counts, on_plan_share=share.cast("float64"),
                    no_stage_at_all=(counts["touches"] > 0) & (counts["with_stage"] == 0),
-                   _o=_state_order(plan, j.state))
+                   _o=j.sc)
     return out.order_by("_o").drop("_o")
 
 
-def stage_rows(plan: Plan, staged: ir.Table) -> ir.Table:
-    """``value_content_stages``: per state and stage (planned ones always listed)."""
-    s = staged.filter(staged.content_stage.notnull())
-    g = s.group_by(["state", "content_stage"]).aggregate(
-        touches=s.count(), human=(s.channel == "human").sum(),
-        digital=(s.channel == "digital").sum())
-    rows = [(st.id, e.stage, "/".join(e.channels) or "human/digital")
-            for st in plan.states for e in st.content]
-    p = small_table({"state": [r[0] for r in rows], "content_stage": [r[1] for r in rows],
+def stage_rows(plan: Plan, counts: ir.Table) -> ir.Table:
+    """``value_content_stages`` from :func:`state_counts`: per state and stage (planned
+    ones always listed)."""
+    s = counts.filter(counts.content_stage.notnull())
+    g = s.group_by(["sc", "content_stage"]).aggregate(
+        touches=s.touches.sum(), human=s.touches.sum(where=s.human),
+        digital=s.touches.sum(where=~s.human))
+    rows = [(i, e.stage, "/".join(e.channels) or "human/digital")
+            for i, st in enumerate(plan.states) for e in st.content]
+    p = small_table({"sc": [r[0] for r in rows], "content_stage": [r[1] for r in rows],
                      "channels": [r[2] for r in rows]},
-                    {"state": "string", "content_stage": "string", "channels": "string"})
-    j = p.outer_join(g, ["state", "content_stage"])
-    state = j.state.coalesce(j.state_right)
+                    {"sc": "int8", "content_stage": "string", "channels": "string"})
+    j = p.outer_join(g, ["sc", "content_stage"])
+    sc = j.sc.coalesce(j.sc_right)
     stage = j.content_stage.coalesce(j.content_stage_right)
     order = ibis.cases(*((stage == x, i) for i, x in enumerate(CONTENT_STAGES)),
                        else_=len(CONTENT_STAGES))
-    out = j.select(state=state, content_stage=stage, planned=j.channels.notnull(),
-                   channels=j.channels,
+    out = j.select(state=_state_of(plan, sc), content_stage=stage,
+                   planned=j.channels.notnull(), channels=j.channels,
                    **{c: j[c].fill_null(0).cast("int64") for c in ("touches", "human",
                                                                    "digital")},
-                   _s=_state_order(plan, state), _k=order)
+                   _s=sc, _k=order)
     return out.order_by(["_s", "_k", "content_stage"]).drop("_s", "_k")
 
 
-def persona_stage_rows(staged: ir.Table, matched: ir.Table, persona_ids: list[str]
+def persona_stage_rows(touches: ir.Table, matched: ir.Table, persona_ids: list[str]
                        ) -> ir.Table:
-    """``value_persona_stages``: the stages that reached each persona."""
-    s = staged.filter(staged.content_stage.notnull(), staged.contact_id.notnull())
+    """``value_persona_stages``: the stages that reached each persona, ranked by persona
+    priority and stage (``_o``; order by it). The touches are
+    counted per account, contact and stage as stored first; the few distinct stages are
+    normalised on those counts."""
+    t = touches.filter(touches.content_stage.notnull(), touches.contact_id.notnull())
+    x = t.group_by(["account_id", "contact_id", "content_stage"]).aggregate(n=t.count())
+    x = x.mutate(content_stage=stage_of(x.content_stage))
+    x = x.filter(x.content_stage.notnull())
     m = matched.select("contact_id", "persona")
-    j = s.join(m, "contact_id")
+    j = x.join(m, "contact_id")
     g = j.group_by(["persona", "content_stage"]).aggregate(
-        touches=j.count(), contacts=j.contact_id.nunique(), accounts=j.account_id.nunique())
+        touches=j.n.sum(), contacts=j.contact_id.nunique(), accounts=j.account_id.nunique())
     p = ibis.cases(*((g.persona == x, i) for i, x in enumerate(persona_ids)),
                    else_=len(persona_ids)) if persona_ids else ibis.literal(0)
     k = ibis.cases(*((g.content_stage == x, i) for i, x in enumerate(CONTENT_STAGES)),
                    else_=len(CONTENT_STAGES))
-    out = g.mutate(_p=p, _k=k, **{c: g[c].cast("int64") for c in ("touches", "contacts",
-                                                                   "accounts")})
-    return out.order_by(["_p", "_k", "content_stage"]).drop("_p", "_k")
+    return g.mutate(_o=ibis.row_number().over(order_by=[p, k, g.content_stage]),
+                    **{c: g[c].cast("int64") for c in ("touches", "contacts", "accounts")})

@@ -55,58 +55,62 @@ def _key(v: ir.StringValue) -> ir.StringValue:
 
 
 def scope(store, vm: ValueMaps, cells: ir.Table) -> ir.Table:
-    """``account_id, persona``: the accounts where each persona matters (module doc)."""
+    """``account_id, segment, persona``: the accounts where each persona matters (module
+    doc), with the account's segment as stored."""
     a = store.table("accounts").select("account_id", "segment")
     parts = []
     everywhere = [p.id for p in vm.personas if not (p.segments or p.cells)]
     if everywhere:
         ps = small_table({"persona": everywhere}, {"persona": "string"})
-        parts.append(a.cross_join(ps).select("account_id", "persona"))
-    seg = [(p.id, s.strip().lower()) for p in vm.personas for s in p.segments]
+        parts.append(a.cross_join(ps).select("account_id", "segment", "persona"))
+    seg = sorted({(p.id, s.strip().lower()) for p in vm.personas for s in p.segments})
     if seg:
         st = small_table({"persona": [x[0] for x in seg], "seg": [x[1] for x in seg]},
                          {"persona": "string", "seg": "string"})
         j = a.join(st, _key(a.segment) == st.seg)
-        parts.append(j.select("account_id", "persona"))
-    cl = [(p.id, c.strip().lower().replace(" ", "")) for p in vm.personas for c in p.cells]
+        parts.append(j.select("account_id", "segment", "persona"))
+    cl = sorted({(p.id, c.strip().lower().replace(" ", "")) for p in vm.personas
+                 for c in p.cells})
     if cl:
         ct = small_table({"persona": [x[0] for x in cl], "cell": [x[1] for x in cl]},
                          {"persona": "string", "cell": "string"})
         j = cells.join(ct, "cell")
-        parts.append(j.select("account_id", "persona"))
+        j = j.select("account_id", "persona").distinct().join(a, "account_id")
+        parts.append(j.select("account_id", "segment", "persona"))
     if not parts:
-        return small_table({}, {"account_id": "string", "persona": "string"})
-    return ibis.union(*parts, distinct=True)
+        return small_table({}, {"account_id": "string", "segment": "string",
+                                "persona": "string"})
+    # a persona matters everywhere or by segment and cell; only those two can overlap
+    both = any(p.segments and p.cells for p in vm.personas)
+    return ibis.union(*parts, distinct=both)
 
 
 def contact_touches(touches: ir.Table) -> ir.Table:
     """``contact_id, human_touches``: the human touches naming each contact."""
-    h = touches.filter(touches.channel == "human", touches.contact_id.notnull())
+    h = touches.filter(touches.human, touches.contact_id.notnull())
     return h.group_by("contact_id").aggregate(human_touches=h.count())
 
 
 def account_rows(scoped: ir.Table, matched: ir.Table, per_contact: ir.Table) -> ir.Table:
-    """``value_accounts`` (module doc)."""
+    """``value_accounts`` (module doc), with each account's ``segment``. A contact matches
+    a persona once (``matched`` is distinct), so counting rows counts contacts."""
     m = matched.left_join(per_contact, "contact_id").drop("contact_id_right")
     n = m.human_touches.fill_null(0)
     g = m.group_by(["account_id", "persona"]).aggregate(
-        contacts=m.contact_id.nunique(),
-        touched_contacts=m.contact_id.nunique(where=n > 0),
-        human_touches=n.sum())
+        contacts=m.count(), touched_contacts=m.count(where=n > 0), human_touches=n.sum())
     j = scoped.left_join(g, ["account_id", "persona"])
-    return j.select(account_id=j.account_id, persona=j.persona,
+    return j.select(account_id=j.account_id, persona=j.persona, segment=j.segment,
                     contacts=j.contacts.fill_null(0).cast("int64"),
                     touched_contacts=j.touched_contacts.fill_null(0).cast("int64"),
                     human_touches=j.human_touches.fill_null(0).cast("int64"))
 
 
-def _grouped(store, rows: ir.Table, cells: ir.Table) -> list[tuple[str, ir.Table]]:
-    """``(group, rows with a key column)`` for every summary group."""
-    a = store.table("accounts").select("account_id", "segment")
-    seg = rows.left_join(a, "account_id").drop("account_id_right")
+def _grouped(rows: ir.Table, cells: ir.Table) -> list[tuple[str, ir.Table]]:
+    """``(group, rows with a key column)`` for every summary group; ``rows`` holds
+    ``account_id`` and ``segment``."""
     by_cell = rows.join(cells, "account_id")
     return [("all", rows.mutate(key=ibis.literal("all"))),
-            ("segment", seg.mutate(key=seg.segment).drop("segment")),
+            ("segment", rows.mutate(key=rows.segment)),
             ("cell", by_cell.mutate(key=by_cell.cell).drop("cell"))]
 
 
@@ -122,14 +126,15 @@ def _ranked(t: ir.Table, vm: ValueMaps | None) -> ir.Table:
     return t.mutate(_o=ibis.row_number().over(order_by=cols))
 
 
-def summary_rows(store, vm: ValueMaps, accounts: ir.Table, cells: ir.Table) -> ir.Table:
-    """``value_summary`` (module doc), ranked by group, key and persona priority (``_o``)."""
+def summary_rows(vm: ValueMaps, accounts: ir.Table, cells: ir.Table) -> ir.Table:
+    """``value_summary`` (module doc), ranked by group, key and persona priority (``_o``).
+    ``accounts`` has one row per account and persona, and an account is once in a cell, so
+    counting rows counts accounts."""
     parts = []
-    for group, t in _grouped(store, accounts, cells):
+    for group, t in _grouped(accounts, cells):
         g = t.group_by(["key", "persona"]).aggregate(
-            accounts=t.account_id.nunique(),
-            accounts_with_persona=t.account_id.nunique(where=t.contacts > 0),
-            accounts_reached=t.account_id.nunique(where=t.touched_contacts > 0))
+            accounts=t.count(), accounts_with_persona=t.count(where=t.contacts > 0),
+            accounts_reached=t.count(where=t.touched_contacts > 0))
         if group == "all":  # every persona has its row, even where it matters nowhere
             ids = small_table({"persona": [p.id for p in vm.personas]}, {"persona": "string"})
             g = ids.left_join(g, "persona").drop("persona_right")
@@ -148,22 +153,30 @@ def summary_rows(store, vm: ValueMaps, accounts: ir.Table, cells: ir.Table) -> i
 
 
 def touch_rows(store, touches: ir.Table, matched: ir.Table, cells: ir.Table) -> ir.Table:
-    """``value_touches`` (module doc), ranked by group and key (``_o``)."""
-    h = touches.filter(touches.channel == "human").select("account_id", "contact_id")
+    """``value_touches`` (module doc), ranked by group and key (``_o``). The human touches
+    are counted per (account, contact) first, then per account."""
+    h = touches.filter(touches.human)
+    h = h.group_by(["account_id", "contact_id"]).aggregate(n=h.count())
     keyed = matched.select("contact_id").distinct().mutate(key_player=ibis.literal(True))
     h = h.left_join(keyed, "contact_id").drop("contact_id_right")
-    h = h.mutate(named=h.contact_id.notnull(), key_player=h.key_player.fill_null(False))
+    per = h.group_by("account_id").aggregate(
+        human_touches=h.n.sum(), without_contact=h.n.sum(where=h.contact_id.isnull()),
+        to_key_players=h.n.sum(where=h.key_player.notnull()))
+    a = store.table("accounts").select("account_id", "segment")
+    per = per.left_join(a, "account_id").drop("account_id_right")
     parts = []
-    for group, t in _grouped(store, h, cells):
-        measures = dict(
-            human_touches=t.count(), without_contact=(~t.named).sum(),
-            with_contact=t.named.sum(), to_key_players=(t.named & t.key_player).sum(),
-            to_others=(t.named & ~t.key_player).sum())
+    for group, t in _grouped(per, cells):
+        measures = {c: t[c].sum() for c in ("human_touches", "without_contact",
+                                            "to_key_players")}
         # the whole has one row even when there is no touch
         g = t.group_by("key").aggregate(**measures) if group != "all" else \
             t.aggregate(**measures).mutate(key=ibis.literal("all"))
+        n = {c: g[c].fill_null(0).cast("int64") for c in measures}
+        with_contact = n["human_touches"] - n["without_contact"]
+        others = with_contact - n["to_key_players"]
         parts.append(g.select(
-            group=ibis.literal(group), key=g.key,
-            **{c: g[c].fill_null(0).cast("int64") for c in TOUCH_COLUMNS[2:7]},
-            other_share=(g.to_others / g.with_contact.nullif(0)).cast("float64")))
+            group=ibis.literal(group), key=g.key, human_touches=n["human_touches"],
+            without_contact=n["without_contact"], with_contact=with_contact,
+            to_key_players=n["to_key_players"], to_others=others,
+            other_share=(others / with_contact.nullif(0)).cast("float64")))
     return _ranked(ibis.union(*parts, distinct=False), None)

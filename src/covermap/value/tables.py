@@ -6,8 +6,10 @@
   ``persona_stages`` (``value_persona_stages``): messages per state
   (``covermap.value.content``).
 
-Every count is over the window's touches (``window.start`` .. ``window.end``), read through
-``covermap.engine.touches.touches``.
+Every count is over the window's touches (``window.start`` .. ``window.end``), classified
+as ``covermap.engine.touches`` does. The activities are read once, into one narrow table
+(:func:`window_touches`); every result is grouped from it and the matched contacts, and
+the intermediates no later query reads are dropped before the results are returned.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+import ibis
 import ibis.expr.types as ir
 
-from covermap.engine.touches import channel_of, is_touch, local_range
+from covermap.engine.touches import is_touch, local_range
 from covermap.engine.window import Window, date_flag, local_date, resolve_window
 from covermap.plan.model import Plan
 from covermap.value.content import (
@@ -29,7 +32,7 @@ from covermap.value.content import (
     content_rows,
     persona_stage_rows,
     stage_rows,
-    staged_touches,
+    state_counts,
 )
 from covermap.value.load import ValueMaps
 from covermap.value.matching import contact_personas
@@ -76,16 +79,24 @@ def value_tables(result: ValueResult) -> dict[str, ir.Table]:
             "value_persona_stages": result.persona_stages.select(*PERSONA_STAGE_COLUMNS)}
 
 
-def window_touches(store, plan: Plan, window: Window) -> ir.Table:
-    """``account_id, contact_id, day, channel, content_stage``: the window's touches (both
-    classes), as ``covermap.engine.touches.touches`` classifies them, without the user
-    columns this analysis does not use."""
+def window_touches(store, plan: Plan, window: Window, spans: ir.Table) -> ir.Table:
+    """``account_id, contact_id, human, content_stage, sc``: the window's touches (both
+    classes, ``human`` for the human class), the content stage as stored and the code of
+    the account's state on the touch's day (``spans``: :func:`account_spans`; unclassified
+    when the account has no span that day)."""
     a = store.table("activities")
     a = a.filter(*local_range(a, "occurred_at", plan.timezone, window.start, window.end))
     a = a.filter(is_touch(plan, a))
-    return a.select("account_id", "contact_id",
-                    day=local_date(a.occurred_at, plan.timezone, date_flag(a, "occurred_at")),
-                    channel=channel_of(plan, a.kind), content_stage=a.content_stage)
+    human = plan.kinds_of("human")
+    t = a.select("account_id", "contact_id",
+                 day=local_date(a.occurred_at, plan.timezone, date_flag(a, "occurred_at")),
+                 human=a.kind.isin(human) if human else ibis.literal(False),
+                 content_stage=a.content_stage)
+    j = t.left_join(spans, (t.account_id == spans.account_id) & (t.day >= spans.span_start)
+                    & (t.day <= spans.span_end))
+    return j.select(account_id=t.account_id, contact_id=t.contact_id, human=t.human,
+                    content_stage=t.content_stage,
+                    sc=spans.sc.fill_null(len(plan.states)).cast("int8"))
 
 
 def _keeper(store):
@@ -95,6 +106,11 @@ def _keeper(store):
         return store.ibis.create_table(f"_covermap_value_{name}_{token}", expr, temp=True)
 
     return keep
+
+
+def _drop(store, *tables: ir.Table) -> None:
+    for t in tables:
+        store.duckdb.execute(f'DROP TABLE IF EXISTS "{t.get_name()}"')
 
 
 def measure_value(store, plan: Plan, maps: ValueMaps, *, as_of: dt.date | None = None,
@@ -111,19 +127,22 @@ def measure_value(store, plan: Plan, maps: ValueMaps, *, as_of: dt.date | None =
     keep = _keeper(store)
     matched = keep(contact_personas(store, maps), "matched")
     cells = keep(account_cells(store, plan, window), "cells")
-    touched = keep(window_touches(store, plan, window), "touches")
-    per_contact = contact_touches(touched)
-    accounts = keep(account_rows(scope(store, maps, cells), matched, per_contact), "accounts")
     spans = keep(account_spans(store, plan, window), "spans")
-    staged = keep(staged_touches(plan, touched, spans), "staged")
+    touched = keep(window_touches(store, plan, window, spans), "touches")
+    _drop(store, spans)
+    accounts = keep(account_rows(scope(store, maps, cells), matched,
+                                 contact_touches(touched)), "accounts")
     ids = [p.id for p in maps.personas]
     # the small tables are kept too: the CLI prints them and exports them
+    touch_table = keep(touch_rows(store, touched, matched, cells), "touch_rows")
+    counts = keep(state_counts(touched), "state_counts")
+    persona_stages = keep(persona_stage_rows(touched, matched, ids), "persona_stages")
+    _drop(store, touched)  # the largest intermediate: no later query reads it
+    summary = keep(summary_rows(maps, accounts, cells), "summary")
     return ValueResult(
         plan=plan, maps=maps, window=window,
         accounts=accounts.order_by(["account_id", "persona"]),
-        summary=keep(summary_rows(store, maps, accounts, cells), "summary").order_by(
-            "_o").drop("_o"),
-        touches=keep(touch_rows(store, touched, matched, cells), "touch_rows").order_by(
-            "_o").drop("_o"),
-        content=content_rows(plan, staged), content_stages=stage_rows(plan, staged),
-        persona_stages=persona_stage_rows(staged, matched, ids), store=store)
+        summary=summary.order_by("_o").drop("_o"),
+        touches=touch_table.order_by("_o").drop("_o"),
+        content=content_rows(plan, counts), content_stages=stage_rows(plan, counts),
+        persona_stages=persona_stages.order_by("_o").drop("_o"), store=store)
