@@ -220,6 +220,14 @@ class DealSettings(_Frozen):
         return "none" if v is None else v
 
 
+class Dashboard(_Frozen):
+    """``covermap serve``: with ``row_level``, a signed-in viewer or editor sees only the
+    accounts of their own book (accounts they own or are on the account team of, by the
+    ``user_id`` the dashboard's users file gives them) in pages, JSON and CSV exports."""
+
+    row_level: bool = False
+
+
 class Leads(_Frozen):
     """Which contacts are leads (``lead_count``, ``max_lead_score``): those matching
     ``rule``, a rule over contact columns; no rule: every contact."""
@@ -312,6 +320,8 @@ class Plan(_Frozen):
     segments: tuple[Segment, ...] = ()
     capacity: Capacity = Capacity()
     assign: Assign = Assign()
+    #: the dashboard's settings (covermap.serve)
+    dashboard: Dashboard = Dashboard()
 
     @field_validator("duplicates")
     @classmethod
