@@ -2,10 +2,12 @@
 same six tables.
 
     python benchmarks/bench_value.py STORE OUT_DIR [--repeat N]
+    python benchmarks/bench_value.py --baseline STORE OUT_DIR    (the baseline alone)
 
 ``steps(store, out_dir)`` (what ``benchmarks/run.py`` calls) times ``covermap value --store
 STORE --export OUT`` and the baseline in the same run, alternating them ``repeat`` times
-(median seconds and peak memory), and counts the rows on which each of the six tables
+(medians of wall seconds, CPU seconds and peak memory; the load average before each round),
+and counts the rows on which each of the six tables
 differs (value_accounts, value_summary, value_touches, value_content, value_content_stages,
 value_persona_stages). The baseline is written for the built-in value map and the default
 plan (UTC, as_of = the latest activity's date, a 6-month window, the template's kinds,
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import resource
 import statistics
 import sys
 import unicodedata
@@ -317,35 +320,42 @@ def run_baseline(store: Path, out_dir: Path) -> None:
         con.execute(f"COPY (SELECT * FROM {name}) TO '{target}' (HEADER)")
 
 
-def _load() -> str:
-    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+def _timed(step: str, argv: list[str]) -> tuple[Measurement, float]:
+    """``measure`` and the CPU seconds (user + system) of the step's processes: on a
+    machine shared with others the CPU time varies far less than the wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    m = measure(step, argv, note="6 tables")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return m, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def steps(store: Path, out_dir: Path, repeat: int = 3) -> list[Measurement]:
     """Time `covermap value --export` and the baseline on the same store, alternating them
-    ``repeat`` times (medians), and count the rows where each table differs."""
+    ``repeat`` times (medians of wall time, CPU time and peak memory), and count the rows
+    where each table differs."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ours_argv = [sys.executable, "-m", "covermap", "value", "--store", str(store), "--export",
-                 str(out_dir), "--force"]
-    base_argv = python(f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-                       f"from bench_value import run_baseline; "
-                       f"run_baseline({str(store)!r}, {str(out_dir)!r})")
-    runs: dict[str, list[Measurement]] = {"ours": [], "base": []}
+    argv = {"value --export": [sys.executable, "-m", "covermap", "value", "--store",
+                               str(store), "--export", str(out_dir), "--force"],
+            "value SQL baseline": python(
+                f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                f"from bench_value import run_baseline; "
+                f"run_baseline({str(store)!r}, {str(out_dir)!r})")}
+    runs: dict[str, list[tuple[Measurement, float]]] = {step: [] for step in argv}
     loads = []
     for _ in range(repeat):
-        loads.append(_load())
-        runs["ours"].append(measure("value --export", ours_argv, note="6 tables"))
-        runs["base"].append(measure("value SQL baseline", base_argv, note="6 tables"))
+        loads.append(", ".join(f"{x:.2f}" for x in os.getloadavg()))
+        for step, args in argv.items():
+            runs[step].append(_timed(step, args))
     differ = {name: differing_rows(out_dir / f"{name}.csv", out_dir / f"baseline_{name}.csv",
                                    keys) for name, keys in TABLES.items()}
     out = []
-    for key in ("ours", "base"):
-        ms = runs[key]
-        m = Measurement(ms[0].step, statistics.median(x.seconds for x in ms),
-                        statistics.median(x.peak_mib for x in ms), note=ms[0].note)
-        m.note += (f"; median of {repeat}: " + ", ".join(f"{x.seconds:.1f}" for x in ms)
-                   + " s; load " + " / ".join(loads))
+    for step, ms in runs.items():
+        cpu = statistics.median(c for _, c in ms)
+        m = Measurement(step, statistics.median(x.seconds for x, _ in ms),
+                        statistics.median(x.peak_mib for x, _ in ms), note="6 tables")
+        m.note += (f"; wall {', '.join(f'{x.seconds:.1f}' for x, _ in ms)} s, CPU median "
+                   f"{cpu:.1f} s; load {' / '.join(loads)}")
         out.append(m)
     out[1].note += "; rows differing from covermap's: " + ", ".join(
         f"{name.removeprefix('value_')} {n}" for name, n in differ.items())

@@ -46,9 +46,8 @@ def stage_of(raw: ir.StringValue) -> ir.StringValue:
     """The canonical stage name of a ``content_stage`` value (case and spaces aside);
     another non-empty value is kept trimmed; empty: none."""
     v = raw.strip()
-    low = v.lower()
-    return ibis.cases(*((low == s.lower(), s) for s in CONTENT_STAGES),
-                      else_=v.nullif(""))
+    # the simple CASE form: the lowered value is computed once, not once per stage
+    return v.lower().cases(*((s.lower(), s) for s in CONTENT_STAGES), else_=v.nullif(""))
 
 
 def planned_text(plan: Plan, state_id: str) -> str:

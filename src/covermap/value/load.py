@@ -121,8 +121,11 @@ def _re2() -> duckdb.DuckDBPyConnection:
 
 def pattern_error(pattern: str) -> str | None:
     """Why RE2 refuses ``pattern`` (None when it compiles)."""
+    # a literal, not a bound parameter: binding a Python value makes duckdb import pandas
+    # (a second of start-up for every command that loads a value map)
+    literal = "'" + ("(?i)" + pattern).replace("'", "''") + "'"
     try:
-        _re2().execute("SELECT regexp_matches('', ?)", ["(?i)" + pattern]).fetchone()
+        _re2().execute(f"SELECT regexp_matches('', {literal})").fetchone()
     except duckdb.Error as e:
         return str(e).removeprefix("Invalid Input Error: ")
     return None
