@@ -85,8 +85,21 @@ def test_scenarios_beside_the_base(runner, files, tmp_path):
         "cheap,ent,csm,2,1000000.0,9.5,800.0,84.2105,0.0238,1.0,0.015,0.6667,-0.6429",
         "cheap,mid,csm,1,200000.0,4.0,800.0,200.0,0.005,0.5,0.0075,1.3333,-1.3283",
         "cheap,smb,csm,0,0.0,1.0,800.0,800.0,0.0,0.0,0.0,0.0,0.0"]
+    assert rows[0] == "scenario," + SEGMENTS_CSV.splitlines()[0]
+    assert rows[1:4] == ["base," + line for line in SEGMENTS_CSV.splitlines()[1:]]
     lines = [" ".join(line.replace("│", " ").split()) for line in r.output.splitlines()]
     assert "ent csm 0.02 / 1.00 / 0.01 0.01 / 1.50 / 0.20 0.02 / 1.00 / 0.01" in lines
+    # the chart: bottom-up people per scenario (0.0288, 0.0212, 0.0288) beside the 3
+    # active csm (u1, u2 and u4, who has no accounts), with its reading
+    bar = "█" * 32
+    top = lines.index("Scenarios: people needed bottom-up vs in place")
+    assert lines[top + 1:top + 7] == [
+        "base · csm needed ▏ 0.03", f"in place {bar} 3.00",
+        "ent grows · csm needed ▏ 0.02", f"in place {bar} 3.00",
+        "cheap · csm needed ▏ 0.03", f"in place {bar} 3.00"]
+    assert ("Bottom-up, the base needs 0.03 csm against 3.00 in place (2.97 spare); ent "
+            "grows 0.02 (−0.01 on the base), cheap 0.03 (+0.00 on the base).") \
+        in " ".join(r.output.split())
 
 
 def test_a_scenario_naming_unknown_things_is_an_error_with_file_and_line(runner, files,

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import test_capacity_data as fx
+
 from covermap.cli.main import app
 from covermap.store.connect import open_store
 
@@ -31,3 +32,10 @@ def test_report_has_the_capacity_section(runner, tmp_path: Path):
     assert "smb csm 0 1.00 0.00 0.00 0.00 0.00 0.00" in text
     assert "Trade-offs ent / csm: the journey needs 0.0 people (1 rounded up)" in text
     assert "capacity.journeys.smb[0].role: touchpoint &#39;webinar&#39;" in section
+    # the chart of needs against in place, and its reading: bottom-up 0.0238 + 0.005,
+    # benchmark 1.0 + 0.2, standard 0.015 + 0.0075, in place 0.6667 + 1.3333
+    assert section.count('<figure class="chart">') == 1
+    assert "People needed vs in place, per segment and role" in text
+    assert ("In all, the journeys need 0.03 people bottom-up, the benchmark 1.20 and the "
+            "coverage standard 0.02, against 2.00 in place; no segment and role is short of "
+            "its bottom-up need.") in text

@@ -146,7 +146,7 @@ def test_demo_report_reads_well(demo_report, tmp_path, width):
     facts = layout(demo_report, width, tmp_path, "demo")
     assert facts["scrollWidth"] <= facts["width"]  # the page never scrolls sideways
     # every chart is drawn, titled in HTML above it (Plotly draws no title of its own)
-    assert facts["plots"] == 9 and facts["svgTitles"] == 0
+    assert facts["plots"] == 10 and facts["svgTitles"] == 0
     titles = [c["title"] for c in facts["charts"]]
     assert titles[:6] == [
         "Compliance by state (passed checks / checks)", "Compliance by month",
@@ -155,7 +155,8 @@ def test_demo_report_reads_well(demo_report, tmp_path, width):
         "Customer coverage map: won revenue by product complexity × customer value "
         "(intended channel in bold)", "Hand-offs: first touch by the new owner"]
     assert re.fullmatch(r"Phase-in/out of ACC-\d+", titles[6])  # the team section's timeline
-    assert titles[7:] == [  # the value section
+    assert titles[7:] == [  # the capacity section, then the value section
+        "People needed vs in place, per segment and role",
         "Reach of key players by segment (accounts reached / accounts with the player)",
         "Content stages planned vs delivered, per state (the window's touches)"]
     for chart in facts["charts"]:
@@ -192,8 +193,8 @@ def test_empty_charts_say_why(quiet_report, tmp_path, width):
     facts = layout(quiet_report, width, tmp_path, "quiet")
     assert facts["scrollWidth"] <= facts["width"]
     # the team section: Initech's deal (Feb to March) is a dropped hand-off, and its
-    # phase-in/out timeline
-    assert facts["plots"] == 2
+    # phase-in/out timeline; the capacity section's people needed by standard
+    assert facts["plots"] == 3
     assert facts["empties"] == [
         "No activities in the window (2026-01-01 – 2026-06-30) count as touches, so every "
         "check failed and no account was touched.",

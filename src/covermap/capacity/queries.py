@@ -90,8 +90,9 @@ def active_users(store, roles: list[str]) -> ir.Table:
 
 def in_place(store, plan: Plan, seg_acc: ir.Table, as_of: dt.date,
              roles: list[str]) -> ir.Table:
-    """``segment, role, in_place, users``: shares of users with accounts on ``as_of``;
-    users of the role with no account come as a row with an empty segment."""
+    """``segment, role, in_place, users, idle``: shares of users with accounts on
+    ``as_of``; users of the role with no account come as a row with an empty segment and
+    ``idle`` true (accounts in no segment: an empty segment, ``idle`` false)."""
     users = active_users(store, roles).select("user_id", "role")
     team = team_on(store, as_of).select("account_id", "user_id").distinct()
     team = team.join(seg_acc.select("account_id", "segment"), "account_id")
@@ -103,8 +104,9 @@ def in_place(store, plan: Plan, seg_acc: ir.Table, as_of: dt.date,
     idle = idle.group_by("role").aggregate(in_place=idle.count().cast("float64"),
                                            users=idle.count())
     idle = idle.select(segment=ibis.null("string"), role=idle.role, in_place=idle.in_place,
-                       users=idle.users)
-    return ibis.union(share.select("segment", "role", "in_place", "users"), idle)
+                       users=idle.users, idle=ibis.literal(True))
+    return ibis.union(share.select("segment", "role", "in_place", "users",
+                                   idle=ibis.literal(False)), idle)
 
 
 def standard_rows(plan: Plan) -> ir.Table:

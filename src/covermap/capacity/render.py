@@ -13,6 +13,7 @@ from covermap.capacity.tables import (
     SUMMARY_COLUMNS,
     CapacityResult,
 )
+from covermap.capacity.readings import people
 from covermap.render.terminal import literal
 
 NO_SEGMENT = "(no segment)"
@@ -77,6 +78,35 @@ def reality_view(rows: Sequence[dict]) -> Table | None:
         t.add_row(literal(r["segment"]), literal(r["role"]), _num(r["customers"]),
                   _num(r["planned_hours_per_customer"]),
                   _num(r["measured_hours_per_customer"]), _pct(r["delivered_share"]))
+    return t
+
+
+def _bar(v: float, most: float, width: int = 32) -> str:
+    n = v / most * width if most else 0.0
+    return "█" * int(n) + ("▌" if n - int(n) >= 0.5 else "") or ("▏" if v > 0 else "")
+
+
+def scenario_chart(totals: Sequence[dict], reading: str, width: int = 80) -> Table:
+    """Bars of the people needed bottom-up beside the people in place, per scenario and
+    role (``covermap.capacity.readings.scenario_totals``), with the chart's reading; the
+    bars fit a terminal ``width`` wide."""
+    t = Table(title="Scenarios: people needed bottom-up vs in place", title_justify="left",
+              box=None, show_header=False, padding=(0, 1), caption=literal(reading),
+              caption_justify="left")
+    for _ in range(4):
+        t.add_column()
+    t.columns[3].justify = "right"
+    most = max((max(x["needed"], x["in_place"]) for x in totals), default=0.0)
+    label = min(30, max((len(f"{x['scenario']} · {x['role']}") for x in totals), default=0))
+    number = max((len(people(max(x["needed"], x["in_place"]))) for x in totals), default=4)
+    bar = max(8, min(32, width - label - number - 16))
+    t.columns[0].max_width = 30
+    for x in totals:
+        t.add_row(f"[bold]{literal(x['scenario'])}[/bold] · {literal(x['role'])}",
+                  "needed", f"[cyan]{_bar(x['needed'], most, bar)}[/cyan]",
+                  people(x["needed"]))
+        t.add_row("", "in place", f"[green]{_bar(x['in_place'], most, bar)}[/green]",
+                  people(x["in_place"]))
     return t
 
 

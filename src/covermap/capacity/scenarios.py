@@ -177,13 +177,9 @@ def run_scenarios(store, base, plans: list[tuple[Scenario, Plan]], **window) -> 
     return out
 
 
-def _bar(v: float, most: float, width: int = 30) -> str:
-    return "█" * (round(v / most * width) if most else 0)
-
-
 def scenario_view(rows: list[dict]) -> Table:
     """Each scenario beside the base: people needed bottom-up / top-down / by standard per
-    segment and role, and a bar of the total bottom-up people per scenario."""
+    segment and role (its chart: ``covermap.capacity.render.scenario_chart``)."""
     names = list(dict.fromkeys(r["scenario"] for r in rows))
     t = Table(title="Scenarios: people needed (bottom-up / top-down / by standard)",
               title_justify="left")
@@ -202,9 +198,4 @@ def scenario_view(rows: list[dict]) -> Table:
     by = {(r["scenario"], r["segment"], r["role"]): r for r in rows}
     for seg, role in keys:
         t.add_row(literal(seg), literal(role), *(cell(by.get((n, seg, role))) for n in names))
-    totals = {n: sum(r["needed_bottom_up"] or 0.0 for r in rows if r["scenario"] == n)
-              for n in names}
-    most = max(totals.values(), default=0.0)
-    t.caption = "\n".join(f"{literal(n):>12} {_bar(v, most)} {v:,.2f}" for n, v in totals.items())
-    t.caption_justify = "left"
     return t

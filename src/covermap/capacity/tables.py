@@ -62,8 +62,10 @@ class CapacityResult:
     reality: list[dict]
     tradeoffs: list[str]
     findings: list[JourneyFinding]
-    #: role -> (people in place with no accounts, active users)
+    #: role -> active people of the role with no accounts on ``as_of``
     idle: dict[str, float]
+    #: role -> active people of the role (each counted once, whatever their accounts)
+    people: dict[str, float]
 
 
 def _r(x: float | None, digits: int = 4) -> float | None:
@@ -129,8 +131,10 @@ def measure_capacity(store, plan: Plan, *, as_of: dt.date | None = None,
     std_roles = {r["role"] for r in _rows(standard_rows(plan).select("role").distinct())}
     roles += [r.id for r in plan.roles if r.id in std_roles and r.id not in roles]
     places = _rows(in_place(store, plan, seg_acc, window.as_of, roles))
-    place = {(r["segment"], r["role"]): r["in_place"] for r in places}
-    idle = {r["role"]: r["in_place"] for r in places if r["segment"] is None}
+    place = {(r["segment"], r["role"]): r["in_place"] for r in places if not r["idle"]}
+    idle = {r["role"]: r["in_place"] for r in places if r["idle"]}
+    people = {role: _r(sum(r["in_place"] for r in places if r["role"] == role))
+              for role in roles}
     demand = {(r["segment"], r["role"]): r["touches"]
               for r in _rows(standard_touches(store, plan, seg_acc, window.as_of))}
     mpt = minutes_per_touch(plan, touches, roles)
@@ -178,7 +182,7 @@ def measure_capacity(store, plan: Plan, *, as_of: dt.date | None = None,
                 tradeoffs.append(tradeoff(seg, role, customers, arr, hpc, eh, bu, td, mine))
     return CapacityResult(plan=plan, window=window, summary=summary_rows, rows=rows,
                           reality=reality, tradeoffs=tradeoffs,
-                          findings=journey_findings(plan), idle=idle)
+                          findings=journey_findings(plan), idle=idle, people=people)
 
 
 def _n(x: float) -> str:

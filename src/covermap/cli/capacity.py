@@ -52,7 +52,13 @@ def capacity(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from covermap.capacity.render import capacity_tables, capacity_view, reality_view
+    from covermap.capacity.readings import scenario_reading, scenario_totals
+    from covermap.capacity.render import (
+        capacity_tables,
+        capacity_view,
+        reality_view,
+        scenario_chart,
+    )
     from covermap.capacity.scenarios import (
         load_scenario,
         run_scenarios,
@@ -93,6 +99,8 @@ def capacity(
         if plans:
             rows = run_scenarios(s, result, plans, as_of=as_of, window_months=window_months)
             console.print(scenario_view(rows))
+            totals = scenario_totals(rows, result.people)
+            console.print(scenario_chart(totals, scenario_reading(totals), console.width))
         if export is not None:
             paths = export_tables(capacity_tables(result, rows), export, targets=targets)
             console.print(f"Wrote {len(paths)} files to {literal(export)}", highlight=False)
