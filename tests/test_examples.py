@@ -35,6 +35,12 @@ EXPECTED = [
     ("worklist --store crm.duckdb --owner USR-00003", r"[1-9][0-9,]* entries below standard now"),
     ("map --store crm.duckdb --export results/", r"over 35 won deals"),
     ("report --store crm.duckdb --out report.html", r"Report: report\.html"),
+    # the sample's capacity and assignment (numbers worked out in examples/sample-capacity.yaml)
+    ("capacity segments --store crm.duckdb", r"smb\s*│\s*262\s*│\s*84\s*│\s*1,211,900\s*│"),
+    ("capacity --store crm.duckdb --plan examples/sample-capacity.yaml --scenario",
+     r"Bottom-up,\s+the\s+base\s+needs\s+0\.71\s+csm\s+against\s+2\.00\s+in\s+place\s+"
+     r"\(1\.29\s+spare\);\s+Enterprise\s+grows\s+20%\s+0\.80"),
+    ("assign --role csm --store crm.duckdb", r"157\s+accounts,\s+2\s+people;\s+0\s+moved"),
     # Maven, with or without a plan: 7,375 deals load, 1,425 have no account
     ("maven-crm-sales-opportunities --store maven.duckdb",
      r"sales_pipeline\.csv\s*│\s*deals\s*│\s*utf-8\s*│\s*8,800\s*│\s*7,375\s*│\s*1,425"),
