@@ -45,7 +45,7 @@ from covermap.importing.readers import RawSource, file_format, ident, open_sourc
 from covermap.importing.report import FileReport, ImportReport, SkippedFile, ordered_reasons
 from covermap.importing.workbook import read_sheets
 from covermap.plan import Plan, default_plan
-from covermap.store import schema
+from covermap.store import groups, schema
 from covermap.store.connect import Store
 from covermap.store.quarantine import REASON_STEM
 
@@ -312,6 +312,8 @@ def _transaction(store: Store, units: list[recognise.Mapping], skipped: list[Ski
                 f"{result.quarantined} row(s) would be quarantined, so nothing was imported "
                 f"(--strict). First: {where}. Fix them, or import without --strict and "
                 f"inspect them with `covermap status --quarantined`")
+        if feeds["accounts"]:
+            groups.rebuild(con)
         con.execute("DROP TABLE IF EXISTS __rootcause")
         duplicates.drop(con)
         con.execute("ROLLBACK" if dry_run else "COMMIT")

@@ -15,7 +15,7 @@ import duckdb
 import ibis
 
 from covermap.errors import StoreError
-from covermap.store import extras, schema
+from covermap.store import extras, groups, schema
 
 DEFAULT_STORE = "covermap.duckdb"
 
@@ -94,8 +94,11 @@ class Store:
                 if flag.name not in have:
                     self.duckdb.execute(
                         f'ALTER TABLE "{t.name}" ADD COLUMN "{flag.name}" {flag.type}')
-        for ddl in (*_BOOKKEEPING_DDL.values(), *extras.DDL):
+        made_groups = not self.has_table(groups.ACCOUNT_GROUPS)
+        for ddl in (*_BOOKKEEPING_DDL.values(), *extras.DDL, *groups.DDL):
             self.duckdb.execute(ddl)
+        if made_groups:  # a store made before store.groups: its accounts get their groups
+            groups.rebuild(self.duckdb)
         canonical = {c.name for c in schema.ACCOUNTS.store_columns}
         extras.move_into_side_tables(self.duckdb, {  # a store made before store.extras
             c: t for c, t in self._physical("accounts").items() if c not in canonical})

@@ -1,14 +1,17 @@
 """What the stored data cannot support, said once for every front end (issue 7, points 2-3).
 
-``data_warnings(store, plan)`` runs a few aggregate queries over the deals and
-returns one ``DataWarning`` per problem, with its count and the fix:
+``data_warnings(store, plan)`` runs a few aggregate queries over the deals and the
+accounts' parent links and returns one ``DataWarning`` per problem, with its count and
+the fix:
 
 - deals whose stage covermap does not recognise as won, lost or open and that have
   no is_won/is_closed value, when the store has no won deal or no lost deal (once
   both are recognised, the remaining stages are taken to be open ones);
 - deals with neither a stage nor an is_won/is_closed value;
 - open deals (neither is_closed nor is_won) without a created date, after the plan's
-  ``deals.created_at_fallback``: they never count as open.
+  ``deals.created_at_fallback``: they never count as open;
+- parent links that no group follows (``covermap.store.groups``): a parent not in the
+  store, an account that is its own parent, a cycle.
 
 ``covermap import`` and ``status`` print them, and ``coverage`` and ``map`` under
 their header.
@@ -100,6 +103,32 @@ def _created_warning(store, plan: Plan) -> list[DataWarning]:
     return [DataWarning("open_deals_without_created_at", n, message, fix)]
 
 
+_GROUP_WARNINGS = {  # problem -> (what, the fix); {n}: links, {e}: examples
+    "unknown_parent": ("parent account not in the store for {n} (e.g. {e}): each tops "
+                       "its own group",
+                       "import the parents' accounts, or correct parent_account_id"),
+    "own_parent": ("own parent for {n} ({e}): each tops its own group",
+                   "clear or correct parent_account_id"),
+    "cycle": ("{n} of parent links ({e}): the link of each cycle's smallest id is set "
+              "aside, so that account tops the group",
+              "correct parent_account_id of one account of each cycle"),
+}
+
+
+def _group_warnings(store) -> list[DataWarning]:
+    from covermap.store.groups import set_aside
+
+    out = []
+    for problem, n, examples in set_aside(store):
+        what, fix = _GROUP_WARNINGS[problem]
+        noun = (f"{n:,} cycle{'' if n == 1 else 's'}" if problem == "cycle"
+                else f"{n:,} account{'' if n == 1 else 's'}")
+        sep = "; " if problem == "cycle" else ", "
+        out.append(DataWarning(f"group_{problem}", n,
+                               what.format(n=noun, e=sep.join(examples)), fix))
+    return out
+
+
 def data_warnings(store, plan: Plan) -> list[DataWarning]:
     """The data checks (module doc) on ``store`` read with ``plan``; empty when all is well.
 
@@ -109,6 +138,7 @@ def data_warnings(store, plan: Plan) -> list[DataWarning]:
     ...     data_warnings(s, default_plan())
     []
     """
-    if not store.has_table("deals"):
-        return []
-    return [*_stage_warnings(store), *_created_warning(store, plan)]
+    out = _group_warnings(store)
+    if store.has_table("deals"):
+        out += [*_stage_warnings(store), *_created_warning(store, plan)]
+    return out
