@@ -46,17 +46,21 @@ def human_touches(store, plan: Plan, window: Window) -> ir.Table:
 def effort_table(touched: ir.Table, plan: Plan, spans: ir.Table, acc: ir.Table,
                  window: Window) -> ir.Table:
     """``role, stage, letter, outside_model, accounts, human_touches, minutes`` (module doc),
-    ordered by role and stage in plan order; ``touched`` is :func:`human_touches`."""
+    with ``_r`` and ``_s``, the role's and the stage's plan order (order by ``_r, role, _s,
+    stage, letter``); ``touched`` is :func:`human_touches`."""
     a = touched.filter(touched.day <= ibis.date(window.end))
-    s = spans.filter(spans.stage.notnull())
+    s = spans.filter(spans.stage.notnull()).select("account_id", "stage", "span_start",
+                                                   "span_end")
+    s = s.join(acc.select("account_id", "seg_key"), "account_id")
     j = a.join(s, (a.account_id == s.account_id) & (a.day >= s.span_start)
                & (a.day <= s.span_end))
-    j = j.select(account_id=a.account_id, role=a.role, minutes=a.minutes, stage=s.stage)
-    j = j.join(acc.select("account_id", "seg_key"), "account_id")
+    # one row per (account, role, stage) first, so that accounts is a count of rows
+    per = j.group_by([a.account_id, a.role, s.stage, s.seg_key]).aggregate(
+        n=j.count(), minutes=a.minutes.sum())
     letters = letter_table(plan).select("seg_key", "stage", "role", "letter")
-    j = j.left_join(letters, ["seg_key", "stage", "role"])
+    j = per.left_join(letters, ["seg_key", "stage", "role"])
     g = j.group_by(["role", "stage", "letter"]).aggregate(
-        accounts=j.account_id.nunique(), human_touches=j.count(), minutes=j.minutes.sum())
+        accounts=j.count(), human_touches=j.n.sum(), minutes=j.minutes.sum())
     stages = [s.id for s in plan.journey.stages]
     roles_order = [r.id for r in plan.roles]
 
@@ -68,4 +72,4 @@ def effort_table(touched: ir.Table, plan: Plan, spans: ir.Table, acc: ir.Table,
                    outside_model=~g.letter.isin(list(RESPONSIBLE)).fill_null(False),
                    accounts=g.accounts, human_touches=g.human_touches, minutes=g.minutes,
                    _r=rank(g.role, roles_order), _s=rank(g.stage, stages))
-    return out.order_by(["_r", "role", "_s", "stage"]).drop("_r", "_s")
+    return out

@@ -23,6 +23,7 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine.owners import with_owners
+from covermap.engine.segments import account_segments
 from covermap.engine.window import Window
 from covermap.plan.model import Plan
 from covermap.team.plan_tables import letter_table, role_table, segment_key, stage_table
@@ -44,7 +45,7 @@ def team_on(store, day: dt.date | ir.DateValue) -> ir.Table:
 def staged_accounts(store, plan: Plan, current: ir.Table, as_of: dt.date) -> ir.Table:
     """``account_id, state, stage, stage_position, segment, seg_key`` and the owner columns
     of every account; ``current`` holds ``account_id, state`` as of ``as_of``."""
-    a = store.table("accounts")
+    a = account_segments(store, plan, as_of)
     acc = a.select("account_id", "segment", seg_key=segment_key(plan, a.segment))
     acc = acc.left_join(current, "account_id").drop("account_id_right")
     st = stage_table(plan)
@@ -57,29 +58,36 @@ def _finding(t: ir.Table, kind: str, user: ir.Value, detail: ir.StringValue) -> 
                     user_id=user.cast("string"), detail=detail)
 
 
-def team_findings(store, plan: Plan, acc: ir.Table, window: Window,
+def team_members(plan: Plan, acc: ir.Table, team: ir.Table) -> ir.Table:
+    """``account_id, stage, user_id, role, letter, responsible, single``: the members in
+    force (``team``: :func:`team_on` ``as_of``) of accounts in a stage, with their role's
+    letter there and whether the role is single-holder."""
+    staged = acc.filter(acc.stage.notnull()).select("account_id", "stage", "seg_key")
+    m = team.join(staged, "account_id")
+    m = m.left_join(letter_table(plan), ["seg_key", "stage", "role"])
+    m = m.left_join(role_table(plan), "role")
+    return m.select("account_id", "stage", "user_id", "role", "letter",
+                    responsible=m.responsible.fill_null(False),
+                    # a role the plan does not define is over-coverage, never single-holder
+                    single=m.single_holder.fill_null(False))
+
+
+def team_findings(plan: Plan, acc: ir.Table, window: Window, members: ir.Table,
                   touched: ir.Table) -> ir.Table:
     """The four kinds of findings on the team in force on ``as_of`` (module doc);
-    ``touched``: the human touches (``covermap.team.effort.human_touches``)."""
+    ``members``: :func:`team_members`; ``touched``: the human touches
+    (``covermap.team.effort.human_touches``)."""
     staged = acc.filter(acc.stage.notnull()).select("account_id", "stage", "seg_key")
     letters = letter_table(plan)
-    team = team_on(store, window.as_of)
-    need = staged.join(letters, ["seg_key", "stage"]).filter(lambda t: t.responsible)
+    need = staged.join(letters.filter(letters.responsible), ["seg_key", "stage"])
     need = need.select("account_id", "stage", "role", "letter")
-    have = team.select("account_id", "role").distinct()
-    gaps = need.anti_join(have, ["account_id", "role"])
+    # members holds the whole team in force of every account in a stage
+    gaps = need.anti_join(members, ["account_id", "role"])
     gap = _finding(gaps, "gap", ibis.null("string"),
                    gaps.letter + " at this stage; nobody of this role on the team")
 
-    members = team.join(staged, "account_id")
-    members = members.left_join(letters, ["seg_key", "stage", "role"]).select(
-        "account_id", "stage", "user_id", "role", "letter", "responsible")
-    roles = role_table(plan)
-    holders = members.left_join(roles, "role").select(
-        "account_id", "stage", "user_id", "role",
-        # a role the plan does not define is over-coverage, never a single-holder role
-        single=lambda t: t.single_holder.fill_null(False))
-    held = holders.filter(holders.single).group_by(["account_id", "role"]).aggregate(
+    holders = members.filter(members.single)
+    held = holders.group_by(["account_id", "role"]).aggregate(
         holders=lambda t: t.user_id.nunique())
     held = held.filter(held.holders >= 2)
     dup = holders.join(held, ["account_id", "role"])
@@ -91,9 +99,8 @@ def team_findings(store, plan: Plan, acc: ir.Table, window: Window,
     over_coverage = _finding(over, "over_coverage", over.user_id,
                              ibis.literal("this role has no letter at this stage"))
 
-    t = touched.filter(touched.day <= ibis.date(window.end)).select(
-        "account_id", "user_id").distinct()
-    resp = members.filter(members.responsible.fill_null(False))
+    t = touched.filter(touched.day <= ibis.date(window.end))
+    resp = members.filter(members.responsible)
     quiet = resp.anti_join(t, ["account_id", "user_id"])
     silent = _finding(quiet, "silent", quiet.user_id,
                       quiet.letter + f" at this stage; no human touch on the account from "

@@ -41,6 +41,7 @@ from covermap.team.queries import (
     account_rows,
     staged_accounts,
     team_findings,
+    team_members,
     team_on,
 )
 from covermap.team.spans import stage_periods, staged_spans
@@ -67,6 +68,8 @@ class TeamResult:
     #: per hand-off rule, the next states its accounts reached within 90 days
     followed: ir.Table
     store: object = None
+    #: ``findings`` before its sort, for counts
+    unordered_findings: ir.Table | None = None
 
     @property
     def as_of(self) -> dt.date:
@@ -75,7 +78,8 @@ class TeamResult:
 
 def finding_counts(result: TeamResult) -> dict[str, int]:
     """Findings per kind, every kind listed (in FINDING_KINDS order)."""
-    f = result.findings
+    f = result.unordered_findings if result.unordered_findings is not None \
+        else result.findings
     rows = f.group_by("kind").aggregate(n=f.count()).to_pyarrow().to_pylist()
     got = {r["kind"]: int(r["n"]) for r in rows}
     return {k: got.get(k, 0) for k in FINDING_KINDS}
@@ -133,22 +137,27 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
     touched = keep(human_touches(store, plan, window), "touches")
     phases = phase_findings(store, plan, stage_periods(spans),
                             acc.select("account_id", "seg_key"), window)
-    findings = ibis.union(team_findings(store, plan, acc, window, touched), phases,
+    team = keep(team_on(store, window.as_of), "team")
+    members = keep(team_members(plan, acc, team), "members")
+    findings = ibis.union(team_findings(plan, acc, window, members, touched), phases,
                           distinct=False)
     findings = keep(findings, "findings")
-    accounts = keep(account_rows(acc, findings, team_on(store, window.as_of)), "accounts")
+    accounts = keep(account_rows(acc, findings, team), "accounts")
     handoffs = keep(measure_handoffs(store, plan, spans, window, touched), "handoffs")
-    summary = summarize(plan, acc, accounts, findings, handoffs)
+    # kept, as every front end reads them at least twice (print, then export)
+    summary = keep(summarize(plan, acc, accounts, findings, handoffs), "summary")
+    effort = keep(effort_table(touched, plan, spans, acc, window), "effort")
     kind_order = ibis.cases(*((findings.kind == k, i) for i, k in enumerate(FINDING_KINDS)),
                             else_=len(FINDING_KINDS))
     return TeamResult(
         plan=plan, window=window,
         accounts=accounts.order_by("account_id"),
         findings=findings.order_by([findings.account_id, kind_order, findings.role,
-                                    findings.user_id]),
+                                    findings.user_id, findings.stage, findings.detail]),
         handoffs=handoffs.order_by(["account_id", "event_date", "rule_position"]),
-        summary=summary, effort=effort_table(touched, plan, spans, acc, window),
-        followed=what_followed(handoffs), store=store)
+        summary=summary.order_by(["_g", "_p", "key"]).drop("_g", "_p"),
+        effort=effort.order_by(["_r", "role", "_s", "stage", "letter"]).drop("_r", "_s"),
+        followed=what_followed(handoffs), store=store, unordered_findings=findings)
 
 
 #: the join key of an empty group key (NULL never equals NULL in a join)
@@ -176,7 +185,8 @@ def _account_counts(a: ir.Table, key: ir.Value) -> ir.Table:
 
 def summarize(plan: Plan, acc: ir.Table, accounts: ir.Table, findings: ir.Table,
               handoffs: ir.Table) -> ir.Table:
-    """The rollup table (module doc), ordered by group, then plan order or key."""
+    """The rollup table (module doc), with ``_g`` and ``_p``: the group's and the key's
+    rank (order by ``_g, _p, key``)."""
     info = accounts.select("account_id", "segment", "owner_id")
     h = handoffs.left_join(info, "account_id").drop("account_id_right")
     parts = []
@@ -211,5 +221,4 @@ def summarize(plan: Plan, acc: ir.Table, accounts: ir.Table, findings: ir.Table,
             **{c: j[c].fill_null(0).cast("int64") for c in
                ("accounts", *_COUNTS, "handoffs", "on_time", "late", "dropped", "pending")},
             median_days=j.median_days))
-    s = ibis.union(*out, distinct=False)
-    return s.order_by(["_g", "_p", "key"]).drop("_g", "_p")
+    return ibis.union(*out, distinct=False)
