@@ -21,34 +21,22 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine.facts import FACTS, derived_facts
+from covermap.engine.segments import rule_names, segment_of
 from covermap.engine.states import rule_types, states_at
 from covermap.engine.touches import is_touch, local_range
 from covermap.engine.window import Window, add_months, date_flag, local_date
-from covermap.plan import rules
 from covermap.plan.model import Plan
 from covermap.team.queries import team_on
 
 PERIODS = {"week": 52, "month": 12, "quarter": 4}
 
 
-def _names(plan: Plan) -> set[str]:
-    out: set[str] = set()
-    for seg in plan.segments:
-        out |= set(rules.rule_names_of(rules.parse_rule(seg.rule)))
-    return out
-
-
 def segment_accounts(store, plan: Plan, as_of: dt.date) -> ir.Table:
     """``account_id, segment, region, is_customer, arr`` (module doc)."""
-    names = _names(plan)
+    names = rule_names(plan)
     facts = derived_facts(store, plan, [as_of], facts=(names & set(FACTS)) | {"is_customer"},
                           columns=sorted((names - set(FACTS)) | {"segment", "arr", "region"}))
-    if plan.segments:
-        types = rule_types(store)
-        seg = ibis.cases(*((rules.compile_rule(s.rule, facts, types), s.id)
-                           for s in plan.segments), else_=ibis.null("string"))
-    else:
-        seg = facts.segment
+    seg = segment_of(plan, facts, rule_types(store))
     d = store.table("deals")
     since = add_months(as_of, -12)
     won = d.filter(d.is_won.fill_null(False), d.close_date > ibis.date(since),

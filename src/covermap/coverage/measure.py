@@ -54,6 +54,7 @@ from covermap.coverage.outcomes import measure_outcomes
 from covermap.coverage.worklist import build_worklist
 from covermap.engine import buckets as bk
 from covermap.engine.owners import with_owners
+from covermap.engine.segments import with_segments
 from covermap.engine.states import state_table, step_transitions
 from covermap.engine.touches import WEIGHT_UNITS, last_human_touch
 from covermap.engine.window import Window, extreme_date, local_date_of, resolve_window
@@ -182,6 +183,7 @@ def account_measures(store, plan: Plan, core: CheckTables) -> ir.Table:
     acc = with_owners(a.select("account_id", "name", "segment",
                                created_date=local_date_of(a, "created_at", tz),
                                value=a[plan.worklist.value_measure]), store, plan, w.as_of)
+    acc = with_segments(acc, store, plan, w.as_of)
     cur = core.current
     labels = state_table(plan).select("state", "label", "has_standard")
     cm = core.months

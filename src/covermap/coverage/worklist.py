@@ -38,6 +38,7 @@ import ibis.expr.types as ir
 
 from covermap.coverage.checks import ANYONE, CheckTables, counters, entry_table, plan_pers
 from covermap.engine import buckets as bk
+from covermap.engine.segments import segment_ids
 from covermap.errors import AnalysisError
 from covermap.plan.model import Plan
 
@@ -194,7 +195,7 @@ def check_filters(store, plan: Plan, *, owner: str | None = None, role: str | No
         if role not in roles:
             raise UnknownFilterValue("role", role, roles)
     if segment is not None:
-        segments = _distinct(store.table("accounts"), "segment")
+        segments = segment_ids(store, plan)
         if segment not in segments:
             raise UnknownFilterValue("segment", segment, segments)
     if owner is not None:

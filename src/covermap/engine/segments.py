@@ -1,0 +1,65 @@
+"""Each account's segment, one place read by every analysis (DESIGN's capacity section).
+
+With the plan's ``segments[]``, an account's segment is the first segment whose rule it
+matches on ``as_of`` (rules over account columns and derived facts, as states'); an
+account that matches none has no segment. Without them, it is the accounts' ``segment``
+column as imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from covermap.engine.facts import FACTS, derived_facts
+from covermap.engine.states import rule_types
+from covermap.plan import rules
+from covermap.plan.model import Plan
+
+
+def rule_names(plan: Plan) -> set[str]:
+    """The columns and derived facts the segments' rules read."""
+    out: set[str] = set()
+    for seg in plan.segments:
+        out |= set(rules.rule_names_of(rules.parse_rule(seg.rule)))
+    return out
+
+
+def segment_of(plan: Plan, facts: ir.Table, types: dict[str, str]) -> ir.StringValue:
+    """The segment of each row of ``facts`` (which holds what :func:`rule_names` reads)."""
+    if not plan.segments:
+        return facts.segment
+    return ibis.cases(*((rules.compile_rule(s.rule, facts, types), s.id)
+                        for s in plan.segments), else_=ibis.null("string"))
+
+
+def account_segments(store, plan: Plan, as_of: dt.date) -> ir.Table:
+    """``account_id, segment`` for every account (module doc)."""
+    if not plan.segments:
+        return store.table("accounts").select("account_id", "segment")
+    names = rule_names(plan)
+    facts = derived_facts(store, plan, [as_of], facts=names & set(FACTS),
+                          columns=sorted(names - set(FACTS)))
+    return facts.select("account_id", segment=segment_of(plan, facts, rule_types(store)))
+
+
+def with_segments(t: ir.Table, store, plan: Plan, as_of: dt.date) -> ir.Table:
+    """``t`` (one row per account, with a ``segment`` column) with the segment of
+    :func:`account_segments`; ``t`` itself when the plan has no segments."""
+    if not plan.segments:
+        return t
+    s = account_segments(store, plan, as_of).rename(plan_segment="segment")
+    j = t.left_join(s, t.account_id == s.account_id)
+    return j.select(*(j.plan_segment.name("segment") if c == "segment" else j[c]
+                      for c in t.columns))
+
+
+def segment_ids(store, plan: Plan) -> list[str]:
+    """The segments an account can have: the plan's, else the store's distinct values."""
+    if plan.segments:
+        return [s.id for s in plan.segments]
+    a = store.table("accounts")
+    values = a.filter(a.segment.notnull()).select("segment").distinct().to_pyarrow()
+    return sorted(values["segment"].to_pylist())
