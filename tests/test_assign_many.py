@@ -17,7 +17,8 @@ locked; max_accounts 3.
 By hand: B1 keeps u1 and u2 (50 h each). B2 needs two of u1, u2, u4 (u3 covers small
 only), so u1 or u2 reaches 100 h: the maximum utilisation cannot be below 50 %. Keeping
 B2 with u1 (u1 is then full) leaves the six small places: u3 at most two (60 h would be
-60 %), so u2 and u4 take two each (90 h, 45 %). Spread 50 − 40 = 10 points; the one
+60 %), so u2 and u4 take two each (90 h, 45 %); which small accounts u3 takes is a
+tie (HiGHS's choice is pinned below). Spread 50 − 40 = 10 points; the one
 relationship dropped is S1's u1 (u1 is full). Taking u1 off B2 instead drops two (B2's u1,
 and S2's u2 since u2 is then full).
 """
@@ -77,11 +78,11 @@ B1,u1,u1,false,locked
 B1,u2,u2,false,locked
 B2,u1,u1,false,kept
 B2,u4,,false,had fewer than 2 csm
-S1,u3,u1,true,moved to balance load
+S1,u2,u1,true,moved to balance load
 S1,u4,u4,false,kept
 S2,u2,u2,false,kept
 S2,u3,u9,true,previous csm is not an active csm
-S3,u2,,false,had no csm
+S3,u3,,false,had no csm
 S3,u4,,false,had no csm
 """
 LOAD_CSV = """\

@@ -113,7 +113,8 @@ def propose_many(store, plan: Plan, role: str, as_of: dt.date, people: dict, cap
     problem = Problem(groups=groups, people=caps, eligible=eligible,
                       current={key: v for key, v in current.items() if key in ok},
                       locked=locked, max_accounts=plan.assign.max_accounts,
-                      move_penalty=plan.assign.move_penalty, time_limit=time_limit, need=need)
+                      move_penalty=plan.assign.move_penalty, time_limit=time_limit, need=need,
+                      parent=dict(gkey))
     reason = explain(problem, seg_of, role)
     if reason is not None:
         raise AssignmentInfeasible(reason)

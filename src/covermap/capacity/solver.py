@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 #: a person's utilisation may exceed the first stage's optimum by this much in the second
 #: (HiGHS's feasibility tolerance is 1e-7)
@@ -50,6 +51,10 @@ class Problem:
     relaxed: bool = False
     #: gkey -> distinct people each of its accounts needs (default 1)
     need: dict[str, int] = field(default_factory=dict)
+    #: class -> its parent group, when ``groups`` are classes of one group's accounts
+    #: (several people per account): counts are then whole per (parent, person) and
+    #: continuous per class, which is exact (see :func:`solve`)
+    parent: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,18 +104,37 @@ def solve(p: Problem) -> Solution:
     h.setOptionValue("mip_rel_gap", 1e-4)
     h.setOptionValue("mip_abs_gap", step)
     integer = highspy.HighsVarType.kContinuous if p.relaxed else highspy.HighsVarType.kInteger
+    # with classes, a person's count per parent group is whole and the per-class counts
+    # continuous: given whole parent counts, the classes form a transportation problem
+    # (integral vertices), so the last stage's LP gives whole per-class counts
+    per_class = highspy.HighsVarType.kContinuous if p.parent else integer
     keep, add = {}, {}
     for g, u in p.eligible:
-        add[g, u] = h.addVariable(lb=0, ub=p.groups[g][1], type=integer)
+        add[g, u] = h.addVariable(lb=0, ub=p.groups[g][1], type=per_class)
         if p.current.get((g, u), 0) > 0:
-            keep[g, u] = h.addVariable(lb=0, ub=p.current[g, u], type=integer)
+            keep[g, u] = h.addVariable(lb=0, ub=p.current[g, u], type=per_class)
     t = h.addVariable(lb=0, ub=1)
     lo = h.addVariable(lb=0, ub=1)
     by_group: dict[str, list] = {g: [] for g in p.groups}
     by_person: dict[str, list] = {u: [] for u in p.people}
-    for (g, u), v in [*add.items(), *keep.items()]:
-        by_group[g].append(v)
-        by_person[u].append((p.groups[g][0], v))
+    whole: dict[tuple[str, str], Any] = {}
+    if p.parent:
+        parts: dict[tuple[str, str], list] = {}
+        for (g, u), v in [*add.items(), *keep.items()]:
+            by_group[g].append(v)
+            parts.setdefault((p.parent[g], u), []).append(v)
+        hours = {p.parent[g]: hrs for g, (hrs, _) in p.groups.items()}
+        room: dict[tuple[str, str], int] = {}
+        for g, u in p.eligible:
+            room[p.parent[g], u] = room.get((p.parent[g], u), 0) + p.groups[g][1]
+        for (pg, u), vs in parts.items():
+            whole[pg, u] = x = h.addVariable(lb=0, ub=room[pg, u], type=integer)
+            h.addConstr(sum(vs) - x == 0)
+            by_person[u].append((hours[pg], x))
+    else:
+        for (g, u), v in [*add.items(), *keep.items()]:
+            by_group[g].append(v)
+            by_person[u].append((p.groups[g][0], v))
     for g, (_, n) in p.groups.items():
         if n and not by_group[g]:
             return Solution("infeasible", None, None, 0, {}, {}, None, None,
@@ -147,6 +171,17 @@ def solve(p: Problem) -> Solution:
     h.minimize(t - lo - p.move_penalty * kept if keep else t - lo)
     if h.getInfo().primal_solution_status >= 2:
         timed_out |= h.getModelStatus() != highspy.HighsModelStatus.kOptimal
+    if whole and not p.relaxed:
+        # whole parent counts fixed: an LP whose simplex vertex is whole per class
+        for x in whole.values():
+            v = round(h.val(x))
+            h.changeColBounds(x.index, v, v)
+        h.changeColBounds(t.index, 0, h.val(t) + SLACK)
+        h.minimize(t - lo - p.move_penalty * kept if keep else t - lo)
+        values = [h.val(v) for v in [*add.values(), *keep.values()]]
+        if any(abs(v - round(v)) > 1e-6 for v in values):
+            return solve(replace(p, parent={}, time_limit=max(
+                p.time_limit - (time.perf_counter() - start), 1.0)))
     num = (lambda x: x) if p.relaxed else round
     keep_v = {k: num(h.val(v)) for k, v in keep.items()}
     add_v = {k: num(h.val(v)) for k, v in add.items()}
