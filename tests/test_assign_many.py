@@ -198,3 +198,11 @@ def test_people_per_account_is_validated(value):
         parse_plan(PLAN_YAML.replace("people_per_account: 2", f"people_per_account: {value}"),
                    "plan.yaml")
     assert "plan.yaml, line 24: assign.people_per_account" in str(e.value)
+
+
+def test_too_few_places_is_explained_in_pairs(store):
+    text = PLAN_YAML.replace("max_accounts: 3", "max_accounts: 2")
+    with open_store(store, read_only=True) as s, pytest.raises(AssignmentInfeasible) as e:
+        propose_assignment(s, parse_plan(text, "plan.yaml"), "csm")
+    assert str(e.value) == ("max_accounts: 10 (account, csm) pairs and 4 csm people of at "
+                            "most 2 each (8): 2 too many")

@@ -63,7 +63,10 @@ def explain(p: Problem, seg_of: dict[str, tuple], role: str) -> str | None:
         total = sum(n * p.need.get(g, 1) for g, (_, n) in p.groups.items()) \
             + sum(n for n, _ in p.locked.values())
         most = p.max_accounts * len(p.people)
+        what = f"{total:,} accounts"
+        if any(k > 1 for k in p.need.values()):  # locked people included
+            what = f"{total:,} (account, {role}) pairs"
         if total > most:
-            return (f"max_accounts: {total:,} accounts and {len(p.people)} {role} people of "
+            return (f"max_accounts: {what} and {len(p.people)} {role} people of "
                     f"at most {p.max_accounts} each ({most:,}): {total - most:,} too many")
     return None
