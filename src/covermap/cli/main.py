@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "covermap.cli.assign",    # assign
     "covermap.cli.demo",      # demo
     "covermap.cli.report",    # report
+    "covermap.cli.serve",     # serve, serve hash-password
 )
 
 
