@@ -1,10 +1,8 @@
 """Capacity's queries over the store (Ibis), one row per account or per touch, aggregated to
 (segment, role) before anything reaches Python.
 
-- :func:`segment_accounts`: each account's segment (plan ``segments[]`` by rule, first match
-  wins; none: the ``segment`` column), whether it is a customer on ``as_of`` and its ARR
-  (``accounts.arr``, else its won deal amounts closed in the 12 months up to ``as_of``;
-  0 for a non-customer);
+- ``segment_accounts`` (``covermap.engine.segments``): each account's segment, whether it
+  is a customer on ``as_of`` and its ARR;
 - :func:`human_time`: the window's human touches with their minutes (the activity's
   duration, else the plan's minutes of its kind) and the user's role;
 - :func:`in_place`: per (segment, role), each active user of the role counted as their share
@@ -20,34 +18,14 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from covermap.engine.facts import FACTS, derived_facts
-from covermap.engine.segments import rule_names, segment_of
-from covermap.engine.states import rule_types, states_at
+from covermap.engine.segments import segment_accounts  # noqa: F401 (capacity's accounts)
+from covermap.engine.states import states_at
 from covermap.engine.touches import is_touch, local_range
-from covermap.engine.window import Window, add_months, date_flag, local_date
+from covermap.engine.window import Window, date_flag, local_date
 from covermap.plan.model import Plan
 from covermap.team.queries import team_on
 
 PERIODS = {"week": 52, "month": 12, "quarter": 4}
-
-
-def segment_accounts(store, plan: Plan, as_of: dt.date) -> ir.Table:
-    """``account_id, segment, region, is_customer, arr`` (module doc)."""
-    names = rule_names(plan)
-    facts = derived_facts(store, plan, [as_of], facts=(names & set(FACTS)) | {"is_customer"},
-                          columns=sorted((names - set(FACTS)) | {"segment", "arr", "region"}))
-    seg = segment_of(plan, facts, rule_types(store))
-    d = store.table("deals")
-    since = add_months(as_of, -12)
-    won = d.filter(d.is_won.fill_null(False), d.close_date > ibis.date(since),
-                   d.close_date <= ibis.date(as_of))
-    won = won.group_by("account_id").aggregate(won_12m=won.amount.sum())
-    t = facts.select("account_id", "region", "arr", segment=seg,
-                     is_customer=facts.is_customer.fill_null(False))
-    t = t.left_join(won, "account_id").drop("account_id_right")
-    arr = t.is_customer.ifelse(t.arr.cast("float64").coalesce(
-        t.won_12m.cast("float64"), ibis.literal(0.0)), 0.0)
-    return t.select("account_id", "segment", "region", "is_customer", arr=arr)
 
 
 def human_time(store, plan: Plan, window: Window) -> ir.Table:

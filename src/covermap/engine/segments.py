@@ -15,6 +15,7 @@ import ibis.expr.types as ir
 
 from covermap.engine.facts import FACTS, derived_facts
 from covermap.engine.states import rule_types
+from covermap.engine.window import add_months
 from covermap.plan import rules
 from covermap.plan.model import Plan
 
@@ -43,6 +44,27 @@ def account_segments(store, plan: Plan, as_of: dt.date) -> ir.Table:
     facts = derived_facts(store, plan, [as_of], facts=names & set(FACTS),
                           columns=sorted(names - set(FACTS)))
     return facts.select("account_id", segment=segment_of(plan, facts, rule_types(store)))
+
+
+def segment_accounts(store, plan: Plan, as_of: dt.date) -> ir.Table:
+    """``account_id, segment, region, is_customer, arr``: each account's segment, whether it
+    is a customer on ``as_of`` and its ARR (``accounts.arr``, else its won deal amounts
+    closed in the 12 months up to ``as_of``; 0 for a non-customer)."""
+    names = rule_names(plan)
+    facts = derived_facts(store, plan, [as_of], facts=(names & set(FACTS)) | {"is_customer"},
+                          columns=sorted((names - set(FACTS)) | {"segment", "arr", "region"}))
+    seg = segment_of(plan, facts, rule_types(store))
+    d = store.table("deals")
+    since = add_months(as_of, -12)
+    won = d.filter(d.is_won.fill_null(False), d.close_date > ibis.date(since),
+                   d.close_date <= ibis.date(as_of))
+    won = won.group_by("account_id").aggregate(won_12m=won.amount.sum())
+    t = facts.select("account_id", "region", "arr", segment=seg,
+                     is_customer=facts.is_customer.fill_null(False))
+    t = t.left_join(won, "account_id").drop("account_id_right")
+    arr = t.is_customer.ifelse(t.arr.cast("float64").coalesce(
+        t.won_12m.cast("float64"), ibis.literal(0.0)), 0.0)
+    return t.select("account_id", "segment", "region", "is_customer", arr=arr)
 
 
 def with_segments(t: ir.Table, store, plan: Plan, as_of: dt.date) -> ir.Table:
