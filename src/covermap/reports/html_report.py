@@ -53,7 +53,6 @@ def _coverage_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
     plan, result = inputs.plan, inputs.coverage
     labels = {s.id: s.label.en for s in plan.states}
     summary = result.summary.execute()
-    overall = summary[summary["group"] == "all"].iloc[0]
 
     def pct(v: Any) -> str:
         return format_value(v, Kind.percent, f)

@@ -54,7 +54,10 @@ def coverage_kpis(result, f: Formats) -> list[Kpi]:
     w = result.worklist
     below = int(_scalar(w.account_id.nunique()) or 0)
     items = int(_scalar(w.count()) or 0)
-    n = lambda v: format_value(v, Kind.count, f)  # noqa: E731
+
+    def n(v: Any) -> str:
+        return format_value(v, Kind.count, f)
+
     return [
         Kpi("compliance", "compliance (passed checks / checks)", total.get("compliance"),
             format_value(total.get("compliance"), Kind.percent, f, empty="no checks"),

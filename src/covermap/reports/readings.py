@@ -34,6 +34,12 @@ def _n(v: Any, f: Formats) -> str:
     return format_value(v, Kind.count, f)
 
 
+def _of(v: Any, noun: str, f: Formats) -> str:
+    """``12 accounts``, ``1 account``, ``3 touches``."""
+    plural = noun + ("es" if noun.endswith("ch") else "s")
+    return f"{_n(v, f)} {noun if round(float(v)) == 1 else plural}"
+
+
 def _month_words(keys: Sequence[str]) -> dict[str, str]:
     """``2026-07`` -> ``July`` (``July 2026`` when the months span more than one year)."""
     years = {k[:4] for k in keys}
@@ -74,7 +80,7 @@ def compliance_by_month(summary: pd.DataFrame, by_state: Iterable[dict], f: Form
                if first["key"] in v and last["key"] in v]
     changes = [(d, s) for d, s in changes if (d < 0) == (b < a) and d != 0]
     if changes:
-        d, state = min(changes) if b < a else max(changes)
+        _, state = min(changes) if b < a else max(changes)
         v = per_state[state]
         text += (f"; the largest {word} was in {f.states.get(state, state)} "
                  f"({_pct(v[first['key']], f)} to {_pct(v[last['key']], f)})")
@@ -104,8 +110,8 @@ def compliance_by_state(summary: pd.DataFrame, f: Formats) -> str:
     hi, lo = _extremes(names, values)
     checks = list(rows["checks"])
     return (f"{names[hi]} met its standard most often ({_pct(values[hi], f)} of "
-            f"{_n(checks[hi], f)} checks) and {names[lo]} least often ({_pct(values[lo], f)} "
-            f"of {_n(checks[lo], f)}); {whole}.")
+            f"{_of(checks[hi], 'check', f)}) and {names[lo]} least often "
+            f"({_pct(values[lo], f)} of {_n(checks[lo], f)}); {whole}.")
 
 
 def breadth_by(summary: pd.DataFrame, group: str, f: Formats, no_key: str) -> str:
@@ -125,12 +131,12 @@ def breadth_by(summary: pd.DataFrame, group: str, f: Formats, no_key: str) -> st
     hi, lo = _extremes(names, values)
     accounts = list(rows["accounts"])
     return (f"Breadth was highest in {names[hi]} ({_pct(values[hi], f)} of "
-            f"{_n(accounts[hi], f)} accounts) and lowest in {names[lo]} "
+            f"{_of(accounts[hi], 'account', f)}) and lowest in {names[lo]} "
             f"({_pct(values[lo], f)} of {_n(accounts[lo], f)}); {whole}.")
 
 
 def _cell_name(r: Any) -> str:
-    return f"{humanize(str(r['complexity'])).lower()} × {str(r['value'])} value"
+    return f"{humanize(str(r['complexity'])).lower()} × {r['value']!s} value"
 
 
 def coverage_map(cells: pd.DataFrame, f: Formats) -> str:
@@ -165,9 +171,11 @@ def handoffs(summary: Sequence[dict], f: Formats) -> str:
     def part(key: str, words: str) -> str:
         return f"{_n(total[key], f)} ({_pct(total[key] / n, f)}) {words}"
 
-    text = (f"Of {_n(n, f)} hand-offs, {part('on_time', 'had the first touch on time')}, "
-            f"{part('late', 'late')}, {part('dropped', 'were dropped')} and "
-            f"{part('pending', 'is pending' if total['pending'] == 1 else 'are pending')}")
+    dropped = "was dropped" if total["dropped"] == 1 else "were dropped"
+    pending = "is pending" if total["pending"] == 1 else "are pending"
+    text = (f"Of {_of(n, 'hand-off', f)}, {part('on_time', 'had the first touch on time')}, "
+            f"{part('late', 'late')}, {part('dropped', dropped)} and "
+            f"{part('pending', pending)}")
     if not is_empty(total["median_days"]):
         text += f"; the median wait for a first touch was " \
                 f"{format_value(total['median_days'], Kind.days, f)} days"
@@ -198,13 +206,13 @@ def reach(summary: Sequence[dict], personas: dict[str, str], f: Formats,
     def where(r: dict) -> str:
         seg = no_key if is_empty(r["key"]) else r["key"]
         return (f"{personas.get(r['persona'], r['persona'])} in {seg} "
-                f"({_pct(r['reach'], f)} of {_n(r['accounts_with_persona'], f)} accounts "
+                f"({_pct(r['reach'], f)} of {_of(r['accounts_with_persona'], 'account', f)} "
                 f"with the player)")
 
     values = [float(r["reach"]) for r in rows]
     hi, lo = _extremes([r["persona"] for r in rows], values)
     if len(rows) == 1:
-        return f"Reach was {where(rows[0])}."
+        return f"Only one key player is present in one segment: {where(rows[0])}."
     return f"Reach was highest for {where(rows[hi])} and lowest for {where(rows[lo])}."
 
 
@@ -222,5 +230,5 @@ def content(rows: Sequence[dict], labels: dict[str, str], f: Formats) -> str:
         _, lo = _extremes([r["state"] for r in rows], shares)
         r = rows[lo]
         text += (f"; the lowest share was in {labels.get(r['state'], r['state'])} "
-                 f"({_pct(shares[lo], f)} of {_n(r['touches'], f)} touches)")
+                 f"({_pct(shares[lo], f)} of {_of(r['touches'], 'touch', f)})")
     return text + "."

@@ -4,7 +4,7 @@ No output ever replaces a store (any DuckDB file, known by its magic bytes), a p
 YAML file, or the plan in use) or a file the store imported (its ``imports`` table). An
 existing file is replaced only when it is this same output from an earlier run (a CSV
 whose header, or a Parquet file whose columns, are exactly the ones being written; an
-HTML report covermap wrote), or with ``--force``. A folder that cannot be created and a
+HTML, XLSX or PDF report covermap wrote, known by its title), or with ``--force``. A folder that cannot be created and a
 place that cannot be written give an ``OutputError`` naming the path and what to do.
 
 >>> import tempfile
@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,8 +36,13 @@ from covermap.store.connect import Store, is_duckdb_file
 PLAN_SUFFIXES = (".yaml", ".yml")
 #: names a later command would take for a store or a plan: no data output gets one
 _RESERVED_SUFFIXES = (".duckdb", ".ddb", ".wal", *PLAN_SUFFIXES)
-#: how an HTML report says covermap wrote it: its title (ReportInputs.title)
-_REPORT_MARKS = ("<title>covermap — customer coverage report</title>",)
+#: the title of every report covermap writes (ReportInputs.title, the XLSX and PDF titles)
+REPORT_TITLE = "covermap — customer coverage report"
+#: how an HTML report says covermap wrote it: its title
+_REPORT_MARKS = (f"<title>{REPORT_TITLE}</title>",)
+#: how a PDF Chromium printed from the report says so: its /Title, in UTF-16 hex or as text
+_PDF_MARKS = (b"/Title <FEFF" + REPORT_TITLE.encode("utf-16-be").hex().upper().encode(),
+              b"/Title (" + REPORT_TITLE.encode() + b")")
 
 
 def _reason(e: Exception) -> str:
@@ -72,10 +78,22 @@ def _parquet_columns(path: Path) -> list[str] | None:
 
 
 def _is_report(path: Path) -> bool:
+    """Whether ``path`` is a report covermap wrote: an HTML page, an XLSX workbook or a PDF
+    with the report's title (the workbook also names covermap as its creator)."""
+    suffix = path.suffix.lower()
     try:
+        if suffix == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                core = z.read("docProps/core.xml").decode("utf-8", "replace")
+            return (f"<dc:title>{REPORT_TITLE}</dc:title>" in core
+                    and "<dc:creator>covermap</dc:creator>" in core)
+        if suffix == ".pdf":
+            with path.open("rb") as f:
+                head = f.read(1 << 16)
+            return head.startswith(b"%PDF") and any(m in head for m in _PDF_MARKS)
         with path.open(encoding="utf-8", errors="replace") as f:
             head = f.read(4096)
-    except OSError:
+    except (OSError, zipfile.BadZipFile, KeyError):
         return False
     return any(mark in head for mark in _REPORT_MARKS)
 
