@@ -25,8 +25,7 @@ EFFORT_COLUMNS = ("role", "stage", "letter", "outside_model", "accounts", "human
 
 def human_touches(store, plan: Plan, window: Window) -> ir.Table:
     """``account_id, user_id, role, day, minutes``: the human touches from the window's
-    first day to ``as_of`` by users with a role (one scan of the activities, shared by the
-    silent members, the hand-offs' first touches and the effort table)."""
+    first day to ``as_of`` by users with a role."""
     a = store.table("activities")
     a = a.filter(*local_range(a, "occurred_at", plan.timezone, window.start, window.as_of))
     a = a.filter(is_touch(plan, a, ("human",)), a.user_id.notnull())
@@ -43,20 +42,32 @@ def human_touches(store, plan: Plan, window: Window) -> ir.Table:
                                              "minutes")
 
 
-def effort_table(touched: ir.Table, plan: Plan, spans: ir.Table, acc: ir.Table,
-                 window: Window) -> ir.Table:
+def touch_rollup(store, plan: Plan, window: Window, spans: ir.Table) -> ir.Table:
+    """The human touches (:func:`human_touches`) per account, state span and user, from one
+    scan of the activities, shared by the silent members, the hand-offs' first touches and
+    the effort table: ``account_id, span_start, stage, user_id, role, in_window`` (touches
+    dated up to the window's last day), ``minutes`` (theirs) and ``first_day`` (the span's
+    first touch up to ``as_of``). ``span_start`` and ``stage`` are empty for touches on
+    days the account has no span (before it was created, or not in the accounts)."""
+    t = human_touches(store, plan, window)
+    s = spans.select("account_id", "stage", "span_start", "span_end")
+    j = t.left_join(s, (t.account_id == s.account_id) & (t.day >= s.span_start)
+                    & (t.day <= s.span_end))
+    early = t.day <= ibis.date(window.end)
+    return j.group_by([t.account_id, s.span_start, s.stage, t.user_id, t.role]).aggregate(
+        in_window=early.cast("int64").sum(), minutes=t.minutes.sum(where=early),
+        first_day=t.day.min())
+
+
+def effort_table(touched: ir.Table, plan: Plan, acc: ir.Table) -> ir.Table:
     """``role, stage, letter, outside_model, accounts, human_touches, minutes`` (module doc),
     with ``_r`` and ``_s``, the role's and the stage's plan order (order by ``_r, role, _s,
-    stage, letter``); ``touched`` is :func:`human_touches`."""
-    a = touched.filter(touched.day <= ibis.date(window.end))
-    s = spans.filter(spans.stage.notnull()).select("account_id", "stage", "span_start",
-                                                   "span_end")
-    s = s.join(acc.select("account_id", "seg_key"), "account_id")
-    j = a.join(s, (a.account_id == s.account_id) & (a.day >= s.span_start)
-               & (a.day <= s.span_end))
+    stage, letter``); ``touched`` is :func:`touch_rollup`."""
+    t = touched.filter(touched.stage.notnull() & (touched.in_window > 0))
+    t = t.join(acc.select("account_id", "seg_key"), "account_id")
     # one row per (account, role, stage) first, so that accounts is a count of rows
-    per = j.group_by([a.account_id, a.role, s.stage, s.seg_key]).aggregate(
-        n=j.count(), minutes=a.minutes.sum())
+    per = t.group_by(["account_id", "role", "stage", "seg_key"]).aggregate(
+        n=t.in_window.sum(), minutes=t.minutes.sum())
     letters = letter_table(plan).select("seg_key", "stage", "role", "letter")
     j = per.left_join(letters, ["seg_key", "stage", "role"])
     g = j.group_by(["role", "stage", "letter"]).aggregate(

@@ -62,13 +62,16 @@ def handoff_events(plan: Plan, spans: ir.Table) -> ir.Table:
 def measure_handoffs(store, plan: Plan, spans: ir.Table, window: Window,
                      touched: ir.Table) -> ir.Table:
     """The hand-off table (module doc); ``touched``: the human touches from the window's
-    first day to as_of (``covermap.team.effort.human_touches``)."""
+    first day to as_of per account, span and user (``covermap.team.effort.touch_rollup``;
+    ``spans`` are the ones it was grouped by)."""
     ev = handoff_events(plan, spans)
-    t = touched.select("account_id", "role", "day")
+    # the event's span and the later ones hold every touch on or after the event date
+    t = touched.filter(touched.span_start.notnull()).select("account_id", "role",
+                                                            "span_start", "first_day")
     hit = ev.join(t, (ev.account_id == t.account_id) & (ev.to_role == t.role)
-                  & (t.day >= ev.event_date))
+                  & (t.span_start >= ev.event_date))
     first = hit.group_by(["account_id", "rule", "event_date"]).aggregate(
-        first_touch_date=hit.day.min())
+        first_touch_date=hit.first_day.min())
     team = store.table("account_team")
     m = ev.filter(ev.baton).join(
         team, (ev.account_id == team.account_id) & (ev.from_role == team.role)

@@ -75,8 +75,8 @@ def team_members(plan: Plan, acc: ir.Table, team: ir.Table) -> ir.Table:
 def team_findings(plan: Plan, acc: ir.Table, window: Window, members: ir.Table,
                   touched: ir.Table) -> ir.Table:
     """The four kinds of findings on the team in force on ``as_of`` (module doc);
-    ``members``: :func:`team_members`; ``touched``: the human touches
-    (``covermap.team.effort.human_touches``)."""
+    ``members``: :func:`team_members`; ``touched``: the human touches per account, span
+    and user (``covermap.team.effort.touch_rollup``)."""
     staged = acc.filter(acc.stage.notnull()).select("account_id", "stage", "seg_key")
     letters = letter_table(plan)
     need = staged.join(letters.filter(letters.responsible), ["seg_key", "stage"])
@@ -99,7 +99,7 @@ def team_findings(plan: Plan, acc: ir.Table, window: Window, members: ir.Table,
     over_coverage = _finding(over, "over_coverage", over.user_id,
                              ibis.literal("this role has no letter at this stage"))
 
-    t = touched.filter(touched.day <= ibis.date(window.end))
+    t = touched.filter(touched.in_window > 0)
     resp = members.filter(members.responsible)
     quiet = resp.anti_join(t, ["account_id", "user_id"])
     silent = _finding(quiet, "silent", quiet.user_id,

@@ -31,7 +31,7 @@ from covermap.engine.states import states_at
 from covermap.engine.window import Window, resolve_window
 from covermap.errors import PlanInvalid
 from covermap.plan.model import Plan
-from covermap.team.effort import effort_table, human_touches
+from covermap.team.effort import effort_table, touch_rollup
 from covermap.team.handoffs import HANDOFF_COLUMNS, measure_handoffs, what_followed
 from covermap.team.phases import phase_findings
 from covermap.team.plan_tables import letter_table
@@ -103,6 +103,19 @@ def _keeper(store):
     return keep
 
 
+def current_states(store, plan: Plan, window: Window, spans: ir.Table) -> ir.Table:
+    """``account_id, state`` as of ``as_of``: the state of each account's span ending on
+    ``as_of`` (the spans are the states computed daily, so this is the state from facts
+    dated on or before ``as_of``); when some account has no span (created after
+    ``as_of``), every account's state is evaluated on ``as_of`` instead."""
+    last = spans.filter(spans.span_end == ibis.date(window.as_of)).select(
+        "account_id", "state")
+    a = store.table("accounts")
+    if a.anti_join(last, "account_id").count().execute():
+        return states_at(store, plan, [window.as_of]).select("account_id", "state")
+    return last
+
+
 def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
                  window_months: int | None = None) -> TeamResult:
     """Measure the account coverage model on ``store``.
@@ -131,10 +144,10 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
         raise PlanInvalid(problems)
     window = resolve_window(store, plan, as_of, window_months)
     keep = _keeper(store)
-    current = states_at(store, plan, [window.as_of]).select("account_id", "state")
-    acc = keep(staged_accounts(store, plan, current, window.as_of), "staged")
     spans = keep(staged_spans(store, plan, window), "spans")
-    touched = keep(human_touches(store, plan, window), "touches")
+    acc = keep(staged_accounts(store, plan, current_states(store, plan, window, spans),
+                               window.as_of), "staged")
+    touched = keep(touch_rollup(store, plan, window, spans), "touches")
     phases = phase_findings(store, plan, stage_periods(spans),
                             acc.select("account_id", "seg_key"), window)
     team = keep(team_on(store, window.as_of), "team")
@@ -146,7 +159,7 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
     handoffs = keep(measure_handoffs(store, plan, spans, window, touched), "handoffs")
     # kept, as every front end reads them at least twice (print, then export)
     summary = keep(summarize(plan, acc, accounts, findings, handoffs), "summary")
-    effort = keep(effort_table(touched, plan, spans, acc, window), "effort")
+    effort = keep(effort_table(touched, plan, acc), "effort")
     kind_order = ibis.cases(*((findings.kind == k, i) for i, k in enumerate(FINDING_KINDS)),
                             else_=len(FINDING_KINDS))
     return TeamResult(
