@@ -20,7 +20,9 @@ the handful of calendar dates (as covermap does); every per-account step is SQL:
 4. the accounts table: current state, checks, depth, last human touch (an aggregate over
    the older activities for accounts without a recent one), owners.
 
-Both files are written with COPY; ``coverage_checks.csv`` unsorted, which is the cheapest.
+A blank outcome is trimmed only where it can be blank (``ascii(outcome) <= 32``: empty, or a
+first character that is whitespace), as covermap does. Both files are written with COPY;
+``coverage_checks.csv`` unsorted, which is the cheapest.
 """
 
 from __future__ import annotations
@@ -161,7 +163,7 @@ LEFT JOIN (SELECT user_id, CASE min(role) {roles} ELSE 0 END AS rk FROM users
            WHERE user_id IS NOT NULL GROUP BY ALL) u ON u.user_id = a.user_id
 WHERE a.occurred_at >= TIMESTAMP '{c['first']}' AND a.occurred_at < TIMESTAMP '{c['as_of'] + DAY}'
   AND (a.outcome IS NULL OR len(k.outcomes) = 0 OR list_contains(k.outcomes, a.outcome)
-       OR trim(a.outcome) = '')"""
+       OR (ascii(a.outcome) <= 32 AND trim(a.outcome) = ''))"""
     cols = {"w_ca": "human AND rk IN (1, 2)", "w_a": "human AND rk = 1",
             "w_i": "human AND rk = 4", "m_ce": "human AND rk IN (2, 3)",
             "m_ai": "human AND rk IN (1, 4)", "m_d": "NOT human", "m_i": "human AND rk = 4"}
@@ -215,7 +217,8 @@ who AS (SELECT w.account_id, count(*) AS contacts, count(DISTINCT k.persona) AS 
 recent AS (SELECT account_id, max(day) AS last_day FROM t WHERE human GROUP BY ALL),
 older AS (SELECT account_id, max(occurred_at)::DATE AS last_day FROM activities a
           WHERE a.occurred_at < TIMESTAMP '{c['first']}' AND a.kind IN ({human})
-            AND (a.outcome IS NULL OR trim(a.outcome) = '' OR {outcome}) GROUP BY ALL),
+            AND (a.outcome IS NULL OR {outcome}
+                 OR (ascii(a.outcome) <= 32 AND trim(a.outcome) = '')) GROUP BY ALL),
 chk AS (SELECT account_id, count(*) AS checks, count(*) FILTER (WHERE passed) AS passed
         FROM checks GROUP BY ALL),
 cur AS (SELECT account_id, state FROM steps WHERE next_i = {n}),
