@@ -101,9 +101,10 @@ mins AS (
   SELECT won.deal_id, sum(coalesce(a.duration_minutes, CASE a.kind
            WHEN 'call' THEN 15 WHEN 'email' THEN 5 WHEN 'meeting' THEN 45 WHEN 'visit' THEN 120
            END)::DECIMAL(38, 9)) FILTER (WHERE a.kind IN ('call', 'email', 'meeting', 'visit')
-           AND (a.outcome IS NULL OR trim(a.outcome) = '' OR a.kind IN ('meeting', 'visit')
+           AND (a.outcome IS NULL OR a.kind IN ('meeting', 'visit')
                 OR (a.kind = 'call' AND a.outcome = 'connected')
-                OR (a.kind = 'email' AND a.outcome IN ('sent', 'replied')))) AS minutes
+                OR (a.kind = 'email' AND a.outcome IN ('sent', 'replied'))
+                OR (ascii(a.outcome) <= 32 AND trim(a.outcome) = ''))) AS minutes
   FROM won JOIN activities a ON a.account_id = won.account_id
                             AND a.occurred_at::DATE BETWEEN won.created AND won.close_date
   {bounds}
