@@ -23,7 +23,8 @@ steps:
    stage, state code from a range join to the spans);
 4. every table from ``t``: per-contact human touches, per-(account, contact) human touches
    for the key-player shares, per-(state, stage, class) counts, per-(account, contact,
-   stage) counts for the personas' stages; raw stages normalised after grouping.
+   stage) counts for the personas' stages; raw stages normalised after grouping (the
+   personas' stages: the distinct raw stages normalised and joined back).
 """
 
 from __future__ import annotations
@@ -285,8 +286,9 @@ FROM j ORDER BY sc, {stage_order}, content_stage""",
         f"""CREATE TEMP VIEW value_persona_stages AS
 WITH x AS (SELECT account_id, contact_id, raw, count(*) AS n FROM t
            WHERE raw IS NOT NULL AND contact_id IS NOT NULL GROUP BY ALL),
-y AS (SELECT * FROM (SELECT account_id, contact_id, {stage} AS content_stage, n FROM x)
-      WHERE content_stage IS NOT NULL)
+d AS (SELECT * FROM (SELECT raw, {stage} AS content_stage FROM (SELECT DISTINCT raw FROM x))
+      WHERE content_stage IS NOT NULL),
+y AS (SELECT x.account_id, x.contact_id, d.content_stage, x.n FROM x JOIN d USING (raw))
 SELECT * FROM (
   SELECT m.persona, content_stage, sum(n) AS touches,
          count(DISTINCT y.contact_id) AS contacts, count(DISTINCT y.account_id) AS accounts

@@ -164,12 +164,15 @@ def persona_stage_rows(touches: ir.Table, matched: ir.Table, persona_ids: list[s
                        ) -> ir.Table:
     """``value_persona_stages``: the stages that reached each persona, ranked by persona
     priority and stage (``_o``; order by it). The touches are
-    counted per account, contact and stage as stored first; the few distinct stages are
-    normalised on those counts."""
+    counted per account, contact and stage as stored first; the few distinct stored stages
+    are normalised once and joined back."""
     t = touches.filter(touches.content_stage.notnull(), touches.contact_id.notnull())
     x = t.group_by(["account_id", "contact_id", "content_stage"]).aggregate(n=t.count())
-    x = x.mutate(content_stage=stage_of(x.content_stage))
-    x = x.filter(x.content_stage.notnull())
+    d = x.select(raw=x.content_stage).distinct()
+    d = d.select("raw", stage=stage_of(d.raw))
+    d = d.filter(d.stage.notnull())
+    x = x.join(d, x.content_stage == d.raw).select("account_id", "contact_id", "n",
+                                                   content_stage="stage")
     m = matched.select("contact_id", "persona")
     j = x.join(m, "contact_id")
     g = j.group_by(["persona", "content_stage"]).aggregate(
