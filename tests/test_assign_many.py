@@ -78,11 +78,11 @@ B1,u1,u1,false,locked
 B1,u2,u2,false,locked
 B2,u1,u1,false,kept
 B2,u4,,false,had fewer than 2 csm
-S1,u2,u1,true,moved to balance load
+S1,u3,u1,true,moved to balance load
 S1,u4,u4,false,kept
 S2,u2,u2,false,kept
 S2,u3,u9,true,previous csm is not an active csm
-S3,u3,,false,had no csm
+S3,u2,,false,had no csm
 S3,u4,,false,had no csm
 """
 LOAD_CSV = """\

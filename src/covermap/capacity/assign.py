@@ -99,7 +99,8 @@ def propose_assignment(store, plan: Plan, role: str, *, as_of: dt.date | None = 
         raise PlanError(f"unknown role {role!r}; roles are: {', '.join(roles)}", key="--role")
     window = resolve_window(store, plan, as_of)
     token = uuid.uuid4().hex[:10]
-    people = {r["user_id"]: r for r in _rows(active_users(store, [role]))}
+    # sorted, so that the solver sees the same model (and breaks ties alike) every run
+    people = {r["user_id"]: r for r in _rows(active_users(store, [role]).order_by("user_id"))}
     caps = {u: _capacity(plan, role, r["hours_per_week"]) for u, r in people.items()}
     hours = _hours(plan, role)
     if plan.assign.people_per_account > 1:
@@ -110,7 +111,7 @@ def propose_assignment(store, plan: Plan, role: str, *, as_of: dt.date | None = 
     acc = store.ibis.create_table(f"_covermap_assign_{token}",
                                   scoped_accounts(store, plan, role, window.as_of), temp=True)
     counts = _rows(acc.group_by(["gkey", "segment", "region", "prev", "locked"]).aggregate(
-        n=acc.count()))
+        n=acc.count()).order_by(["gkey", "prev", "locked"]))
     groups: dict[str, list] = {}
     current: dict[tuple[str, str], int] = {}
     locked: dict[str, list] = {}
@@ -147,6 +148,12 @@ def propose_assignment(store, plan: Plan, role: str, *, as_of: dt.date | None = 
     if reason is not None:
         raise AssignmentInfeasible(reason)
     sol = solve(problem)
+    if sol.status == "no_solution":
+        raise AssignmentInfeasible(
+            f"HiGHS found no assignment within the time limit ({time_limit:,.0f} s) and did "
+            f"not prove there is none; the constraints (capacity, regions, specialists, "
+            f"locked accounts, max_accounts) are close to infeasible: relax assign: in the "
+            f"plan or add {role} people")
     if sol.status == "infeasible":
         raise AssignmentInfeasible(
             f"no assignment of the {sum(n for _, n in groups.values()):,} accounts meets "

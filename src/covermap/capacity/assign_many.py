@@ -119,6 +119,12 @@ def propose_many(store, plan: Plan, role: str, as_of: dt.date, people: dict, cap
     if reason is not None:
         raise AssignmentInfeasible(reason)
     sol = solve(problem)
+    if sol.status == "no_solution":
+        raise AssignmentInfeasible(
+            f"HiGHS found no assignment within the time limit ({time_limit:,.0f} s) and did "
+            f"not prove there is none; the constraints (capacity, regions, specialists, "
+            f"locked accounts, max_accounts) are close to infeasible: relax assign: in the "
+            f"plan or add {role} people")
     if sol.status == "infeasible":
         raise AssignmentInfeasible(
             f"no assignment of {k} {role} people to each of the "

@@ -59,7 +59,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class Solution:
-    status: str                      # optimal | time_limit | infeasible
+    status: str                      # optimal | time_limit | infeasible | no_solution
     max_utilisation: float | None
     spread: float | None
     moves: int
@@ -159,7 +159,9 @@ def solve(p: Problem) -> Solution:
     h.minimize(t)
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible or h.getInfo().primal_solution_status < 2:
-        return Solution("infeasible", None, None, 0, {}, {}, None, None,
+        # the time limit can end the first stage before any assignment is found
+        return Solution("infeasible" if status == highspy.HighsModelStatus.kInfeasible
+                        else "no_solution", None, None, 0, {}, {}, None, None,
                         time.perf_counter() - start)
     info = h.getInfo()
     best, bound, gap = h.val(t), info.mip_dual_bound, info.mip_gap
