@@ -138,7 +138,8 @@ def first_index(day: ir.DateValue, dates: list[dt.date]) -> ir.IntegerValue:
 
 
 def _event(t: ir.Table, at: ir.DateValue, **values: ir.Value) -> ir.Table:
-    cols = {n: values.get(n, ibis.null(ty)).cast(ty) for n, ty in _EVENTS.items()}
+    cols = {n: values[n].cast(ty) if n in values else ibis.null(ty)
+            for n, ty in _EVENTS.items()}
     return t.select("account_id", at=at, **cols)
 
 
