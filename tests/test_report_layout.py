@@ -49,6 +49,8 @@ window.addEventListener("load", () => setTimeout(() => {
       modebars: [...f.querySelectorAll(".modebar")].map(box),
       yticks: [...f.querySelectorAll(".ytick text")].map(e => ({text: e.textContent, ...box(e)})),
       empty: f.querySelector(".empty-chart") ? f.querySelector(".empty-chart").textContent : null,
+      reading: f.querySelector(".reading") ? f.querySelector(".reading").textContent : null,
+      readingBox: f.querySelector(".reading") ? box(f.querySelector(".reading")) : null,
       cells: [...f.querySelectorAll(".heatmaplayer text, text.bartext")].map(e => e.textContent),
     })),
     transforms: [...document.querySelectorAll(".xtick text, .ytick text, text.bartext")]
@@ -162,6 +164,11 @@ def test_demo_report_reads_well(demo_report, tmp_path, width):
     for chart in facts["charts"]:
         assert chart["modebars"], chart["title"]
         assert not any(_overlap(m, chart["titleBox"]) for m in chart["modebars"]), chart["title"]
+        # one sentence under the title saying what the chart shows, never under the toolbar
+        assert re.fullmatch(r"[A-Z].+\.", chart["reading"]), chart["title"]
+        assert not any(_overlap(m, chart["readingBox"]) for m in chart["modebars"]), \
+            chart["title"]
+    assert facts["charts"][1]["reading"].startswith("Compliance rose from ")
     # state names are rows of horizontal bars, wrapped, never rotated
     states = [t["text"] for t in sorted(facts["charts"][0]["yticks"], key=lambda t: t["t"])]
     assert states[:2] == ["Loyal customer", "Active customer"]
@@ -205,3 +212,5 @@ def test_empty_charts_say_why(quiet_report, tmp_path, width):
     ]
     _no_empty_words(facts["body"])
     assert facts["owners"] == ["Hana Sato (U1)"]
+    # an empty chart says why, and has no reading
+    assert all(c["reading"] is None for c in facts["charts"] if c["empty"])
