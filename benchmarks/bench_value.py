@@ -21,10 +21,11 @@ steps:
    only on days a fact event, churn or a 6- or 24-month anniversary lands);
 3. ``t``: one scan of the window's touches, narrow (account, contact, human, raw content
    stage, state code from a range join to the spans);
-4. every table from ``t``: per-contact human touches, per-(account, contact) human touches
-   for the key-player shares, per-(state, stage, class) counts, per-(account, contact,
-   stage) counts for the personas' stages; raw stages normalised after grouping (the
-   personas' stages: the distinct raw stages normalised and joined back).
+4. every table from ``t``: the human touches per (account, contact) (``h``: summed per
+   contact for value_accounts, per account for the key-player shares), the touches per
+   (state, stage, class), and per (account, contact, stage) for the personas' stages; raw
+   stages normalised after grouping (for the personas' stages: the distinct raw stages
+   normalised and joined back).
 """
 
 from __future__ import annotations
@@ -200,9 +201,10 @@ WHERE a.occurred_at >= TIMESTAMP '{ws}' AND a.occurred_at < TIMESTAMP '{we + dt.
            OR a.outcome IN ('delivered', 'opened', 'clicked')))
        OR (a.kind = 'webinar' AND (a.outcome IS NULL OR a.outcome = 'attended'
                                    OR trim(a.outcome) = '')))""",
+        """CREATE TEMP TABLE h AS
+SELECT account_id, contact_id, count(*) AS n FROM t WHERE human GROUP BY ALL""",
         f"""CREATE TEMP TABLE va AS
-WITH pc AS (SELECT contact_id, count(*) AS n FROM t WHERE human AND contact_id IS NOT NULL
-            GROUP BY ALL),
+WITH pc AS (SELECT contact_id, sum(n) AS n FROM h WHERE contact_id IS NOT NULL GROUP BY ALL),
 per AS (SELECT m.account_id, m.persona, count(*) AS contacts,
                count(*) FILTER (WHERE pc.n > 0) AS touched, coalesce(sum(pc.n), 0) AS ht
         FROM matched m LEFT JOIN pc USING (contact_id) GROUP BY ALL),
@@ -233,8 +235,7 @@ SELECT ['all', 'segment', 'cell'][gi + 1] AS "group", key, persona, accounts,
        CASE WHEN with_p > 0 THEN reached / with_p END AS reach
 FROM a ORDER BY gi, key, {prio}""",
         """CREATE TEMP VIEW value_touches AS
-WITH h AS (SELECT account_id, contact_id, count(*) AS n FROM t WHERE human GROUP BY ALL),
-k AS (SELECT DISTINCT contact_id FROM matched),
+WITH k AS (SELECT DISTINCT contact_id FROM matched),
 pa AS (SELECT h.account_id, sum(n) AS ht, coalesce(sum(n) FILTER (WHERE h.contact_id IS NULL), 0)
                 AS wo, coalesce(sum(n) FILTER (WHERE k.contact_id IS NOT NULL), 0) AS kp
        FROM h LEFT JOIN k USING (contact_id) GROUP BY ALL),

@@ -85,10 +85,18 @@ def scope(store, vm: ValueMaps, cells: ir.Table) -> ir.Table:
     return ibis.union(*parts, distinct=both)
 
 
-def contact_touches(touches: ir.Table) -> ir.Table:
-    """``contact_id, human_touches``: the human touches naming each contact."""
-    h = touches.filter(touches.human, touches.contact_id.notnull())
-    return h.group_by("contact_id").aggregate(human_touches=h.count())
+def human_pairs(touches: ir.Table) -> ir.Table:
+    """``account_id, contact_id, n``: the human touches per (account, contact), the contact
+    empty for touches that name none."""
+    h = touches.filter(touches.human)
+    return h.group_by(["account_id", "contact_id"]).aggregate(n=h.count())
+
+
+def contact_touches(pairs: ir.Table) -> ir.Table:
+    """``contact_id, human_touches``: the human touches naming each contact (``pairs``:
+    :func:`human_pairs`)."""
+    h = pairs.filter(pairs.contact_id.notnull())
+    return h.group_by("contact_id").aggregate(human_touches=h.n.sum())
 
 
 def account_rows(scoped: ir.Table, matched: ir.Table, per_contact: ir.Table) -> ir.Table:
@@ -152,11 +160,10 @@ def summary_rows(vm: ValueMaps, accounts: ir.Table, cells: ir.Table) -> ir.Table
     return _ranked(ibis.union(*parts, distinct=False), vm)
 
 
-def touch_rows(store, touches: ir.Table, matched: ir.Table, cells: ir.Table) -> ir.Table:
-    """``value_touches`` (module doc), ranked by group and key (``_o``). The human touches
-    are counted per (account, contact) first, then per account."""
-    h = touches.filter(touches.human)
-    h = h.group_by(["account_id", "contact_id"]).aggregate(n=h.count())
+def touch_rows(store, pairs: ir.Table, matched: ir.Table, cells: ir.Table) -> ir.Table:
+    """``value_touches`` (module doc), ranked by group and key (``_o``), from the human
+    touches per (account, contact) (:func:`human_pairs`), summed per account first."""
+    h = pairs
     keyed = matched.select("contact_id").distinct().mutate(key_player=ibis.literal(True))
     h = h.left_join(keyed, "contact_id").drop("contact_id_right")
     per = h.group_by("account_id").aggregate(

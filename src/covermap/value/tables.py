@@ -43,6 +43,7 @@ from covermap.value.reach import (
     account_cells,
     account_rows,
     contact_touches,
+    human_pairs,
     scope,
     summary_rows,
     touch_rows,
@@ -130,11 +131,13 @@ def measure_value(store, plan: Plan, maps: ValueMaps, *, as_of: dt.date | None =
     spans = keep(account_spans(store, plan, window), "spans")
     touched = keep(window_touches(store, plan, window, spans), "touches")
     _drop(store, spans)
+    pairs = keep(human_pairs(touched), "pairs")
     accounts = keep(account_rows(scope(store, maps, cells), matched,
-                                 contact_touches(touched)), "accounts")
+                                 contact_touches(pairs)), "accounts")
     ids = [p.id for p in maps.personas]
     # the small tables are kept too: the CLI prints them and exports them
-    touch_table = keep(touch_rows(store, touched, matched, cells), "touch_rows")
+    touch_table = keep(touch_rows(store, pairs, matched, cells), "touch_rows")
+    _drop(store, pairs)
     counts = keep(state_counts(touched), "state_counts")
     persona_stages = keep(persona_stage_rows(touched, matched, ids), "persona_stages")
     _drop(store, touched)  # the largest intermediate: no later query reads it
