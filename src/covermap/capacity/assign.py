@@ -9,7 +9,10 @@ user_id of the role on its team in force on ``as_of``). People: active users of 
 capacity: their own ``hours_per_week`` (else the role's) × working weeks × engagement share.
 
 Results: ``assignment`` (account_id, user_id, previous_user_id, moved, reason) and ``load``
-(user_id, accounts, hours, capacity, utilisation_before, utilisation_after).
+(user_id, accounts, hours, capacity, utilisation_before, utilisation_after). With
+``assign.people_per_account`` k > 1, :mod:`covermap.capacity.assign_many` gives each account
+k distinct people (``assignment`` then has k rows per account), each carrying the account's
+full hours.
 """
 
 from __future__ import annotations
