@@ -46,7 +46,8 @@ def capacity(
 ) -> None:
     """People needed per segment and role: bottom-up from the journey's touchpoints,
     top-down from the benchmark, implied by the coverage standard, against the people in
-    place; the trade-off where they differ; what-if scenarios beside the base.
+    place; the trade-off where they differ; what-if scenarios beside the base (a table
+    and a chart of the people needed bottom-up vs in place per scenario).
 
     Example: covermap capacity --scenario growth.yaml --export capacity-out
     """
