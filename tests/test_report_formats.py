@@ -210,6 +210,29 @@ def test_a_sheet_is_capped_with_a_note(tmp_path):
     assert wb.properties.created == dt.datetime(2026, 7, 15)
 
 
+def test_names_beside_ids_over_many_batches(tmp_path, monkeypatch):
+    """The names are looked up batch by batch while the table streams from the same store
+    (a query on the streaming connection would end the stream early)."""
+    from covermap.reports import xlsx_report
+
+    monkeypatch.setattr(xlsx_report, "BATCH_ROWS", 4)
+    window = SimpleNamespace(as_of=dt.date(2026, 7, 15), start=dt.date(2026, 4, 1),
+                             end=dt.date(2026, 6, 30))
+    with open_store(tmp_path / "covermap.duckdb") as s:
+        s.duckdb.execute("INSERT INTO accounts (account_id, name) SELECT 'A' || i, 'Name ' || i "
+                         "FROM range(10) t(i)")
+        s.duckdb.execute("CREATE TABLE depth AS SELECT 'A' || (9 - i) AS account_id, i AS "
+                         "human_touches FROM range(11) t(i) ORDER BY i")
+        depth = s.table("depth").order_by("human_touches")
+        notes = write_workbook(tmp_path / "d.xlsx", {"coverage_depth": depth},
+                               formats=Formats(), window=window, plan_name="p", store=s)
+    assert [(n.rows, n.written) for n in notes] == [(11, 11)]
+    rows = list(openpyxl.load_workbook(tmp_path / "d.xlsx")["coverage_depth"].values)
+    assert rows[0] == ("Account", "Account name", "Human touches")
+    assert rows[1:] == [(f"A{9 - i}", f"Name {9 - i}" if i <= 9 else None, i)
+                        for i in range(10)] + [("A-1", None, 10)]
+
+
 def test_xlsx_is_byte_identical_and_replaced_only_when_covermap_wrote_it(team, tmp_path):
     book = team / "team.xlsx"
     written = []

@@ -27,7 +27,7 @@ import xlsxwriter
 
 from covermap.render import Formats, Kind, column, humanize, is_empty
 
-MAX_ROWS = 100_000
+MAX_ROWS = 25_000
 BATCH_ROWS = 20_000
 #: what covermap writes into a workbook's properties; targets.py knows its own files by it
 CREATOR = "covermap"
@@ -125,9 +125,10 @@ def _cell_writer(ws, arrow: pa.DataType, fmt) -> Callable[[int, int, Any], None]
     return lambda r, c, v: None if is_empty(v) else ws.write_string(r, c, str(v), fmt)
 
 
-def _account_names(store, ids: pa.Array) -> pa.Array:
-    """The account names of ``ids`` (null where unknown), one query per batch."""
-    con = store.duckdb
+def _account_names(con, ids: pa.Array) -> pa.Array:
+    """The account names of ``ids`` (null where unknown), one query per batch on ``con``: a
+    cursor of its own, since a query on the connection that streams the table's batches
+    would end that stream early."""
     con.register("covermap_xlsx_ids", pa.table({"account_id": pc.unique(ids)}))
     try:
         found = con.execute("SELECT a.account_id, a.name FROM accounts a SEMI JOIN "
@@ -158,8 +159,8 @@ def _plan_columns(name: str, schema: pa.Schema,
 def write_table(w: _Writer, sheet: str, expr, *, max_rows: int, store) -> SheetNote:
     """One result table as a sheet: formatted headers, frozen panes, number formats."""
     ws = w.book.add_worksheet(sheet)
-    total = int(expr.count().to_pyarrow().as_py())
-    reader = expr.limit(max_rows).to_pyarrow_batches(chunk_size=BATCH_ROWS)
+    # one row past the cap says whether the table is longer; only then is it counted
+    reader = expr.limit(max_rows + 1).to_pyarrow_batches(chunk_size=BATCH_ROWS)
     schema = reader.schema
     plan = _plan_columns(sheet, schema, w.f)
     formats = []
@@ -174,13 +175,16 @@ def write_table(w: _Writer, sheet: str, expr, *, max_rows: int, store) -> SheetN
         ws.write_string(0, c, header, w.header)
     first = plan[0][2] if plan else Kind.text
     ws.freeze_panes(1, 1 if first in (Kind.user, Kind.account) else 0)
-    row = 1
+    names = store.duckdb.cursor() if any(p[3] == "account" for p in plan) else None
+    row, more = 1, False
     for batch in reader:
+        if row - 1 + batch.num_rows > max_rows:
+            batch, more = batch.slice(0, max_rows - (row - 1)), True
         columns = []
         for (src, _, _, fill), (arrow, cell) in zip(plan, formats, strict=True):
             values = batch.column(schema.get_field_index(src))
             if fill == "account":
-                values = _account_names(store, values)
+                values = _account_names(names, values)
             elif fill == "user":
                 values = pa.array([w.f.users.get(v) if v is not None else None
                                    for v in values.to_pylist()], pa.string())
@@ -189,7 +193,12 @@ def write_table(w: _Writer, sheet: str, expr, *, max_rows: int, store) -> SheetN
             for c, (write, values) in enumerate(columns):
                 write(row + i, c, values[i])
         row += batch.num_rows
+        if more:
+            break
+    if names is not None:
+        names.close()
     written = row - 1
+    total = int(expr.count().to_pyarrow().as_py()) if more else written
     if plan:
         ws.autofilter(0, 0, max(written, 1), len(plan) - 1)
     if written < total:
