@@ -72,9 +72,10 @@ def users_file(folder: Path, owner: str) -> Path:
     for name, role in (("vera", "viewer"), ("ed", "editor"), ("ada", "admin")):
         lines += [f"[users.{name}]", f'role = "{role}"',
                   f'password_hash = "{hash_password(PASSWORDS[name])}"']
+        if name != "ada":  # viewer and editor see the owner's book (the plan's row_level)
+            lines.append(f'user_id = "{owner}"')
         if name == "vera":
-            lines += [f'user_id = "{owner}"',
-                      f'token_sha256 = "{hashlib.sha256(TOKEN.encode()).hexdigest()}"']
+            lines.append(f'token_sha256 = "{hashlib.sha256(TOKEN.encode()).hexdigest()}"')
     path.write_text("\n".join(lines) + "\n", "utf-8")
     return path
 

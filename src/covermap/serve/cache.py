@@ -77,6 +77,15 @@ def connect(path: str, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
 
 def store_key(con: duckdb.DuckDBPyConnection, inputs: str) -> str:
     """The key of the store's current contents with ``inputs`` (plan and value-map text)."""
+    return combined_key(contents(con), inputs)
+
+
+def combined_key(contents_text: str, inputs: str) -> str:
+    return hashlib.sha256(f"{contents_text}\n{inputs}".encode()).hexdigest()[:20]
+
+
+def contents(con: duckdb.DuckDBPyConnection) -> str:
+    """What the key takes from the store: row counts and the import log, as text."""
     have = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")
         .fetchall()}
@@ -85,8 +94,7 @@ def store_key(con: duckdb.DuckDBPyConnection, inputs: str) -> str:
     log = con.execute(
         f"SELECT import_id, file, table_name, rows_loaded, CAST(imported_at AS VARCHAR) "
         f"FROM {schema.IMPORTS} ORDER BY ALL").fetchall() if schema.IMPORTS in have else []
-    text = json.dumps([FORMAT, counts, log, inputs], default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
+    return json.dumps([FORMAT, counts, log], default=str)
 
 
 def table_name(key: str, name: str) -> str:

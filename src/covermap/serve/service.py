@@ -1,9 +1,9 @@
 """The dashboard's link to the store: which results are current, computing them once in
 the background, what-if runs, plan edits and imports.
 
-Every request opens a read-only connection, works out the key of the store's contents and
-plan (:func:`covermap.serve.cache.store_key`, a few metadata reads) and reads that key's
-saved tables. When there are none, one background thread computes them (a snapshot of the
+Every request reads through a shared read-only connection (:mod:`covermap.serve.reader`),
+works out the key of the store's contents and plan (:func:`covermap.serve.cache.store_key`)
+and reads that key's saved tables. When there are none, one background thread computes them (a snapshot of the
 store, then every analysis) while pages show its progress.
 """
 
@@ -24,6 +24,7 @@ from typing import Any
 from covermap.errors import CovermapError
 from covermap.serve import cache
 from covermap.serve.compute import STEPS, compute_results, run_what_if, snapshot
+from covermap.serve.reader import Reader
 
 log = logging.getLogger("covermap.serve")
 
@@ -62,6 +63,8 @@ class Service:
         self._lock = threading.Lock()
         self._job: Job | None = None
         self._parsed: dict[str, Any] = {}
+        self._meta: dict[str, dict[str, Any]] = {}
+        self.reader = Reader(store, self.gate)
 
     # -- inputs ----------------------------------------------------------------------------
     def plan_text(self) -> str:
@@ -92,16 +95,15 @@ class Service:
         """The current key's saved results; raises :class:`NotReady` (and starts computing
         them) when there are none yet."""
         inputs, plan, maps = self.inputs()
-        with self.gate.reading():
-            con = cache.connect(self.store)
-            try:
-                key = cache.store_key(con, inputs)
+        with self.reader.cursor() as (con, contents):
+            key = cache.combined_key(contents, inputs)
+            meta = self._meta.get(key)
+            if meta is None:
                 meta = cache.saved_meta(con, key)
                 if meta is None:
                     raise NotReady(self._start(key, plan, maps))
-                yield cache.Results(con, key, meta)
-            finally:
-                con.close()
+                self._meta = {key: meta}
+            yield cache.Results(con, key, meta)
 
     def prepare(self, timeout: float | None = None) -> str:
         """Compute the current key's results now unless saved; returns the key (raises
@@ -142,14 +144,10 @@ class Service:
         try:
             with tempfile.TemporaryDirectory(prefix="covermap-serve-") as tmp:
                 folder = Path(tmp)
-                with self.gate.reading():  # a read-only connection keeps writers out
-                    con = cache.connect(self.store)
-                    try:
-                        snap = snapshot(self.store, folder)
-                    finally:
-                        con.close()
+                with self.reader.cursor():  # a read-only connection keeps writers out
+                    snap = snapshot(self.store, folder)
                 files, meta = compute_results(snap, plan, maps, folder, step)
-                with self.gate.writing():
+                with self.writing():
                     con = cache.connect(self.store, read_only=False)
                     try:
                         cache.save(con, job.key, files, meta)
@@ -177,9 +175,9 @@ class Service:
             base = r.rows("capacity_segments")
             summary = r.rows("capacity_summary")
             window = r.meta["window"]
-        with self.gate.reading():
+        with self.reader.cursor():
             rows = run_what_if(self.store, plan, scenario, window, base, summary)
-        with self.gate.writing():
+        with self.writing():
             con = cache.connect(self.store, read_only=False)
             try:
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {cache.SCHEMA}")
@@ -206,8 +204,15 @@ class Service:
         from covermap.store.connect import open_store
 
         _, plan, _ = self.inputs()
-        with self.gate.writing(), open_store(self.store) as s:
+        with self.writing(), open_store(self.store) as s:
             return import_paths(s, paths, plan=plan)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """No reader in this process, and the shared read-only connection closed."""
+        with self.gate.writing():
+            self.reader.close()
+            yield
 
 
 def what_if_saved(con, key: str, body: str) -> list[dict] | None:
