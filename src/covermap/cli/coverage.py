@@ -42,6 +42,8 @@ class Group(enum.StrEnum):
     owner = "owner"
     role = "role"
     month = "month"
+    group = "group"          # customer groups (covermap.coverage.rollups)
+    territory = "territory"
 
 
 def _memory(value: str) -> str:
@@ -101,12 +103,15 @@ def _formats(result: CoverageResult) -> Formats:
 def coverage(
     as_of: AsOfOption = None,
     window_months: WindowOption = None,
-    by: Annotated[Group, typer.Option("--by", help="Rows of the table.")] = Group.state,
+    by: Annotated[Group, typer.Option("--by", help=(
+        "Rows of the table. group: customer groups (an account's top-most parent); "
+        "territory: the plan's territories, each with those below it."))] = Group.state,
     export: Annotated[Path | None, typer.Option(
         "--export", help="Write coverage_accounts.csv, coverage_checks.csv, "
                          "coverage_summary.csv, coverage_depth.csv, worklist.csv and "
-                         "transitions.csv (with --outcomes, coverage_outcomes.csv) to this "
-                         "folder.", show_default=False)] = None,
+                         "transitions.csv (with --outcomes, coverage_outcomes.csv; with "
+                         "--by group or territory, coverage_groups.csv or "
+                         "coverage_territories.csv) to this folder.", show_default=False)] = None,
     outcomes: Annotated[bool, typer.Option(
         "--outcomes", help="Also relate compliance over an earlier window to retention, "
                            "expansion, conversion and win rate (measures a second window).")
@@ -140,6 +145,9 @@ def coverage(
 
     with _measured(store, plan, as_of, window_months, memory_limit, check) as result:
         _header(result)
+        if by.value in ROLLUPS:
+            _print_rollup(result, by.value, export, targets, outcomes)
+            return
         rows = result.summary.filter(result.summary.group.isin([by.value, "all"])).execute()
         records = rows.to_dict("records")
         records = [r for r in records if r["group"] == by.value] + \
@@ -160,6 +168,40 @@ def coverage(
             paths = export_tables(coverage_tables(result, outcomes=outcomes), export,
                                   targets=targets)
             console.print(f"Wrote {len(paths)} files to {literal(export)}", highlight=False)
+
+
+ROLLUPS = ("group", "territory")
+#: roll-up rows the terminal shows
+TOP = 20
+
+
+def _print_rollup(result: CoverageResult, by: str, export: Path | None, targets,
+                  outcomes: bool) -> None:
+    """``--by group|territory``: the roll-up table; ``--export`` writes it beside the rest."""
+    import ibis
+
+    from covermap.coverage.measure import coverage_tables
+    from covermap.coverage.rollups import rollup, rollup_table_name
+    from covermap.render import result_table
+    from covermap.render.terminal import literal
+    from covermap.reports.export import export_tables
+
+    name = rollup_table_name(by)
+    table = rollup(result, by)
+    shown = ["key", "accounts", "customers", "arr", "compliance", "breadth"] + (
+        ["parent"] if by == "territory" else [])
+    largest = table.order_by([ibis.desc("accounts"), ibis.desc("arr"), "key"]).limit(TOP)
+    console.print(result_table(largest.to_pyarrow(), name, _formats(result), columns=shown))
+    total = int(table.count().to_pyarrow().as_py())
+    more = f"; {total - TOP:,} more" if total > TOP else ""
+    console.print(f"{total:,} {'groups' if by == 'group' else 'territories'}, largest "
+                  f"first{more}; every row with its state mix: --export", highlight=False)
+    if outcomes:
+        _print_outcomes(result)
+    if export is not None:
+        paths = export_tables({**coverage_tables(result, outcomes=outcomes), name: table},
+                              export, targets=targets)
+        console.print(f"Wrote {len(paths)} files to {literal(export)}", highlight=False)
 
 
 def _print_outcomes(result: CoverageResult) -> None:

@@ -228,6 +228,35 @@ class Dashboard(_Frozen):
     row_level: bool = False
 
 
+class Territory(_Frozen):
+    """One territory: the accounts its ``rule`` matches (a rule over account columns) and
+    no earlier territory's; ``parent``: the territory it rolls up into."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+    label: Label | None = None
+    rule: str
+    parent: str | None = None
+
+
+def _territory_tree(v: tuple[Territory, ...]) -> tuple[Territory, ...]:
+    ids = [t.id for t in v]
+    for i, t in enumerate(v):
+        if t.id in ids[:i]:
+            raise ValueError(f"territory {t.id!r} is defined twice")
+        if t.parent is not None and t.parent not in ids:
+            raise ValueError(f"territory {t.id!r}: unknown parent {t.parent!r};"
+                             f"{did_you_mean(t.parent, ids)} territories are: {', '.join(ids)}")
+    parent = {t.id: t.parent for t in v}
+    for t in v:
+        seen, x = [t.id], parent[t.id]
+        while x is not None:
+            if x in seen:
+                raise ValueError(f"territory parents form a cycle: {' → '.join([*seen, x])}")
+            seen.append(x)
+            x = parent[x]
+    return v
+
+
 class Leads(_Frozen):
     """Which contacts are leads (``lead_count``, ``max_lead_score``): those matching
     ``rule``, a rule over contact columns; no rule: every contact."""
@@ -318,6 +347,8 @@ class Plan(_Frozen):
     handoffs: tuple[Handoff, ...] = ()
     #: capacity and assignment (covermap.capacity.model); no segments: the segment column
     segments: tuple[Segment, ...] = ()
+    #: territories by rule, first match wins, each optionally inside a parent territory
+    territories: Annotated[tuple[Territory, ...], AfterValidator(_territory_tree)] = ()
     capacity: Capacity = Capacity()
     assign: Assign = Assign()
     #: the dashboard's settings (covermap.serve)

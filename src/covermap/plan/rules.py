@@ -448,10 +448,16 @@ def check_plan_rules(plan: Any, *, file: str, lines: dict[tuple, int],
                    for tier, r in plan.coverage_map.value.rules.items()]
     if plan.leads.rule is not None:
         checks.append((("leads", "rule"), plan.leads.rule))
+    checks += [(("territories", i, "rule"), t.rule) for i, t in enumerate(plan.territories)]
     for path, text in checks:
         lead = path[0] == "leads"  # contacts have no extra columns: unknown is an error
         try:
-            check_lead_rule(text) if lead else check_rule(text, types)
+            tree = check_lead_rule(text) if lead else check_rule(text, types)
+            facts = [n for n in rule_names_of(tree) if n in FACT_TYPES]
+            if path[0] == "territories" and facts:
+                raise RuleError(f"a territory rule reads account columns, not derived facts "
+                                f"({', '.join(facts)}), so an account's territory does not "
+                                f"change with its state")
         except RuleError as e:
             if (not lead and unknown_names_ok and "unknown column" in e.reason
                     and store_columns is None):

@@ -56,6 +56,13 @@ K = Kind
 _DAYS_SINCE = _c(K.days, "Days since last human touch", "never")
 _ACCOUNT = _c(K.account, "Account", name_from="name")
 _OWNER = _c(K.user, "Owner", name_from="owner_name")
+#: the measures of coverage's group and territory roll-ups (covermap.coverage.rollups)
+_ROLLUP = {
+    "accounts": _c(K.count, "Accounts"), "customers": _c(K.count, "Customers"),
+    "arr": _c(K.money, "ARR"), "checks": _c(K.count, "Checks"), "passed": _c(K.count, "Passed"),
+    "compliance": _c(K.percent, "Compliance"), "touched": _c(K.count, "Touched"),
+    "breadth": _c(K.percent, "Breadth"), "state_mix": _c(K.text, "States"),
+}
 #: the depth measures coverage_accounts and coverage_depth share
 _DEPTH = {
     "human_touches": _c(K.count, "Human touches"),
@@ -75,6 +82,14 @@ TABLES: dict[str, dict[str, Column]] = {
         "compliance": _c(K.percent, "Compliance"), "breadth": _c(K.percent, "Breadth"),
         "label": _c(K.text, "State"), "has_standard": _c(K.flag, "Has a standard"),
         "touched": _c(K.count, "Touched"),
+    },
+    "coverage_groups": {
+        "key": _c(K.account, "Group", "(none)", name_from="name"), "name": _c(K.text, "Name"),
+        **_ROLLUP,
+    },
+    "coverage_territories": {
+        "key": _c(K.text, "Territory", "(none)", name_from="name"),
+        "name": _c(K.text, "Name"), "parent": _c(K.text, "Rolls into"), **_ROLLUP,
     },
     "coverage_accounts": {
         "account_id": _ACCOUNT, "name": _c(K.text, "Name"), "state": _c(K.state, "State"),
