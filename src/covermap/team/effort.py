@@ -42,32 +42,46 @@ def human_touches(store, plan: Plan, window: Window) -> ir.Table:
                                              "minutes")
 
 
-def touch_rollup(store, plan: Plan, window: Window, spans: ir.Table) -> ir.Table:
+def touch_rollup(store, plan: Plan, window: Window, spans: ir.Table,
+                 spanless: ir.Table | None = None) -> ir.Table:
     """The human touches (:func:`human_touches`) per account, state span and user, from one
     scan of the activities, shared by the silent members, the hand-offs' first touches and
-    the effort table: ``account_id, span_start, stage, user_id, role, in_window`` (touches
-    dated up to the window's last day), ``minutes`` (theirs) and ``first_day`` (the span's
-    first touch up to ``as_of``). ``span_start`` and ``stage`` are empty for touches on
-    days the account has no span (before it was created, or not in the accounts)."""
+    the effort table: ``account_id, span_start, stage, user_id, role``, ``in_window`` (the
+    touches dated up to the window's last day), ``touches`` and ``minutes`` (those of them
+    dated in the span) and ``first_day`` (the span's first touch, up to ``as_of``).
+
+    A touch dated before an account's first span (before it was created) counts in
+    ``in_window`` of that span's row only; ``spanless`` (``account_id``: accounts with no
+    span at all) get one row per user with ``span_start`` and ``stage`` empty. Touches on
+    accounts not in the store are left out."""
     t = human_touches(store, plan, window)
-    s = spans.select("account_id", "stage", "span_start", "span_end")
-    j = t.left_join(s, (t.account_id == s.account_id) & (t.day >= s.span_start)
-                    & (t.day <= s.span_end))
+    lo = ibis.date(window.start)
+    s = spans.select("account_id", "stage", "span_start", "span_end",
+                     lo=spans.prev_state.isnull().ifelse(lo, spans.span_start))
+    if spanless is not None:
+        s = ibis.union(s, spanless.select(
+            "account_id", stage=ibis.null("string"), span_start=ibis.null("date"),
+            span_end=ibis.date(window.as_of), lo=lo), distinct=False)
+    # an inner join, so that the spans (fewer rows than the touches) are the build side
+    j = t.join(s, (t.account_id == s.account_id) & (t.day >= s.lo) & (t.day <= s.span_end))
     early = t.day <= ibis.date(window.end)
-    return j.group_by([t.account_id, s.span_start, s.stage, t.user_id, t.role]).aggregate(
-        in_window=early.cast("int64").sum(), minutes=t.minutes.sum(where=early),
-        first_day=t.day.min())
+    spanned = s.span_start.notnull() & (t.day >= s.span_start)
+    return j.group_by([t.account_id, s.span_start, t.user_id]).aggregate(
+        stage=s.stage.arbitrary(), role=t.role.arbitrary(),
+        in_window=early.cast("int64").sum(),
+        touches=(early & spanned).cast("int64").sum(),
+        minutes=t.minutes.sum(where=early & spanned), first_day=t.day.min(where=spanned))
 
 
 def effort_table(touched: ir.Table, plan: Plan, acc: ir.Table) -> ir.Table:
     """``role, stage, letter, outside_model, accounts, human_touches, minutes`` (module doc),
     with ``_r`` and ``_s``, the role's and the stage's plan order (order by ``_r, role, _s,
     stage, letter``); ``touched`` is :func:`touch_rollup`."""
-    t = touched.filter(touched.stage.notnull() & (touched.in_window > 0))
+    t = touched.filter(touched.stage.notnull() & (touched.touches > 0))
     t = t.join(acc.select("account_id", "seg_key"), "account_id")
     # one row per (account, role, stage) first, so that accounts is a count of rows
     per = t.group_by(["account_id", "role", "stage", "seg_key"]).aggregate(
-        n=t.in_window.sum(), minutes=t.minutes.sum())
+        n=t.touches.sum(), minutes=t.minutes.sum())
     letters = letter_table(plan).select("seg_key", "stage", "role", "letter")
     j = per.left_join(letters, ["seg_key", "stage", "role"])
     g = j.group_by(["role", "stage", "letter"]).aggregate(

@@ -66,8 +66,8 @@ def measure_handoffs(store, plan: Plan, spans: ir.Table, window: Window,
     ``spans`` are the ones it was grouped by)."""
     ev = handoff_events(plan, spans)
     # the event's span and the later ones hold every touch on or after the event date
-    t = touched.filter(touched.span_start.notnull()).select("account_id", "role",
-                                                            "span_start", "first_day")
+    t = touched.filter(touched.first_day.notnull()).select("account_id", "role",
+                                                           "span_start", "first_day")
     hit = ev.join(t, (ev.account_id == t.account_id) & (ev.to_role == t.role)
                   & (t.span_start >= ev.event_date))
     first = hit.group_by(["account_id", "rule", "event_date"]).aggregate(

@@ -103,17 +103,20 @@ def _keeper(store):
     return keep
 
 
-def current_states(store, plan: Plan, window: Window, spans: ir.Table) -> ir.Table:
-    """``account_id, state`` as of ``as_of``: the state of each account's span ending on
-    ``as_of`` (the spans are the states computed daily, so this is the state from facts
-    dated on or before ``as_of``); when some account has no span (created after
-    ``as_of``), every account's state is evaluated on ``as_of`` instead."""
+def current_states(store, plan: Plan, window: Window,
+                   spans: ir.Table) -> tuple[ir.Table, ir.Table | None]:
+    """``account_id, state`` as of ``as_of``, and the accounts with no span (None when
+    every account has one). The state is that of the account's span ending on ``as_of``
+    (the spans are the states computed daily, so this is the state from facts dated on or
+    before ``as_of``); when some account has no span (created after ``as_of``), every
+    account's state is evaluated on ``as_of`` instead."""
     last = spans.filter(spans.span_end == ibis.date(window.as_of)).select(
         "account_id", "state")
     a = store.table("accounts")
-    if a.anti_join(last, "account_id").count().execute():
-        return states_at(store, plan, [window.as_of]).select("account_id", "state")
-    return last
+    spanless = a.select("account_id").anti_join(last, "account_id")
+    if spanless.count().execute():
+        return states_at(store, plan, [window.as_of]).select("account_id", "state"), spanless
+    return last, None
 
 
 def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
@@ -145,9 +148,9 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
     window = resolve_window(store, plan, as_of, window_months)
     keep = _keeper(store)
     spans = keep(staged_spans(store, plan, window), "spans")
-    acc = keep(staged_accounts(store, plan, current_states(store, plan, window, spans),
-                               window.as_of), "staged")
-    touched = keep(touch_rollup(store, plan, window, spans), "touches")
+    current, spanless = current_states(store, plan, window, spans)
+    acc = keep(staged_accounts(store, plan, current, window.as_of), "staged")
+    touched = keep(touch_rollup(store, plan, window, spans, spanless), "touches")
     phases = phase_findings(store, plan, stage_periods(spans),
                             acc.select("account_id", "seg_key"), window)
     team = keep(team_on(store, window.as_of), "team")
