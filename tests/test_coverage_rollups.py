@@ -96,3 +96,28 @@ def test_a_territory_rule_reads_account_columns_only(runner, store_path, tmp_pat
     assert r.exit_code != 0
     assert "territories[0].rule: a territory rule reads account columns, not derived facts " \
            "(is_customer)" in " ".join(r.output.split())
+
+
+def test_the_default_plans_territories_on_the_sample(runner, tmp_path):
+    """The built-in plan's territories on the 500-account sample: regions, and DACH and
+    Japan inside EMEA and APAC (counts checked against the accounts' columns)."""
+    from covermap.plan import default_plan
+    from covermap.sample import generate_company
+
+    data, path = tmp_path / "exports", tmp_path / "crm.duckdb"
+    generate_company(data, accounts=500)
+    r = runner.invoke(app, ["import", str(data), "--store", str(path)])
+    assert r.exit_code == 0, r.output
+    with open_store(path, read_only=True) as s:
+        result = measure_coverage(s, default_plan())
+        got = {row[0]: (row[2], row[3]) for row in _rows(rollup(result, "territory"))}
+        count = s.duckdb.execute
+        regions = dict(count("SELECT region, count(*) FROM accounts GROUP BY 1").fetchall())
+        dach = count("SELECT count(*) FROM accounts WHERE country IN "
+                     "('Germany', 'Austria', 'Switzerland')").fetchone()[0]
+        japan = count("SELECT count(*) FROM accounts WHERE country = 'Japan'").fetchone()[0]
+    assert got == {"emea": (None, regions["EMEA"]), "apac": (None, regions["APAC"]),
+                   "north_america": (None, regions["North America"]),
+                   "latam": (None, regions["LATAM"]), "dach": ("emea", dach),
+                   "japan": ("apac", japan)}
+    assert 0 < dach < regions["EMEA"] and 0 < japan < regions["APAC"]
