@@ -75,3 +75,16 @@ def test_worklist_filter_knows_the_plan_segments(store, plan):
 def test_team(store, plan):
     result = measure_team(store, plan, as_of=AS_OF)
     assert _by_account(result.accounts) == EXPECTED
+
+
+def test_value(store, plan):
+    from covermap.value.load import default_value_maps
+    from covermap.value.tables import measure_value
+
+    result = measure_value(store, plan, default_value_maps(), as_of=AS_OF)
+    rows = result.accounts.select("account_id", "segment").distinct()
+    got = _by_account(rows)
+    assert got and got == {a: EXPECTED[a] for a in got}
+    s = result.summary
+    keys = set(s.filter(s.group == "segment").key.to_pyarrow().to_pylist())
+    assert keys <= {"paying", "sized", None}

@@ -54,10 +54,11 @@ def _key(v: ir.StringValue) -> ir.StringValue:
     return v.strip().lower()
 
 
-def scope(store, vm: ValueMaps, cells: ir.Table) -> ir.Table:
+def scope(segments: ir.Table, vm: ValueMaps, cells: ir.Table) -> ir.Table:
     """``account_id, segment, persona``: the accounts where each persona matters (module
-    doc), with the account's segment as stored."""
-    a = store.table("accounts").select("account_id", "segment")
+    doc); ``segments``: every account's ``account_id, segment``
+    (``covermap.engine.segments.account_segments``)."""
+    a = segments
     parts = []
     everywhere = [p.id for p in vm.personas if not (p.segments or p.cells)]
     if everywhere:
@@ -160,17 +161,18 @@ def summary_rows(vm: ValueMaps, accounts: ir.Table, cells: ir.Table) -> ir.Table
     return _ranked(ibis.union(*parts, distinct=False), vm)
 
 
-def touch_rows(store, pairs: ir.Table, matched: ir.Table, cells: ir.Table) -> ir.Table:
+def touch_rows(segments: ir.Table, pairs: ir.Table, matched: ir.Table,
+               cells: ir.Table) -> ir.Table:
     """``value_touches`` (module doc), ranked by group and key (``_o``), from the human
-    touches per (account, contact) (:func:`human_pairs`), summed per account first."""
+    touches per (account, contact) (:func:`human_pairs`), summed per account first;
+    ``segments`` as for :func:`scope`."""
     h = pairs
     keyed = matched.select("contact_id").distinct().mutate(key_player=ibis.literal(True))
     h = h.left_join(keyed, "contact_id").drop("contact_id_right")
     per = h.group_by("account_id").aggregate(
         human_touches=h.n.sum(), without_contact=h.n.sum(where=h.contact_id.isnull()),
         to_key_players=h.n.sum(where=h.key_player.notnull()))
-    a = store.table("accounts").select("account_id", "segment")
-    per = per.left_join(a, "account_id").drop("account_id_right")
+    per = per.left_join(segments, "account_id").drop("account_id_right")
     parts = []
     for group, t in _grouped(per, cells):
         measures = {c: t[c].sum() for c in ("human_touches", "without_contact",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from covermap.engine.segments import account_segments
 from covermap.engine.touches import is_touch, local_range
 from covermap.engine.window import Window, date_flag, local_date, resolve_window
 from covermap.plan.model import Plan
@@ -132,11 +133,12 @@ def measure_value(store, plan: Plan, maps: ValueMaps, *, as_of: dt.date | None =
     touched = keep(window_touches(store, plan, window, spans), "touches")
     _drop(store, spans)
     pairs = keep(human_pairs(touched), "pairs")
-    accounts = keep(account_rows(scope(store, maps, cells), matched,
+    segments = account_segments(store, plan, window.as_of)
+    accounts = keep(account_rows(scope(segments, maps, cells), matched,
                                  contact_touches(pairs)), "accounts")
     ids = [p.id for p in maps.personas]
     # the small tables are kept too: the CLI prints them and exports them
-    touch_table = keep(touch_rows(store, pairs, matched, cells), "touch_rows")
+    touch_table = keep(touch_rows(segments, pairs, matched, cells), "touch_rows")
     _drop(store, pairs)
     counts = keep(state_counts(touched), "state_counts")
     persona_stages = keep(persona_stage_rows(touched, matched, ids), "persona_stages")
