@@ -301,14 +301,12 @@ ORDER BY account_id, persona""",
     ]
 
 
-def run_baseline(store: Path, out_dir: Path) -> None:
-    """Write ``baseline_<table>.csv`` for the six tables into ``out_dir``."""
-    import duckdb
+def baseline_on(con, out_dir: Path) -> None:
+    """Run the baseline on the open DuckDB connection ``con`` and write
+    ``baseline_<table>.csv`` for the six tables into ``out_dir``."""
     import pyarrow as pa
     from bench_map import PLACED_SQL
 
-    con = duckdb.connect(str(store), read_only=True)
-    con.execute("SET memory_limit = '1200MB'")
     values = [r[0] for r in con.execute(
         "SELECT title FROM contacts WHERE title IS NOT NULL UNION "
         "SELECT persona FROM contacts WHERE persona IS NOT NULL").fetchall()]
@@ -321,6 +319,16 @@ def run_baseline(store: Path, out_dir: Path) -> None:
     for name in TABLES:
         target = str(Path(out_dir) / f"baseline_{name}.csv").replace("'", "''")
         con.execute(f"COPY (SELECT * FROM {name}) TO '{target}' (HEADER)")
+
+
+def run_baseline(store: Path, out_dir: Path) -> None:
+    """:func:`baseline_on` a read-only connection to ``store`` (memory limited as covermap
+    value's default)."""
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    con.execute("SET memory_limit = '1200MB'")
+    baseline_on(con, out_dir)
 
 
 def _timed(step: str, argv: list[str]) -> tuple[Measurement, float]:

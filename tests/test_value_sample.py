@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import unicodedata
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
 from covermap.importing import import_paths
 from covermap.plan import default_plan
+from covermap.reports.export import export_tables
 from covermap.sample import generate_company
 from covermap.store.connect import open_store
 from covermap.value.load import default_value_maps
-from covermap.value.tables import measure_value
+from covermap.value.tables import measure_value, value_tables
 
 AS_OF = dt.date(2026, 11, 15)  # window: 2026-05-01 .. 2026-10-31
 
@@ -129,3 +132,18 @@ def test_content_per_state_is_non_trivial(sample):
     assert sum(r["off_channel"] for r in rows.values()) > 0
     stages = {r["content_stage"] for r in result.persona_stages.to_pyarrow().to_pylist()}
     assert stages == {"Education", "Solution", "Selection", "Negotiation", "Relation"}
+
+
+def test_the_benchmark_baseline_writes_the_same_six_files(sample, tmp_path):
+    # benchmarks/bench_value.py times covermap against hand-written SQL for the same six
+    # tables; the two formulations must agree byte for byte
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from bench_value import TABLES, baseline_on
+
+    store, _, _, result = sample
+    export_tables(value_tables(result), tmp_path)
+    baseline_on(store.duckdb, tmp_path)
+    for name in TABLES:
+        ours = (tmp_path / f"{name}.csv").read_text("utf-8")
+        assert ours == (tmp_path / f"baseline_{name}.csv").read_text("utf-8"), name
+        assert ours.count("\n") > 1, name  # a header and rows
