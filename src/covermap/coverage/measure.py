@@ -101,7 +101,7 @@ def coverage_tables(result: CoverageResult, *, outcomes: bool = True) -> dict[st
     coverage_outcomes, which measures a second, earlier window and costs about as much."""
     tables: dict[str, ir.Table] = {
         "coverage_accounts": result.accounts,
-        "coverage_checks": result.checks,  # millions of rows: written unsorted
+        "coverage_checks": result.checks,  # millions of rows, stored sorted once
         "coverage_summary": result.summary,
         "coverage_depth": result.depth,
         "worklist": result.worklist,
