@@ -93,15 +93,16 @@ def store_findings(store, plan: Plan, lines: dict[tuple, int]) -> list[PlanFindi
     overrides no account has."""
     out = store_role_findings(store, plan, lines)
     if plan.raci.segments:
-        a = store.table("accounts")
-        have = set(a.select("segment").distinct().segment.to_pyarrow().to_pylist())
+        from covermap.engine.segments import segment_ids
+
+        known = segment_ids(store, plan)
+        where = "the plan's segments" if plan.segments else "segments in the store"
         for seg in plan.raci.segments:
-            if seg not in have:
-                known = sorted(str(x) for x in have if x is not None)
+            if seg not in known:
                 out.append(PlanFinding(
                     f"raci.segments.{seg}", line_of(lines, ("raci", "segments", seg)),
                     f"no account has segment {seg!r}, so this override applies to none; "
-                    f"segments in the store: {', '.join(known) or 'none'}"))
+                    f"{where}: {', '.join(known) or 'none'}"))
     return out
 
 
