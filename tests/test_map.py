@@ -242,3 +242,23 @@ def test_default_as_of_is_the_latest_activity_date_in_the_plan_time_zone(filled)
     assert build_map(filled, fx.plan()).window.as_of == dt.date(2026, 3, 31)
     tokyo = build_map(filled, fx.plan(fx.PLAN_YAML + "timezone: Asia/Tokyo\n")).window
     assert (tokyo.as_of, tokyo.end) == (dt.date(2026, 4, 1), dt.date(2026, 3, 31))
+
+
+def test_value_at_group_moves_a_subsidiary_to_its_groups_tier(filled):
+    """Gamma (999.99, low) is a subsidiary of Beta (1000): their group's 1,999.99 is
+    medium, so Gamma's won D12 (250) and D13 (150, partner: misaligned) leave customised/low
+    for customised/medium (intended field_sales)."""
+    from covermap.store import groups
+
+    filled.duckdb.execute("UPDATE accounts SET parent_account_id = 'A2' WHERE account_id = 'A3'")
+    groups.rebuild(filled.duckdb)
+    plan = fx.plan(fx.PLAN_YAML.replace("  currency: USD", "  currency: USD\n  value_at: group"))
+    cells = cells_of(build_map(filled, plan, as_of=fx.AS_OF))
+    medium, low = cells[("customised", "medium")], cells[("customised", "low")]
+    assert (medium["revenue"], medium["accounts"], medium["deals"], medium["won_deals"],
+            medium["misaligned_revenue"], round(medium["revenue_share"], 6)) == (
+        900.0, 2, 3, 3, 650.0, 0.36)
+    assert (low["revenue"], low["accounts"], low["deals"]) == (0.0, 0, 0)
+    # by account, as before
+    assert cells_of(build_map(filled, fx.plan(), as_of=fx.AS_OF))[
+        ("customised", "low")]["revenue"] == 400.0

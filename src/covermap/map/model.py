@@ -60,6 +60,10 @@ class CoverageMap(Frozen):
     #: units of `currency` per unit of another currency
     fx_rates: dict[str, float] = {}
     priority_weights: PriorityWeights = PriorityWeights()
+    #: whose value places an account: its own, or its customer group's (the group's total
+    #: of the measure; with rules, the highest tier of the group's accounts), so a
+    #: subsidiary of a large group is a high-value customer
+    value_at: Literal["account", "group"] = "account"
 
     @field_validator("channels")
     @classmethod

@@ -13,6 +13,7 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine.deals import deals as plan_deals
+from covermap.engine.territories import account_groups
 from covermap.engine.window import Window, date_literal, local_date_of, with_local_dates
 from covermap.errors import AnalysisError
 from covermap.map.model import COMPLEXITIES, CoverageMap
@@ -54,9 +55,32 @@ def _value_tiers(store, plan: Plan, cm: CoverageMap) -> ir.Table:
                 f"coverage_map.value.measure: accounts have no numeric column "
                 f"{tiers.measure!r}; numeric account columns are: {', '.join(numeric)}")
         v = accounts[tiers.measure].cast("float64")
+        if cm.value_at == "group":
+            return _group_tiers(store, accounts.select("account_id", v=v), tiers)
         tier = ibis.cases((v >= tiers.high, "high"), (v >= tiers.medium, "medium"),
                           (v.notnull(), "low"), else_=ibis.null("string"))
-    return accounts.select("account_id", tier=tier)
+    t = accounts.select("account_id", tier=tier)
+    if cm.value_at == "group":  # rules: the group's highest tier
+        rank = ibis.cases((t.tier == "high", 3), (t.tier == "medium", 2), else_=1)
+        g = account_groups(store).view()
+        j = t.mutate(rank=rank).join(g, "account_id")
+        best = j.group_by("group_id").aggregate(rank=j.rank.max())
+        j = g.join(best, "group_id")
+        return j.select("account_id", tier=ibis.cases((j.rank == 3, "high"),
+                                                      (j.rank == 2, "medium"), else_="low"))
+    return t
+
+
+def _group_tiers(store, values: ir.Table, tiers) -> ir.Table:
+    """Each account with its group's tier: the group's total of the measure (empty when
+    no account of the group has a value)."""
+    g = account_groups(store).view()
+    j = values.join(g, "account_id")
+    totals = j.group_by("group_id").aggregate(v=j.v.sum())
+    j = g.join(totals, "group_id")
+    tier = ibis.cases((j.v >= tiers.high, "high"), (j.v >= tiers.medium, "medium"),
+                      (j.v.notnull(), "low"), else_=ibis.null("string"))
+    return j.select("account_id", tier=tier)
 
 
 def _rate(currency: ir.StringValue, cm: CoverageMap) -> ir.FloatingValue:
