@@ -1,22 +1,35 @@
 """Benchmark `covermap team` against a hand-written DuckDB query computing team_accounts.
 
 ``steps(store, out_dir)`` times ``covermap team --store STORE --export OUT`` (six tables:
-accounts, findings, hand-offs, summary, effort, what followed) and ``BASELINE_SQL`` (the
-team_accounts table only, written to CSV) in the same run, and counts the rows on which the
-two disagree.
-The baseline is written for the built-in default plan: UTC, as_of = the latest activity's
-date, a 6-month window, the template's states, journey, RACI (with the smb override) and
-human activity kinds; owners are accounts.owner_id (no fallback).
+accounts, findings, hand-offs, summary, effort, what followed) and the baseline (the
+team_accounts table only, written to CSV) in the same run, alternating them ``repeat`` times
+(medians of wall time, CPU time and peak memory; the load average before each round), and
+counts the rows on which the two team_accounts disagree.
+
+The baseline is the fastest plain SQL we could write: the window's dates are read first
+(``WINDOW_SQL``) and written into ``BASELINE_SQL`` as literals, so that the activity scan
+filters by constants; the window's human touches are anti-joined to the R/A members as they
+are scanned (no distinct pairs first); it runs under covermap team's default memory limit.
+It is written for the built-in default plan: UTC, as_of = the latest activity's date, a
+6-month window, the template's states, journey, RACI (with the smb override) and human
+activity kinds; owners are accounts.owner_id (no fallback).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import resource
+import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from measure import Measurement, export_beside_baseline
+from measure import Measurement, differing_rows, measure, python
+
+#: covermap team's default --memory-limit, given to the baseline too
+MEMORY_LIMIT = "1200MB"
 
 _RACI = {"acquire": {"marketing": "A", "inside_sales": "I"},
          "qualify": {"inside_sales": "A", "marketing": "C"},
@@ -32,13 +45,18 @@ _LETTERS = ", ".join(
     for stage, letters in _RACI.items()
     for role, x in (_SMB_GROW if seg == "smb" and stage == "grow" else letters).items())
 
-BASELINE_SQL = r"""
-WITH
-p AS (SELECT max(occurred_at)::DATE AS as_of FROM activities),
+#: as_of (the latest activity's date), the window's last day and first day
+WINDOW_SQL = """
+WITH p AS (SELECT max(occurred_at)::DATE AS as_of FROM activities),
 w AS (SELECT as_of, CASE WHEN last_day(as_of) = as_of THEN as_of
                          ELSE (date_trunc('month', as_of) - INTERVAL 1 DAY)::DATE END AS we
-      FROM p),
-win AS (SELECT as_of, we, (date_trunc('month', we) - INTERVAL 5 MONTH)::DATE AS ws FROM w),
+      FROM p)
+SELECT as_of, we, (date_trunc('month', we) - INTERVAL 5 MONTH)::DATE AS ws FROM w
+"""
+
+BASELINE_SQL = r"""
+WITH
+win AS (SELECT DATE '__AS_OF__' AS as_of, DATE '__WE__' AS we, DATE '__WS__' AS ws),
 acc AS (SELECT account_id, segment, owner_id, churned_at::DATE AS churned_d,
                coalesce(is_target, false) AS tgt FROM accounts),
 dl AS (SELECT account_id, coalesce(is_won, false) AS won, close_date,
@@ -93,8 +111,9 @@ dups AS (SELECT account_id, count(*) AS n FROM (
            GROUP BY ALL HAVING count(DISTINCT user_id) >= 2) GROUP BY ALL),
 over AS (SELECT account_id, count(*) AS n FROM members WHERE letter IS NULL GROUP BY ALL),
 touched AS (
-  SELECT DISTINCT a.account_id, a.user_id FROM activities a, win
-  WHERE a.occurred_at >= win.ws AND a.occurred_at < win.we + 1 AND a.user_id IS NOT NULL
+  SELECT a.account_id, a.user_id FROM activities a
+  WHERE a.occurred_at >= TIMESTAMP '__WS__' AND a.occurred_at < TIMESTAMP '__WE1__'
+    AND a.user_id IS NOT NULL
     AND (a.kind IN ('meeting', 'visit')
          OR (a.kind = 'call' AND (a.outcome IS NULL OR trim(a.outcome) = ''
                                   OR a.outcome = 'connected'))
@@ -122,22 +141,69 @@ ORDER BY s.account_id
 """.replace("__LETTERS__", _LETTERS)
 
 
-def baseline_code(store: Path, out_csv: Path) -> str:
-    """Python source that runs BASELINE_SQL on ``store`` and writes ``out_csv``."""
-    target = "'" + str(out_csv).replace("'", "''") + "'"
-    return (f"import duckdb, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-            f"from bench_team import BASELINE_SQL; "
-            f"con = duckdb.connect({str(store)!r}, read_only=True); "
-            f"con.execute('COPY (' + BASELINE_SQL + ') TO ' + {target!r} + ' (HEADER)')")
+def baseline_sql(con) -> str:
+    """BASELINE_SQL with the window's dates of the store open on ``con``."""
+    as_of, we, ws = con.execute(WINDOW_SQL).fetchone()
+    return (BASELINE_SQL.replace("__AS_OF__", str(as_of)).replace("__WE1__", str(
+        we + dt.timedelta(days=1))).replace("__WE__", str(we)).replace("__WS__", str(ws)))
 
 
-def steps(store: Path, out_dir: Path) -> list[Measurement]:
-    """Time `covermap team --export` and the hand-written baseline on the same store."""
-    return export_beside_baseline("team", store, out_dir, baseline_code,
-                                  table="team_accounts", key_columns=1)
+def run_baseline(store: Path, out_csv: Path) -> None:
+    """Write the baseline's team_accounts of ``store`` to ``out_csv``."""
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute("SET enable_progress_bar = false")
+    target = str(out_csv).replace("'", "''")
+    con.execute(f"COPY ({baseline_sql(con)}) TO '{target}' (HEADER)")
+
+
+def _timed(step: str, argv: list[str], note: str) -> tuple[Measurement, float]:
+    """``measure`` and the CPU seconds (user + system) of the step's processes: on a
+    machine shared with others the CPU time varies far less than the wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    m = measure(step, argv, note=note)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return m, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def steps(store: Path, out_dir: Path, repeat: int = 3) -> list[Measurement]:
+    """Time `covermap team --export` and the baseline on the same store, alternating."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    baseline_csv = out_dir / "team_baseline.csv"
+    argv = {"team --export": ([sys.executable, "-m", "covermap", "team", "--store",
+                               str(store), "--export", str(out_dir), "--force"], "6 tables"),
+            "team SQL baseline": (python(
+                f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                f"from bench_team import run_baseline; "
+                f"run_baseline({str(store)!r}, {str(baseline_csv)!r})"), "team_accounts only")}
+    runs: dict[str, list[tuple[Measurement, float]]] = {step: [] for step in argv}
+    loads = []
+    for _ in range(repeat):
+        loads.append(", ".join(f"{x:.2f}" for x in os.getloadavg()))
+        for step, (args, note) in argv.items():
+            runs[step].append(_timed(step, args, note))
+    out = []
+    for step, ms in runs.items():
+        cpu = statistics.median(c for _, c in ms)
+        m = Measurement(step, statistics.median(x.seconds for x, _ in ms),
+                        statistics.median(x.peak_mib for x, _ in ms), note=argv[step][1])
+        m.note += (f"; wall {', '.join(f'{x.seconds:.1f}' for x, _ in ms)} s, CPU median "
+                   f"{cpu:.1f} s; load {' / '.join(loads)}")
+        out.append(m)
+    out[1].note += ("; rows differing from covermap's: "
+                    f"{differing_rows(out_dir / 'team_accounts.csv', baseline_csv, 1)}")
+    return out
 
 
 if __name__ == "__main__":
-    store, out = Path(sys.argv[1]), Path(sys.argv[2])
-    for m in steps(store, out):
-        print(f"{m.step}: {m.seconds:.1f} s, peak {m.peak_mib:,.0f} MiB ({m.note})")
+    args = sys.argv[1:]
+    n = 3
+    if "--repeat" in args:
+        i = args.index("--repeat")
+        n = int(args[i + 1])
+        del args[i:i + 2]
+    for m in steps(Path(args[0]), Path(args[1]), n):
+        print(f"{m.step}: {m.seconds:.2f} s, peak {m.peak_mib:,.0f} MiB ({m.note})")

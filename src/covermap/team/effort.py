@@ -24,29 +24,31 @@ EFFORT_COLUMNS = ("role", "stage", "letter", "outside_model", "accounts", "human
 
 
 def human_touches(store, plan: Plan, window: Window) -> ir.Table:
-    """``account_id, user_id, role, day, minutes``: the human touches from the window's
-    first day to ``as_of`` by users with a role."""
+    """``account_id, user_id, day, minutes``: the human touches with a user, from the
+    window's first day to ``as_of`` (:func:`user_roles` says which users have a role)."""
     a = store.table("activities")
     a = a.filter(*local_range(a, "occurred_at", plan.timezone, window.start, window.as_of))
     a = a.filter(is_touch(plan, a, ("human",)), a.user_id.notnull())
     human = {k: v for k, v in plan.activity_kinds.items() if v.channel == "human"}
     default = ibis.cases(*((a.kind == k, float(v.minutes)) for k, v in human.items()),
                          else_=0.0) if human else ibis.literal(0.0)
-    a = a.select("account_id", "user_id",
-                 day=local_date(a.occurred_at, plan.timezone, date_flag(a, "occurred_at")),
-                 minutes=a.duration_minutes.cast("float64").fill_null(default))
+    return a.select("account_id", "user_id",
+                    day=local_date(a.occurred_at, plan.timezone, date_flag(a, "occurred_at")),
+                    minutes=a.duration_minutes.cast("float64").fill_null(default))
+
+
+def user_roles(store) -> ir.Table:
+    """``user_id, role`` of the users with a role (``users.role``)."""
     u = store.table("users")
     roles = u.filter(u.user_id.notnull()).group_by("user_id").aggregate(role=u.role.min())
-    a = a.join(roles, "user_id")
-    return a.filter(a.role.notnull()).select("account_id", "user_id", "role", "day",
-                                             "minutes")
+    return roles.filter(roles.role.notnull())
 
 
 def touch_rollup(store, plan: Plan, window: Window, spans: ir.Table,
                  spanless: ir.Table | None = None) -> ir.Table:
-    """The human touches (:func:`human_touches`) per account, state span and user, from one
-    scan of the activities, shared by the silent members, the hand-offs' first touches and
-    the effort table: ``account_id, span_start, stage, user_id, role``, ``in_window`` (the
+    """The human touches (:func:`human_touches`) by users with a role, per account, state
+    span and user, from one scan of the activities, shared by the silent members, the
+    hand-offs' first touches and the effort table: ``account_id, span_start, stage, user_id, role``, ``in_window`` (the
     touches dated up to the window's last day), ``touches`` and ``minutes`` (those of them
     dated in the span) and ``first_day`` (the span's first touch, up to ``as_of``).
 
@@ -66,11 +68,12 @@ def touch_rollup(store, plan: Plan, window: Window, spans: ir.Table,
     j = t.join(s, (t.account_id == s.account_id) & (t.day >= s.lo) & (t.day <= s.span_end))
     early = t.day <= ibis.date(window.end)
     spanned = s.span_start.notnull() & (t.day >= s.span_start)
-    return j.group_by([t.account_id, s.span_start, t.user_id]).aggregate(
-        stage=s.stage.arbitrary(), role=t.role.arbitrary(),
-        in_window=early.cast("int64").sum(),
+    g = j.group_by([t.account_id, s.span_start, t.user_id]).aggregate(
+        stage=s.stage.arbitrary(), in_window=early.cast("int64").sum(),
         touches=(early & spanned).cast("int64").sum(),
         minutes=t.minutes.sum(where=early & spanned), first_day=t.day.min(where=spanned))
+    # users without a role make no counted touch; joined after grouping (fewer rows)
+    return g.join(user_roles(store), "user_id")
 
 
 def effort_table(touched: ir.Table, plan: Plan, acc: ir.Table) -> ir.Table:

@@ -19,13 +19,14 @@ from covermap.team.plan_tables import stage_table
 def staged_spans(store, plan: Plan, window: Window) -> ir.Table:
     """``account_id, state, stage, span_start, span_end`` from the window's first day to
     ``as_of``, with the previous span's ``prev_state``/``prev_stage`` (empty on an account's
-    first span) and the next span's ``next_state``/``next_start``."""
+    first span) and the next span's ``next_state``/``next_start``/``next_stage``."""
     s = state_spans(store, plan, window.start, window.as_of)
     st = stage_table(plan).select("state", "stage")
     s = s.left_join(st, "state").drop("state_right")
     w = ibis.window(group_by=s.account_id, order_by=s.span_start)
     return s.mutate(prev_state=s.state.lag().over(w), prev_stage=s.stage.lag().over(w),
-                    next_state=s.state.lead().over(w), next_start=s.span_start.lead().over(w))
+                    next_state=s.state.lead().over(w), next_start=s.span_start.lead().over(w),
+                    next_stage=s.stage.lead().over(w))
 
 
 def stage_periods(spans: ir.Table) -> ir.Table:
@@ -33,16 +34,20 @@ def stage_periods(spans: ir.Table) -> ir.Table:
     consecutive spans in one stage (``stage`` empty: in no stage). ``entered``: the period
     began with an entry (not on the account's first day in the window); ``has_next``: a
     later period follows (the stage ended on ``period_end``)."""
-    s = spans.mutate(new=spans.prev_state.isnull()
-                     | (spans.prev_stage.fill_null("") != spans.stage.fill_null("")))
-    w = ibis.window(group_by=s.account_id, order_by=s.span_start,
-                    preceding=None, following=0)
-    s = s.mutate(run=s.new.cast("int64").sum().over(w))
-    p = s.group_by(["account_id", "run"]).aggregate(
-        stage=s.stage.max(), period_start=s.span_start.min(), period_end=s.span_end.max(),
-        entered=s.prev_state.notnull().max(where=s.new))
-    w2 = ibis.window(group_by=p.account_id, order_by=p.run)
-    p = p.mutate(next_stage=p.stage.lead().over(w2), has_next=p.run.lead().over(w2).notnull())
-    return p.select("account_id", "stage", "period_start", "period_end",
-                    entered=p.entered.fill_null(False), next_stage=p.next_stage,
-                    has_next=p.has_next)
+    def other(a: ir.StringValue, b: ir.StringValue) -> ir.BooleanValue:
+        return a.fill_null("") != b.fill_null("")
+
+    first = spans.prev_state.isnull() | other(spans.prev_stage, spans.stage)
+    last = spans.next_start.isnull() | other(spans.next_stage, spans.stage)
+    # only the spans that begin or end a period: a period's last span is the one after
+    # its first (or the first itself)
+    s = spans.filter(first | last).mutate(is_first=first, is_last=last)
+    w = ibis.window(group_by=s.account_id, order_by=s.span_start)
+    end = s.is_last.ifelse(s.span_end, s.span_end.lead().over(w))
+    then = s.is_last.ifelse(s.next_stage, s.next_stage.lead().over(w))
+    more = s.is_last.ifelse(s.next_start, s.next_start.lead().over(w)).notnull()
+    p = s.mutate(period_end=end, then=then, more=more)
+    p = p.filter(p.is_first)
+    return p.select("account_id", "stage", period_start=p.span_start,
+                    period_end=p.period_end, entered=p.prev_state.notnull(),
+                    next_stage=p.then, has_next=p.more)
