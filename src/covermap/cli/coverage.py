@@ -181,12 +181,13 @@ def _print_rollup(result: CoverageResult, by: str, export: Path | None, targets,
     import ibis
 
     from covermap.coverage.measure import coverage_tables
-    from covermap.coverage.rollups import rollup, rollup_table_name
+    from covermap.coverage.rollups import rollup
+    from covermap.engine.rollups import table_name
     from covermap.render import result_table
     from covermap.render.terminal import literal
     from covermap.reports.export import export_tables
 
-    name = rollup_table_name(by)
+    name = table_name("coverage", by)
     table = rollup(result, by)
     shown = ["key", "accounts", "customers", "arr", "compliance", "breadth"] + (
         ["parent"] if by == "territory" else [])
