@@ -171,32 +171,22 @@ def coverage(
 
 
 ROLLUPS = ("group", "territory")
-#: roll-up rows the terminal shows
-TOP = 20
 
 
 def _print_rollup(result: CoverageResult, by: str, export: Path | None, targets,
                   outcomes: bool) -> None:
     """``--by group|territory``: the roll-up table; ``--export`` writes it beside the rest."""
-    import ibis
-
     from covermap.coverage.measure import coverage_tables
     from covermap.coverage.rollups import rollup
     from covermap.engine.rollups import table_name
-    from covermap.render import result_table
+    from covermap.render.rollups import rollup_view
     from covermap.render.terminal import literal
     from covermap.reports.export import export_tables
 
     name = table_name("coverage", by)
     table = rollup(result, by)
-    shown = ["key", "accounts", "customers", "arr", "compliance", "breadth"] + (
-        ["parent"] if by == "territory" else [])
-    largest = table.order_by([ibis.desc("accounts"), ibis.desc("arr"), "key"]).limit(TOP)
-    console.print(result_table(largest.to_pyarrow(), name, _formats(result), columns=shown))
-    total = int(table.count().to_pyarrow().as_py())
-    more = f"; {total - TOP:,} more" if total > TOP else ""
-    console.print(f"{total:,} {'groups' if by == 'group' else 'territories'}, largest "
-                  f"first{more}; every row with its state mix: --export", highlight=False)
+    console.print(rollup_view(table, name, by, _formats(result), [
+        "key", "accounts", "customers", "arr", "compliance", "breadth"]))
     if outcomes:
         _print_outcomes(result)
     if export is not None:

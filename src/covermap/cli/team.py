@@ -35,6 +35,8 @@ class By(enum.StrEnum):
     segment = "segment"
     role = "role"
     owner = "owner"
+    group = "group"          # customer groups (covermap.team.rollups)
+    territory = "territory"
 
 
 EXPORTS = "team_accounts.csv, team_findings.csv, team_handoffs.csv, team_summary.csv, " \
@@ -44,12 +46,16 @@ EXPORTS = "team_accounts.csv, team_findings.csv, team_handoffs.csv, team_summary
 @team_app.callback()
 def team(
     ctx: typer.Context,
-    by: Annotated[By, typer.Option("--by", help="Rows of the summary table.")] = By.stage,
+    by: Annotated[By, typer.Option("--by", help=(
+        "Rows of the summary table. group: customer groups (an account's top-most parent); "
+        "territory: the plan's territories, each with those below it."))] = By.stage,
     account: Annotated[str | None, typer.Option(
         "--account", help="Also print this account's phase-in/out timeline.",
         show_default=False)] = None,
     export: Annotated[Path | None, typer.Option(
-        "--export", help=f"Write {EXPORTS} to this folder.", show_default=False)] = None,
+        "--export", help=f"Write {EXPORTS} to this folder (with --by group or territory, "
+                         "also team_groups.csv or team_territories.csv).",
+        show_default=False)] = None,
     as_of: AsOfOption = None,
     window_months: WindowOption = None,
     store: StoreOption = DEFAULT_STORE,
@@ -103,9 +109,21 @@ def team(
                           "account has team checks; add journey:, raci: and handoffs: "
                           "(see `covermap init`)", highlight=False)
         formats = Formats.for_plan(p, user_names(s))
-        rows = result.summary.to_pyarrow().to_pylist()
         labels = {st.id: st.label.en for st in p.journey.stages}
-        console.print(summary_view(rows, by.value, formats, labels))
+        tables = team_tables(result)
+        if by.value in ("group", "territory"):
+            from covermap.engine.rollups import table_name
+            from covermap.render.rollups import rollup_view
+            from covermap.team.rollups import rollup
+
+            table = rollup(result, by.value)
+            tables[table_name("team", by.value)] = table
+            console.print(rollup_view(table, table_name("team", by.value), by.value, formats, [
+                "key", "accounts", "customers", "with_gap", "with_duplicate", "with_silent",
+                "handoffs", "late", "dropped"]))
+        else:
+            rows = result.summary.to_pyarrow().to_pylist()
+            console.print(summary_view(rows, by.value, formats, labels))
         console.print(findings_line(finding_counts(result)), highlight=False)
         effort = effort_view(result.effort.to_pyarrow().to_pylist(), formats, labels)
         if effort is not None:
@@ -117,7 +135,7 @@ def team(
             console.print(timeline_view(account, account_timeline(result, account),
                                         account_phases(result, account), formats))
         if export is not None:
-            paths = export_tables(team_tables(result), export, targets=targets)
+            paths = export_tables(tables, export, targets=targets)
             console.print(f"Wrote {len(paths)} files to {literal(export)}", highlight=False)
 
 

@@ -63,6 +63,13 @@ _ROLLUP = {
     "compliance": _c(K.percent, "Compliance"), "touched": _c(K.count, "Touched"),
     "breadth": _c(K.percent, "Breadth"), "state_mix": _c(K.text, "States"),
 }
+_TEAM_ROLLUP = {
+    "with_gap": _c(K.count, "With a gap"), "with_duplicate": _c(K.count, "With a duplicate"),
+    "with_over_coverage": _c(K.count, "Over-covered"), "with_silent": _c(K.count, "With silent"),
+    "handoffs": _c(K.count, "Hand-offs"), "on_time": _c(K.count, "On time"),
+    "late": _c(K.count, "Late"), "dropped": _c(K.count, "Dropped"),
+    "pending": _c(K.count, "Pending"),
+}
 #: the depth measures coverage_accounts and coverage_depth share
 _DEPTH = {
     "human_touches": _c(K.count, "Human touches"),
@@ -90,6 +97,15 @@ TABLES: dict[str, dict[str, Column]] = {
     "coverage_territories": {
         "key": _c(K.text, "Territory", "(none)", name_from="name"),
         "name": _c(K.text, "Name"), "parent": _c(K.text, "Rolls into"), **_ROLLUP,
+    },
+    "team_groups": {
+        "key": _c(K.account, "Group", "(none)", name_from="name"), "name": _c(K.text, "Name"),
+        **_ROLLUP, **_TEAM_ROLLUP,
+    },
+    "team_territories": {
+        "key": _c(K.text, "Territory", "(none)", name_from="name"),
+        "name": _c(K.text, "Name"), "parent": _c(K.text, "Rolls into"), **_ROLLUP,
+        **_TEAM_ROLLUP,
     },
     "coverage_accounts": {
         "account_id": _ACCOUNT, "name": _c(K.text, "Name"), "state": _c(K.state, "State"),
