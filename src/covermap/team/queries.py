@@ -87,8 +87,8 @@ def team_findings(plan: Plan, acc: ir.Table, window: Window, members: ir.Table,
                    gaps.letter + " at this stage; nobody of this role on the team")
 
     holders = members.filter(members.single)
-    held = holders.group_by(["account_id", "role"]).aggregate(
-        holders=lambda t: t.user_id.nunique())
+    # members are distinct (account, user, role) rows: a count is the distinct users
+    held = holders.group_by(["account_id", "role"]).aggregate(holders=lambda t: t.count())
     held = held.filter(held.holders >= 2)
     dup = holders.join(held, ["account_id", "role"])
     duplicate = _finding(dup, "duplicate", dup.user_id,

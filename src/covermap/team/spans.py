@@ -39,15 +39,20 @@ def stage_periods(spans: ir.Table) -> ir.Table:
 
     first = spans.prev_state.isnull() | other(spans.prev_stage, spans.stage)
     last = spans.next_start.isnull() | other(spans.next_stage, spans.stage)
-    # only the spans that begin or end a period: a period's last span is the one after
-    # its first (or the first itself)
-    s = spans.filter(first | last).mutate(is_first=first, is_last=last)
+    s = spans.mutate(is_first=first, is_last=last)
+    one = s.filter(s.is_first & s.is_last)  # a period of one span (most of them)
+    one = one.select("account_id", "stage", "span_start", period_end=one.span_end,
+                     then=one.next_stage, more=one.next_start.notnull(),
+                     entered=one.prev_state.notnull())
+    # the first and last spans of longer periods: a period's last span is the row after
+    # its first
+    s = s.filter(s.is_first != s.is_last)
     w = ibis.window(group_by=s.account_id, order_by=s.span_start)
-    end = s.is_last.ifelse(s.span_end, s.span_end.lead().over(w))
-    then = s.is_last.ifelse(s.next_stage, s.next_stage.lead().over(w))
-    more = s.is_last.ifelse(s.next_start, s.next_start.lead().over(w)).notnull()
-    p = s.mutate(period_end=end, then=then, more=more)
-    p = p.filter(p.is_first)
+    p = s.mutate(period_end=s.span_end.lead().over(w), then=s.next_stage.lead().over(w),
+                 more=s.next_start.lead().over(w).notnull())
+    p = p.filter(p.is_first).select("account_id", "stage", "span_start", "period_end",
+                                    "then", "more", entered=p.prev_state.notnull())
+    p = ibis.union(one, p, distinct=False)
     return p.select("account_id", "stage", period_start=p.span_start,
-                    period_end=p.period_end, entered=p.prev_state.notnull(),
-                    next_stage=p.then, has_next=p.more)
+                    period_end=p.period_end, entered=p.entered, next_stage=p.then,
+                    has_next=p.more)

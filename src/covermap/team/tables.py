@@ -216,7 +216,8 @@ def summarize(plan: Plan, acc: ir.Table, accounts: ir.Table, findings: ir.Table,
     letters = letter_table(plan)
     resp = acc.filter(acc.stage.notnull()).join(
         letters.filter(letters.responsible), ["seg_key", "stage"])
-    ra = resp.group_by(key=resp.role).aggregate(accounts=resp.account_id.nunique())
+    # one letter per (segment key, stage, role): an account is one row per role
+    ra = resp.group_by(key=resp.role).aggregate(accounts=resp.count())
     f = findings.filter(findings.kind.isin(list(_COUNTS.values())))
     fr = f.group_by(key=f.role).aggregate(**{
         col: f.account_id.nunique(where=f.kind == kind) for col, kind in _COUNTS.items()})
