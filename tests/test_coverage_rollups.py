@@ -98,17 +98,27 @@ def test_a_territory_rule_reads_account_columns_only(runner, store_path, tmp_pat
            "(is_customer)" in " ".join(r.output.split())
 
 
-def test_the_default_plans_territories_on_the_sample(runner, tmp_path):
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory):
+    """The 500-account sample company, imported as a user would."""
+    from typer.testing import CliRunner
+
+    from covermap.sample import generate_company
+
+    work = tmp_path_factory.mktemp("sample")
+    data, path = work / "exports", work / "crm.duckdb"
+    generate_company(data, accounts=500)
+    r = CliRunner().invoke(app, ["import", str(data), "--store", str(path)])
+    assert r.exit_code == 0, r.output
+    return path
+
+
+def test_the_default_plans_territories_on_the_sample(sample_store):
     """The built-in plan's territories on the 500-account sample: regions, and DACH and
     Japan inside EMEA and APAC (counts checked against the accounts' columns)."""
     from covermap.plan import default_plan
-    from covermap.sample import generate_company
 
-    data, path = tmp_path / "exports", tmp_path / "crm.duckdb"
-    generate_company(data, accounts=500)
-    r = runner.invoke(app, ["import", str(data), "--store", str(path)])
-    assert r.exit_code == 0, r.output
-    with open_store(path, read_only=True) as s:
+    with open_store(sample_store, read_only=True) as s:
         result = measure_coverage(s, default_plan())
         got = {row[0]: (row[2], row[3]) for row in _rows(rollup(result, "territory"))}
         count = s.duckdb.execute
@@ -121,3 +131,23 @@ def test_the_default_plans_territories_on_the_sample(runner, tmp_path):
                    "latam": (None, regions["LATAM"]), "dach": ("emea", dach),
                    "japan": ("apac", japan)}
     assert 0 < dach < regions["EMEA"] and 0 < japan < regions["APAC"]
+
+
+def test_map_rollups_add_up_to_the_maps_total(sample_store):
+    """Top-level territories and all groups each hold every account, every won deal and
+    the map's whole won revenue (placed and unplaced; 1,381,400 on this sample)."""
+    from covermap.map.measure import build_map
+    from covermap.map.rollups import rollup as map_rollup
+    from covermap.plan import default_plan
+
+    plan = default_plan()
+    with open_store(sample_store, read_only=True) as s:
+        result = build_map(s, plan)
+        for by in ("territory", "group"):
+            rows = map_rollup(s, plan, result.window, by).to_pyarrow().to_pylist()
+            top = [r for r in rows if r["parent"] is None]
+            assert sum(r["accounts"] for r in top) == 500
+            assert sum(r["won_deals"] for r in top) == result.won_deals
+            # each row is rounded to the cent, the map's total once
+            assert abs(sum(r["won_revenue"] for r in top) - result.won_revenue) \
+                <= 0.005 * len(top) + 1e-6

@@ -262,3 +262,25 @@ def test_value_at_group_moves_a_subsidiary_to_its_groups_tier(filled):
     # by account, as before
     assert cells_of(build_map(filled, fx.plan(), as_of=fx.AS_OF))[
         ("customised", "low")]["revenue"] == 400.0
+
+
+def test_by_group(filled):
+    """Gamma (A3) inside Beta's (A2) group. Won in the window with a rate: A2's D3 500,
+    A3's D4 700 (no lines), D12 250, D13 150, D14 80 (unknown complexity): 1,680; D6 (SEK,
+    no rate) is won but has no amount: 6 won deals; with D15 open, 7 deals. Misaligned:
+    D3 sold online where customised/medium intends field_sales (500); D13's partner is
+    customised/low's intended channel."""
+    from covermap.engine.window import resolve_window
+    from covermap.map.rollups import COLUMNS, rollup
+    from covermap.store import groups
+
+    filled.duckdb.execute("UPDATE accounts SET parent_account_id = 'A2' WHERE account_id = 'A3'")
+    groups.rebuild(filled.duckdb)
+    plan = fx.plan()
+    window = resolve_window(filled, plan, fx.AS_OF)
+    got = {r["key"]: tuple(r[c] for c in COLUMNS[3:])
+           for r in rollup(filled, plan, window, "group").to_pyarrow().to_pylist()}
+    # accounts, customers, arr, won revenue, won deals, deals, misaligned, states
+    assert got["A2"][0] == 2 and got["A2"][3:7] == (1680.0, 6, 7, 500.0)
+    assert got["A1"][3:7] == (1600.0, 2, 4, 0.0)  # D1 1,000 + D2 300 EUR = 600; D7, D8 open
+    assert set(got) == {"A1", "A2", "A4", "A5"}

@@ -32,6 +32,8 @@ class By(str, enum.Enum):
     accounts = "accounts"
     deals = "deals"
     misaligned = "misaligned"
+    group = "group"          # a roll-up per customer group (covermap.map.rollups)
+    territory = "territory"
 
 
 def _cell_text(c: dict[str, Any], by: By, f: Formats) -> str:
@@ -110,12 +112,16 @@ def _print_drill(window, table, cell: str, f: Formats) -> None:
 
 
 def map_command(
-    by: Annotated[By, typer.Option("--by", help="What each cell shows.")] = By.revenue,
+    by: Annotated[By, typer.Option("--by", help=(
+        "What each cell shows; group or territory: a roll-up per customer group (an "
+        "account's top-most parent) or per territory of the plan instead of the grid."))
+    ] = By.revenue,
     as_of: AsOfOption = None,
     window_months: WindowOption = None,
     export: Annotated[Path | None, typer.Option(
         "--export", help="Write map_cells.csv, map_channels.csv and map_unplaced.csv here "
-                         "(with --cell: map_cell_COMPLEXITY_VALUE.csv).",
+                         "(with --cell: map_cell_COMPLEXITY_VALUE.csv; with --by group or "
+                         "territory, also map_groups.csv or map_territories.csv).",
         show_default=False)] = None,
     cell: Annotated[str | None, typer.Option(
         "--cell", help="Drill down into one cell, e.g. customised/high: its won deals.",
@@ -165,9 +171,21 @@ def map_command(
                               highlight=False)
             return
         result = build_map(s, plan, as_of=as_of, window_months=window_months)
-        _print_grid(result, by, f)
+        tables = map_tables(result)
+        if by in (By.group, By.territory):
+            from covermap.engine.rollups import table_name
+            from covermap.map.rollups import rollup
+            from covermap.render.rollups import rollup_view
+
+            name = table_name("map", by.value)
+            tables[name] = rollup(s, plan, result.window, by.value)
+            console.print(rollup_view(tables[name], name, by.value, f, [
+                "key", "accounts", "customers", "won_revenue", "won_deals",
+                "misaligned_revenue"]))
+        else:
+            _print_grid(result, by, f)
         if export is not None:
-            paths = export_tables(map_tables(result), export, targets=targets)
+            paths = export_tables(tables, export, targets=targets)
             console.print(f"Wrote {literal(', '.join(str(p) for p in paths))}",
                           highlight=False)
 

@@ -63,6 +63,10 @@ _ROLLUP = {
     "compliance": _c(K.percent, "Compliance"), "touched": _c(K.count, "Touched"),
     "breadth": _c(K.percent, "Breadth"), "state_mix": _c(K.text, "States"),
 }
+_MAP_ROLLUP = {
+    "won_revenue": _c(K.money, "Won revenue"), "won_deals": _c(K.count, "Won deals"),
+    "deals": _c(K.count, "Deals"), "misaligned_revenue": _c(K.money, "Misaligned"),
+}
 _TEAM_ROLLUP = {
     "with_gap": _c(K.count, "With a gap"), "with_duplicate": _c(K.count, "With a duplicate"),
     "with_over_coverage": _c(K.count, "Over-covered"), "with_silent": _c(K.count, "With silent"),
@@ -97,6 +101,15 @@ TABLES: dict[str, dict[str, Column]] = {
     "coverage_territories": {
         "key": _c(K.text, "Territory", "(none)", name_from="name"),
         "name": _c(K.text, "Name"), "parent": _c(K.text, "Rolls into"), **_ROLLUP,
+    },
+    "map_groups": {
+        "key": _c(K.account, "Group", "(none)", name_from="name"), "name": _c(K.text, "Name"),
+        **_ROLLUP, **_MAP_ROLLUP,
+    },
+    "map_territories": {
+        "key": _c(K.text, "Territory", "(none)", name_from="name"),
+        "name": _c(K.text, "Name"), "parent": _c(K.text, "Rolls into"), **_ROLLUP,
+        **_MAP_ROLLUP,
     },
     "team_groups": {
         "key": _c(K.account, "Group", "(none)", name_from="name"), "name": _c(K.text, "Name"),
