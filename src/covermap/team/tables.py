@@ -161,7 +161,8 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
     accounts = keep(account_rows(acc, findings, team), "accounts")
     handoffs = keep(measure_handoffs(store, plan, spans, window, touched), "handoffs")
     # kept, as every front end reads them at least twice (print, then export)
-    summary = keep(summarize(plan, acc, accounts, findings, handoffs), "summary")
+    keys = keep(handoff_keys(accounts, handoffs), "handoff_keys")
+    summary = keep(summarize(plan, acc, accounts, findings, keys), "summary")
     effort = keep(effort_table(touched, plan, acc), "effort")
     kind_order = ibis.cases(*((findings.kind == k, i) for i, k in enumerate(FINDING_KINDS)),
                             else_=len(FINDING_KINDS))
@@ -199,12 +200,19 @@ def _account_counts(a: ir.Table, key: ir.Value) -> ir.Table:
         with_silent=(a.silent_members > 0).fill_null(False).sum())
 
 
-def summarize(plan: Plan, acc: ir.Table, accounts: ir.Table, findings: ir.Table,
-              handoffs: ir.Table) -> ir.Table:
-    """The rollup table (module doc), with ``_g`` and ``_p``: the group's and the key's
-    rank (order by ``_g, _p, key``)."""
+def handoff_keys(accounts: ir.Table, handoffs: ir.Table) -> ir.Table:
+    """``to_role, stage, segment, owner_id, first_touch_date, status, days`` of each hand-off
+    (its account's segment and owner), which :func:`summarize` groups five ways."""
     info = accounts.select("account_id", "segment", "owner_id")
-    h = handoffs.left_join(info, "account_id").drop("account_id_right")
+    h = handoffs.left_join(info, "account_id")
+    return h.select("to_role", "stage", "segment", "owner_id", "first_touch_date", "status",
+                    "days")
+
+
+def summarize(plan: Plan, acc: ir.Table, accounts: ir.Table, findings: ir.Table,
+              h: ir.Table) -> ir.Table:
+    """The rollup table (module doc), with ``_g`` and ``_p``: the group's and the key's
+    rank (order by ``_g, _p, key``); ``h`` is :func:`handoff_keys`."""
     parts = []
     for group, akey, hkey in (("all", None, None), ("stage", "stage", "stage"),
                               ("segment", "segment", "segment"),
