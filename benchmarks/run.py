@@ -27,6 +27,7 @@ PAIRS = (  # (covermap step, baseline step, target ratio)
     ("map --export", "map SQL baseline", 1.5),
     ("team --export", "team SQL baseline", 1.5),
     ("value --export", "value SQL baseline", 1.5),
+    ("coverage --by group", "coverage --by segment", 1.2),
 )
 
 
@@ -43,6 +44,7 @@ def main() -> None:
 
     import bench_capacity
     import bench_coverage
+    import bench_groups
     import bench_import
     import bench_map
     import bench_team
@@ -63,6 +65,7 @@ def main() -> None:
     results += bench_map.steps(store, out)
     results += bench_team.steps(store, out)
     results += bench_value.steps(store, out)
+    results += bench_groups.steps(store, out)
     results += bench_capacity.steps(work)  # its own synthetic 100,000 x 300 store
     if args.wide is not None:
         results += bench_wide.steps(work, args.wide or [1000, 5000], 10_000)
