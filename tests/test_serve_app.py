@@ -9,6 +9,7 @@ The store (300 sample accounts) and its cached results are built once per test s
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import shutil
@@ -165,6 +166,9 @@ def test_every_page_renders_with_its_charts_and_no_cdn(local):
         assert "text/html" in r.headers["content-type"]
         assert "http://" not in r.text and "https://" not in r.text, url  # nothing remote
         assert '<script src="/static/plotly.min.js">' in r.text
+        for fig in re.findall(r'<script type="application/json" data-chart="[^"]+">(.*?)'
+                              r'</script>', r.text, flags=re.DOTALL):
+            assert json.loads(fig)["data"], url  # every chart is a figure with its traces
     js = local.get("/static/plotly.min.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert len(js.content) > 1_000_000  # the whole library, from the plotly package

@@ -62,7 +62,7 @@ def account_page(request: Request, account_id: str):
         chart = figure(traces, {"title": "Touches per bucket against the standard "
                                          "(green: met, red: missed)", "barmode": "group"})
         return page(
-            request, "account.html", d=d, chart=chart,
+            request, "account.html", d=d, timeline_chart=chart,
             summary=table([d.account.model_dump()], "coverage_accounts", f,
                           ["account_id", "name", "state", "segment", "owner_id", "compliance",
                            "human_touches", "digital_touches", "contacts_touched",

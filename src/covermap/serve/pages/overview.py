@@ -40,7 +40,7 @@ def overview_page(request: Request):
                          "y": [s.breadth for s in states], "name": "breadth"}],
                        {"title": "Compliance and breadth by state",
                         "yaxis": {"tickformat": ".0%", "range": [0, 1]}, "barmode": "group"})
-        return page(request, "overview.html", d=d, chart=chart,
+        return page(request, "overview.html", d=d, states_chart=chart,
                     states=table([s.model_dump() for s in d.by_state], "coverage_summary", f,
                                  ["label", "accounts", "checks", "passed", "compliance",
                                   "breadth"]))

@@ -55,7 +55,7 @@ def team_page(request: Request):
                          {"title": "Hand-offs by the stage entered", "barmode": "stack"})
         return page(
             request, "team.html", d=d, stages=stages, stage_labels=r.meta.get("stages", {}),
-            roles=roles, raci=raci, chart=chart, handoff_chart=handoff,
+            roles=roles, raci=raci, gaps_chart=chart, handoff_chart=handoff,
             summary=table([x.model_dump() for x in d.summary], "team_summary", f),
             findings=table([x.model_dump() for x in d.findings], "team_findings", f, None,
                            {"account_id": "/accounts/{value}"}),
