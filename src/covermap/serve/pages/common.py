@@ -56,11 +56,18 @@ def checked(r: Results, table: str, column: str, parameter: str, value: str | No
     return value
 
 
+def keys(r: Results, group: str) -> list[str]:
+    """The keys of one group of the coverage summary (segments, owners, roles, months): a
+    small table, so checking a filter reads no per-account rows."""
+    return sorted(str(x["key"]) for x in r.rows("coverage_summary", {"group": group})
+                  if x["key"] is not None)
+
+
 def owner_id(r: Results, value: str | None) -> str | None:
     """An owner filter: a user id, or a user's exact name (404 naming ``owner`` otherwise)."""
     if value is None or value == "":
         return None
-    owners = r.distinct("coverage_accounts", "owner_id")
+    owners = keys(r, "owner")
     if value in owners:
         return value
     ids = [k for k, v in (r.meta.get("users") or {}).items() if v == value and k in owners]

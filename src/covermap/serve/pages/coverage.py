@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from covermap.serve import models
 from covermap.serve.auth import Viewer, book_of, require
 from covermap.serve.errors import ServeError
-from covermap.serve.pages.common import checked, head, owner_id, results
+from covermap.serve.pages.common import checked, head, keys, owner_id, results
 from covermap.serve.templating import figure, formats, page, table
 
 router = APIRouter()
@@ -24,13 +24,11 @@ def filters(r, segment, state, owner, role, month) -> dict[str, str | None]:
     """The filters, each checked against the results (404 naming the one that is unknown)."""
     if month and not re.fullmatch(r"\d{4}-\d{2}", month):
         raise ServeError(422, f"month {month!r} is not YYYY-MM, e.g. 2026-06", "month")
-    keys = {g: [x["key"] for x in r.rows("coverage_summary", {"group": g})]
-            for g in ("role", "month")}
-    return {"segment": checked(r, "coverage_accounts", "segment", "segment", segment),
+    return {"segment": checked(r, "", "", "segment", segment, keys(r, "segment")),
             "state": checked(r, "", "", "state", state, list(r.meta["states"])),
             "owner": owner_id(r, owner),
-            "role": checked(r, "", "", "role", role, keys["role"]),
-            "month": checked(r, "", "", "month", month, keys["month"])}
+            "role": checked(r, "", "", "role", role, keys(r, "role")),
+            "month": checked(r, "", "", "month", month, keys(r, "month"))}
 
 
 def coverage_data(r, f: dict[str, str | None], book: str | None) -> models.Coverage:
@@ -80,9 +78,9 @@ def coverage_page(request: Request, segment: str | None = None, state: str | Non
                            "y": [b.breadth for b in seg], "name": "breadth"}],
                          {"title": "Breadth by segment", "yaxis": {"tickformat": ".0%"}})
         options = {
-            "segment": r.distinct("coverage_accounts", "segment"),
+            "segment": keys(r, "segment"),
             "state": list(r.meta["states"]),
-            "owner": r.distinct("coverage_accounts", "owner_id"),
+            "owner": keys(r, "owner"),
             "role": [x["key"] for x in r.rows("coverage_summary", {"group": "role"})],
             "month": [x["key"] for x in r.rows("coverage_summary", {"group": "month"})]}
         return page(request, "coverage.html", d=d, options=options, trend=trend,

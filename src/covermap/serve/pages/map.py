@@ -77,7 +77,7 @@ def map_page(request: Request, cell: str | None = Query(None)):
         heat = figure([{"type": "heatmap", "x": list(COMPLEXITIES),
                         "y": list(reversed(VALUE_TIERS)),
                         "z": [[c.revenue if c else None for c in row] for row in grid],
-                        "colorscale": "Blues", "hovertemplate": "%{x} / %{y}: %{z:,.0f}"}],
+                        "colorscale": "Blues", "reversescale": True, "hovertemplate": "%{x} / %{y}: %{z:,.0f}"}],
                       {"title": "Won revenue by cell (click a cell)",
                        "yaxis": {"autorange": "reversed"}})
         return page(

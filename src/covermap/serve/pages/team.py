@@ -15,7 +15,10 @@ ROWS = 200
 
 def team_data(r, book: str | None) -> models.Team:
     return models.Team(
-        **head(r), raci=r.meta.get("raci", []), summary=r.rows("team_summary"),
+        **head(r), raci=r.meta.get("raci", []),
+        # one row per owner would be thousands at a million accounts: the page and its JSON
+        # keep the whole, stages, segments and roles (`covermap team --by owner` has owners)
+        summary=r.rows("team_summary", clause=("\"group\" <> 'owner'", [])),
         findings_total=r.count("team_findings", book=book),
         findings=r.rows("team_findings", book=book, order="kind, account_id, role",
                         limit=ROWS),

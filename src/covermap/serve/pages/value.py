@@ -40,7 +40,7 @@ def value_page(request: Request):
         heat = figure([{"type": "heatmap", "x": segments,
                         "y": [personas.get(p, p) for p in personas],
                         "z": [[by.get((p, s)) for s in segments] for p in personas],
-                        "colorscale": "Greens", "zmin": 0, "zmax": 1,
+                        "colorscale": "Greens", "reversescale": True, "zmin": 0, "zmax": 1,
                         "hovertemplate": "%{y} in %{x}: %{z:.0%}"}],
                       {"title": "Reach of key players by segment", "height": 360,
                        "margin": {"l": 160, "r": 20, "t": 40, "b": 60}})

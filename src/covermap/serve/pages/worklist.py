@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 
 from covermap.serve import models
 from covermap.serve.auth import Viewer, book_of, require
-from covermap.serve.pages.common import checked, head, owner_id, results
+from covermap.serve.pages.common import checked, head, keys, owner_id, results
 from covermap.serve.templating import formats, page, table
 
 router = APIRouter()
@@ -29,7 +29,7 @@ CSV_COLUMNS = ["rank", "account_id", "name", "state", "segment", "owner_id", "ow
 def filters(r, owner, role, segment, state) -> tuple[dict, tuple | None]:
     roles = sorted({x["key"] for x in r.rows("coverage_summary", {"group": "role"})} | {ANYONE})
     f = {"owner": owner_id(r, owner), "role": checked(r, "", "", "role", role, roles),
-         "segment": checked(r, "coverage_accounts", "segment", "segment", segment),
+         "segment": checked(r, "", "", "segment", segment, keys(r, "segment")),
          "state": checked(r, "", "", "state", state, list(r.meta["states"]))}
     clause = None
     if f["role"] == ANYONE:
@@ -94,11 +94,11 @@ def worklist_page(request: Request, owner: str | None = None, role: str | None =
         d = worklist_data(r, f, clause, book_of(request, user), offset)
         query = urlencode({k: v for k, v in f.items() if v})
         return page(request, "worklist.html", d=d, query=query, offset=offset, step=ROWS,
-                    owners=r.distinct("coverage_accounts", "owner_id"),
+                    owners=keys(r, "owner"),
                     users=r.meta.get("users") or {},
                     roles=sorted({x["key"] for x in r.rows("coverage_summary",
                                                            {"group": "role"})} | {ANYONE}),
-                    segments=r.distinct("coverage_accounts", "segment"),
+                    segments=keys(r, "segment"),
                     states=r.meta["states"],
                     rows=table([x.model_dump() for x in d.rows], "worklist",
                                formats(r.meta, plan), COLUMNS,
