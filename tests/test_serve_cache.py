@@ -5,6 +5,8 @@ replace the old ones. A small company (60 accounts) keeps the recomputations qui
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import duckdb
@@ -85,3 +87,22 @@ def test_an_import_and_a_plan_edit_make_the_next_page_show_progress_then_new_res
         assert c.get("/api/accounts/NEW-1").json()["account"]["name"] == "Brand New Ltd"
     runs = _runs(store)
     assert len(runs) == 2 and runs[0] == old and len(runs) <= KEEP
+
+
+def test_viewers_do_not_block_an_import_by_another_process(small, tmp_path):
+    """The shared read-only connection closes once nobody reads, so `covermap import` in
+    another process gets the store's lock; the next page then measures the new contents."""
+    store, plan = small
+    service = Service(str(store), plan)
+    csv = tmp_path / "accounts.csv"
+    csv.write_text("account_id,name,segment\nEXT-1,Outside Import Ltd,smb\n", "utf-8")
+    with TestClient(create_app(service)) as c:
+        assert c.get("/api/overview").status_code == 200  # the connection is open now
+        time.sleep(service.reader.idle + 1.5)
+        r = subprocess.run([sys.executable, "-m", "covermap", "import", str(csv), "--store",
+                            str(store), "--plan", str(plan)], capture_output=True, text=True,
+                           timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert c.get("/api/status").json()["ready"] is False
+        _wait_ready(c)
+        assert c.get("/api/accounts/EXT-1").json()["account"]["name"] == "Outside Import Ltd"

@@ -58,7 +58,7 @@ def serve(
         "--secure-cookies", help="Send the session cookie over HTTPS only (behind a TLS "
                                  "proxy).")] = False,
 ) -> None:
-    """The dashboard: every analysis as pages and JSON (OpenAPI at /docs), computed once per
+    """The dashboard: every analysis as pages and JSON (schema at /openapi.json), computed once per
     store and plan and kept in the store; pages show progress while that runs.
 
     Bound to 127.0.0.1 it needs no sign-in unless --users is given; any other address needs

@@ -38,7 +38,9 @@ def create_app(service: Service, *, users: dict[str, User] | None = None,
     """
     from covermap.serve.pages import ROUTERS
 
-    app = FastAPI(title="covermap", version="1",
+    # no /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN, and the
+    # dashboard loads nothing from the internet; the schema itself is /openapi.json
+    app = FastAPI(title="covermap", version="1", docs_url=None, redoc_url=None,
                   description="Customer coverage: every page's data as JSON. Errors are "
                               "{\"error\": message, \"parameter\": name}.")
     app.state.service = service

@@ -38,7 +38,8 @@ def overview_page(request: Request):
                          "y": [s.compliance for s in states], "name": "compliance"},
                         {"type": "bar", "x": [s.label or s.key for s in states],
                          "y": [s.breadth for s in states], "name": "breadth"}],
-                       {"title": "Compliance and breadth by state",
+                       {"title": "Compliance and breadth by state", "height": 380,
+                        "margin": {"l": 60, "r": 20, "t": 40, "b": 130},
                         "yaxis": {"tickformat": ".0%", "range": [0, 1]}, "barmode": "group"})
         return page(request, "overview.html", d=d, states_chart=chart,
                     states=table([s.model_dump() for s in d.by_state], "coverage_summary", f,
