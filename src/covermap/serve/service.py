@@ -9,6 +9,7 @@ store, then every analysis) while pages show its progress.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -64,6 +65,7 @@ class Service:
         self._job: Job | None = None
         self._parsed: dict[str, Any] = {}
         self._meta: dict[str, dict[str, Any]] = {}
+        self._what_ifs: dict[tuple[str, str], list[dict]] = {}
         self.reader = Reader(store, self.gate)
 
     # -- inputs ----------------------------------------------------------------------------
@@ -163,13 +165,13 @@ class Service:
 
     # -- what-if, plan, import -------------------------------------------------------------
     def what_if(self, scenario) -> list[dict]:
-        """The capacity rows of ``scenario`` beside the base (each what-if measured once per
-        key and kept in the store's ``serve_cache.what_if``)."""
+        """The capacity rows of ``scenario`` beside the base, measured once per key and
+        scenario (kept in memory: a what-if is a question, not a result of the store)."""
         _, plan, _ = self.inputs()
         body = scenario.model_dump_json(exclude={"file", "lines"})
         with self.results() as r:
             key = r.key
-            saved = what_if_saved(r.con, key, body)
+            saved = self._what_ifs.get((key, body))
             if saved is not None:
                 return saved
             base = r.rows("capacity_segments")
@@ -177,16 +179,9 @@ class Service:
             window = r.meta["window"]
         with self.reader.cursor():
             rows = run_what_if(self.store, plan, scenario, window, base, summary)
-        with self.writing():
-            con = cache.connect(self.store, read_only=False)
-            try:
-                con.execute(f"CREATE SCHEMA IF NOT EXISTS {cache.SCHEMA}")
-                con.execute(f"CREATE TABLE IF NOT EXISTS {cache.SCHEMA}.what_if "
-                            f"(key VARCHAR, scenario VARCHAR, rows VARCHAR)")
-                con.execute(f"INSERT INTO {cache.SCHEMA}.what_if VALUES (?, ?, ?)",
-                            [key, body, json.dumps(rows, default=str)])
-            finally:
-                con.close()
+        with self._lock:
+            self._what_ifs = {k: v for k, v in self._what_ifs.items() if k[0] == key}
+            self._what_ifs[(key, body)] = rows
         return rows
 
     def save_plan(self, text: str) -> None:
@@ -212,15 +207,5 @@ class Service:
         """No reader in this process, and the shared read-only connection closed."""
         with self.gate.writing():
             self.reader.close()
+            gc.collect()  # a result object's cycle may still hold a read-only connection
             yield
-
-
-def what_if_saved(con, key: str, body: str) -> list[dict] | None:
-    """A what-if's rows saved for ``key``, or None."""
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-                         "? AND table_name = 'what_if'", [cache.SCHEMA]).fetchone()[0]
-    if not exists:
-        return None
-    row = con.execute(f"SELECT rows FROM {cache.SCHEMA}.what_if WHERE key = ? AND scenario = ?",
-                      [key, body]).fetchone()
-    return json.loads(row[0]) if row else None
