@@ -145,3 +145,19 @@ def test_an_unknown_role(runner, files):
                             str(plan)])
     assert r.exit_code == 1
     assert r.output == "Error: --role: unknown role 'cms'; roles are: csm\n"
+
+
+def test_a_role_without_journey_hours_is_warned(runner, files):
+    """With no touchpoint of the role, every account weighs 0: balancing means nothing."""
+    store, plan = files
+    text = plan.read_text("utf-8")
+    import yaml
+
+    data = yaml.safe_load(text)
+    data["capacity"]["journeys"] = {}
+    plan.write_text(yaml.safe_dump(data), "utf-8")
+    r = runner.invoke(app, ["assign", "--role", "csm", "--store", str(store), "--plan",
+                            str(plan)])
+    assert r.exit_code == 0, r.output
+    assert "no hours per customer in any segment, so every account weighs 0" in \
+        " ".join(r.output.split())

@@ -42,7 +42,8 @@ EXPECTED = [
     ("capacity --store crm.duckdb --plan examples/sample-capacity.yaml --scenario",
      r"Bottom-up,\s+the\s+base\s+needs\s+0\.71\s+csm\s+against\s+2\.00\s+in\s+place\s+"
      r"\(1\.29\s+spare\);\s+Enterprise\s+grows\s+20%\s+0\.80"),
-    ("assign --role csm --store crm.duckdb", r"157\s+accounts,\s+2\s+people;\s+0\s+moved"),
+    ("assign --role csm --store crm.duckdb",  # people shown by name and id
+     r"157\s+accounts,\s+2\s+people;\s+0\s+moved[\s\S]*[A-Z][a-z]+ [A-Z][a-z]+ \(USR-\d{5}\)"),
     # Maven, with or without a plan: 7,375 deals load, 1,425 have no account
     ("maven-crm-sales-opportunities --store maven.duckdb",
      r"sales_pipeline\.csv\s*│\s*deals\s*│\s*utf-8\s*│\s*8,800\s*│\s*7,375\s*│\s*1,425"),

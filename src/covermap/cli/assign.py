@@ -47,6 +47,7 @@ def assign(
     from rich.table import Table
 
     from covermap.capacity.assign import ASSIGNMENT_COLUMNS, LOAD_COLUMNS, propose_assignment
+    from covermap.render import Formats, Kind, format_value, user_names
     from covermap.reports.export import export_tables
     from covermap.reports.targets import Targets
     from covermap.store.connect import open_store
@@ -67,6 +68,12 @@ def assign(
         for reason, n in r.reasons.items():
             console.print(f"  {n:,} {literal(reason)}", highlight=False)
         before = max((x["utilisation_before"] or 0.0 for x in r.load), default=0.0)
+        if r.load and not any(x["hours"] for x in r.load):
+            console.print(f"[yellow]Warning:[/yellow] the plan's journeys give "
+                          f"{literal(role)} no hours per customer in any segment, so every "
+                          f"account weighs 0 and the load cannot be balanced; add "
+                          f"touchpoints of this role under capacity.journeys (see "
+                          f"examples/sample-capacity.yaml)", highlight=False)
         console.print(f"Maximum utilisation {before:.1%} -> {sol.max_utilisation:.1%}, "
                       f"spread {sol.spread:.1%} (HiGHS: {sol.status}, "
                       f"{sol.seconds:.1f} s)", highlight=False)
@@ -75,8 +82,10 @@ def assign(
         for h in ("Person", "Accounts", "Hours", "Capacity", "Before", "After"):
             t.add_column(h, justify="left" if h == "Person" else "right")
         rows = sorted(r.load, key=lambda x: (-(x["utilisation_after"] or 0.0), x["user_id"]))
+        f = Formats.for_plan(p, user_names(s))
         for x in rows[:SHOWN]:
-            t.add_row(literal(x["user_id"]), f"{x['accounts']:,}", f"{x['hours']:,.1f}",
+            t.add_row(literal(format_value(x["user_id"], Kind.user, f)), f"{x['accounts']:,}",
+                      f"{x['hours']:,.1f}",
                       f"{x['capacity']:,.1f}", f"{x['utilisation_before']:.1%}",
                       f"{x['utilisation_after']:.1%}")
         console.print(t)
