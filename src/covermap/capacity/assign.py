@@ -37,6 +37,30 @@ LOAD_COLUMNS = ("user_id", "accounts", "hours", "capacity", "utilisation_before"
 SEP = "\x1f"
 
 
+def solved(problem: Problem, seg_of: dict[str, tuple], role: str, what: str) -> Solution:
+    """HiGHS's solution of ``problem``; :class:`AssignmentInfeasible` in words when a
+    constraint cannot hold (``covermap.capacity.explain``), when the solver proves there is
+    no assignment of ``what`` (e.g. "the 1,200 accounts"), or finds none in time."""
+    from covermap.capacity.explain import explain
+
+    reason = explain(problem, seg_of, role)
+    if reason is not None:
+        raise AssignmentInfeasible(reason)
+    sol = solve(problem)
+    if sol.status == "no_solution":
+        raise AssignmentInfeasible(
+            f"HiGHS found no assignment within the time limit ({problem.time_limit:,.0f} s) "
+            f"and did not prove there is none; the constraints (capacity, regions, "
+            f"specialists, locked accounts, max_accounts) are close to infeasible: relax "
+            f"assign: in the plan or add {role} people")
+    if sol.status == "infeasible":
+        raise AssignmentInfeasible(
+            f"no assignment of {what} meets every constraint together (capacity, regions, "
+            f"specialists, locked accounts, max_accounts); relax assign: in the plan or add "
+            f"{role} people")
+    return sol
+
+
 class AssignmentInfeasible(AnalysisError):
     """No assignment meets every constraint; the message says which and by how much."""
 
@@ -145,23 +169,7 @@ def propose_assignment(store, plan: Plan, role: str, *, as_of: dt.date | None = 
                       locked={u: (v[0], v[1]) for u, v in locked.items()},
                       max_accounts=plan.assign.max_accounts,
                       move_penalty=plan.assign.move_penalty, time_limit=time_limit)
-    from covermap.capacity.explain import explain
-
-    reason = explain(problem, seg_of, role)
-    if reason is not None:
-        raise AssignmentInfeasible(reason)
-    sol = solve(problem)
-    if sol.status == "no_solution":
-        raise AssignmentInfeasible(
-            f"HiGHS found no assignment within the time limit ({time_limit:,.0f} s) and did "
-            f"not prove there is none; the constraints (capacity, regions, specialists, "
-            f"locked accounts, max_accounts) are close to infeasible: relax assign: in the "
-            f"plan or add {role} people")
-    if sol.status == "infeasible":
-        raise AssignmentInfeasible(
-            f"no assignment of the {sum(n for _, n in groups.values()):,} accounts meets "
-            f"every constraint together (capacity, regions, specialists, locked accounts, "
-            f"max_accounts); relax assign: in the plan or add {role} people")
+    sol = solved(problem, seg_of, role, f"the {sum(n for _, n in groups.values()):,} accounts")
     table = _realise(store, acc, problem, sol, people, ok, role, token)
     reasons = {r["reason"]: int(r["n"]) for r in _rows(
         table.group_by("reason").aggregate(n=table.count()).order_by("reason"))}

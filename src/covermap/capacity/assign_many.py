@@ -26,7 +26,7 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.capacity.queries import segment_accounts
-from covermap.capacity.solver import Problem, solve
+from covermap.capacity.solver import Problem
 from covermap.errors import PlanError
 from covermap.plan.load import rule_line
 from covermap.plan.model import Plan
@@ -78,8 +78,7 @@ def scoped_classes(store, plan: Plan, role: str, as_of: dt.date) -> tuple[ir.Tab
 def propose_many(store, plan: Plan, role: str, as_of: dt.date, people: dict, caps: dict,
                  hours: dict, *, time_limit: float = 110.0):
     """``propose_assignment`` with k people per account (module doc)."""
-    from covermap.capacity.assign import AssignmentInfeasible, AssignResult, load_rows
-    from covermap.capacity.explain import explain
+    from covermap.capacity.assign import AssignResult, load_rows, solved
 
     _check_role(plan, role)
     k = plan.assign.people_per_account
@@ -115,22 +114,8 @@ def propose_many(store, plan: Plan, role: str, as_of: dt.date, people: dict, cap
                       locked=locked, max_accounts=plan.assign.max_accounts,
                       move_penalty=plan.assign.move_penalty, time_limit=time_limit, need=need,
                       parent=dict(gkey))
-    reason = explain(problem, seg_of, role)
-    if reason is not None:
-        raise AssignmentInfeasible(reason)
-    sol = solve(problem)
-    if sol.status == "no_solution":
-        raise AssignmentInfeasible(
-            f"HiGHS found no assignment within the time limit ({time_limit:,.0f} s) and did "
-            f"not prove there is none; the constraints (capacity, regions, specialists, "
-            f"locked accounts, max_accounts) are close to infeasible: relax assign: in the "
-            f"plan or add {role} people")
-    if sol.status == "infeasible":
-        raise AssignmentInfeasible(
-            f"no assignment of {k} {role} people to each of the "
-            f"{sum(size.values()):,} accounts meets every constraint together (capacity, "
-            f"regions, specialists, locked accounts, max_accounts); relax assign: in the "
-            f"plan or add {role} people")
+    sol = solved(problem, seg_of, role,
+                 f"{k} {role} people to each of the {sum(size.values()):,} accounts")
     taken: dict[str, dict[str, int]] = {c: {u: size[c] for u in fixed[c]} for c in size}
     for (c, u), y in [*sol.keep.items(), *sol.add.items()]:
         taken[c][u] = taken[c].get(u, 0) + y

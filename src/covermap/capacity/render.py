@@ -7,13 +7,13 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
+from covermap.capacity.readings import people
 from covermap.capacity.tables import (
     REALITY_COLUMNS,
     SEGMENT_COLUMNS,
     SUMMARY_COLUMNS,
     CapacityResult,
 )
-from covermap.capacity.readings import people
 from covermap.render.terminal import literal
 
 NO_SEGMENT = "(no segment)"

@@ -56,13 +56,27 @@ K = Kind
 _DAYS_SINCE = _c(K.days, "Days since last human touch", "never")
 _ACCOUNT = _c(K.account, "Account", name_from="name")
 _OWNER = _c(K.user, "Owner", name_from="owner_name")
-#: the measures of coverage's group and territory roll-ups (covermap.coverage.rollups)
+#: every roll-up per group or territory (covermap.engine.rollups), coverage's measures
+#: (covermap.coverage.rollups) among them
 _ROLLUP = {
     "accounts": _c(K.count, "Accounts"), "customers": _c(K.count, "Customers"),
     "arr": _c(K.money, "ARR"), "checks": _c(K.count, "Checks"), "passed": _c(K.count, "Passed"),
     "compliance": _c(K.percent, "Compliance"), "touched": _c(K.count, "Touched"),
     "breadth": _c(K.percent, "Breadth"), "state_mix": _c(K.text, "States"),
 }
+
+
+def _rollups(analysis: str, measures: dict[str, Column]) -> dict[str, dict[str, Column]]:
+    """The columns of ``analysis``'s roll-ups per group and per territory."""
+    return {
+        f"{analysis}_groups": {"key": _c(K.account, "Group", "(none)", name_from="name"),
+                               "name": _c(K.text, "Name"), **_ROLLUP, **measures},
+        f"{analysis}_territories": {"key": _c(K.text, "Territory", "(none)", name_from="name"),
+                                    "name": _c(K.text, "Name"),
+                                    "parent": _c(K.text, "Rolls into"), **_ROLLUP, **measures},
+    }
+
+
 _MAP_ROLLUP = {
     "won_revenue": _c(K.money, "Won revenue"), "won_deals": _c(K.count, "Won deals"),
     "deals": _c(K.count, "Deals"), "misaligned_revenue": _c(K.money, "Misaligned"),
@@ -94,32 +108,9 @@ TABLES: dict[str, dict[str, Column]] = {
         "label": _c(K.text, "State"), "has_standard": _c(K.flag, "Has a standard"),
         "touched": _c(K.count, "Touched"),
     },
-    "coverage_groups": {
-        "key": _c(K.account, "Group", "(none)", name_from="name"), "name": _c(K.text, "Name"),
-        **_ROLLUP,
-    },
-    "coverage_territories": {
-        "key": _c(K.text, "Territory", "(none)", name_from="name"),
-        "name": _c(K.text, "Name"), "parent": _c(K.text, "Rolls into"), **_ROLLUP,
-    },
-    "map_groups": {
-        "key": _c(K.account, "Group", "(none)", name_from="name"), "name": _c(K.text, "Name"),
-        **_ROLLUP, **_MAP_ROLLUP,
-    },
-    "map_territories": {
-        "key": _c(K.text, "Territory", "(none)", name_from="name"),
-        "name": _c(K.text, "Name"), "parent": _c(K.text, "Rolls into"), **_ROLLUP,
-        **_MAP_ROLLUP,
-    },
-    "team_groups": {
-        "key": _c(K.account, "Group", "(none)", name_from="name"), "name": _c(K.text, "Name"),
-        **_ROLLUP, **_TEAM_ROLLUP,
-    },
-    "team_territories": {
-        "key": _c(K.text, "Territory", "(none)", name_from="name"),
-        "name": _c(K.text, "Name"), "parent": _c(K.text, "Rolls into"), **_ROLLUP,
-        **_TEAM_ROLLUP,
-    },
+    **_rollups("coverage", {}),
+    **_rollups("map", _MAP_ROLLUP),
+    **_rollups("team", _TEAM_ROLLUP),
     "coverage_accounts": {
         "account_id": _ACCOUNT, "name": _c(K.text, "Name"), "state": _c(K.state, "State"),
         "label": _c(K.text, "State"), "segment": _c(K.text, "Segment"), "owner_id": _OWNER,
