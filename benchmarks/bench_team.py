@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from measure import Measurement, differing_rows, measure, python
+from measure import Measurement, differing_rows, measure, pop_repeat, python
 
 #: covermap team's default --memory-limit, given to the baseline too
 MEMORY_LIMIT = "1200MB"
@@ -200,10 +200,6 @@ def steps(store: Path, out_dir: Path, repeat: int = 3) -> list[Measurement]:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    n = 3
-    if "--repeat" in args:
-        i = args.index("--repeat")
-        n = int(args[i + 1])
-        del args[i:i + 2]
+    n = pop_repeat(args)
     for m in steps(Path(args[0]), Path(args[1]), n):
         print(f"{m.step}: {m.seconds:.2f} s, peak {m.peak_mib:,.0f} MiB ({m.note})")

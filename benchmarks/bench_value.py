@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from measure import Measurement, differing_rows, measure, python
+from measure import Measurement, differing_rows, measure, pop_repeat, python
 
 TABLES = {  # exported table: its key columns (for differing_rows)
     "value_accounts": 2, "value_summary": 3, "value_touches": 2, "value_content": 1,
@@ -375,11 +375,7 @@ def steps(store: Path, out_dir: Path, repeat: int = 3) -> list[Measurement]:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    n = 3
-    if "--repeat" in args:
-        i = args.index("--repeat")
-        n = int(args[i + 1])
-        del args[i:i + 2]
+    n = pop_repeat(args)
     if args and args[0] == "--baseline":
         run_baseline(Path(args[1]), Path(args[2]))
         raise SystemExit

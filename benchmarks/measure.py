@@ -54,6 +54,16 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
+def pop_repeat(args: list[str], default: int = 3) -> int:
+    """The rounds ``--repeat N`` asks for (taken out of ``args``), else ``default``."""
+    if "--repeat" not in args:
+        return default
+    i = args.index("--repeat")
+    n = int(args[i + 1])
+    del args[i:i + 2]
+    return n
+
+
 def python(code: str) -> list[str]:
     """argv that runs ``code`` in this interpreter (for hand-written baseline queries)."""
     return [sys.executable, "-c", code]
