@@ -42,6 +42,8 @@ F = Formats(currency="USD", states={"loyal": "Loyal customer"}, users={"005A": "
     (4238.0, Kind.count, "4,238"),
     (1.25, Kind.number, "1.2"),
     (12345.67, Kind.number, "12,345.7"),
+    (0.44791, Kind.people, "0.45"),
+    (1234.5, Kind.people, "1,234.50"),
     (13, Kind.days, "13"),
     (58.5, Kind.days, "58.5"),
     (1200.0, Kind.days, "1,200"),

@@ -23,6 +23,7 @@ class Kind(enum.StrEnum):
     percent = "percent"    # a fraction shown as a percent with one decimal
     count = "count"        # a whole number with thousands separators
     number = "number"      # a measure with one decimal (touches per month, minutes)
+    people = "people"      # a headcount or a ratio of people, two decimals (0.71 csm)
     days = "days"          # a number of calendar days
     date = "date"          # an ISO date, YYYY-MM-DD
     text = "text"
@@ -33,8 +34,8 @@ class Kind(enum.StrEnum):
     measure = "measure"    # the plan's worklist value measure: money when it is one
 
 
-NUMERIC = frozenset({Kind.money, Kind.percent, Kind.count, Kind.number, Kind.days,
-                     Kind.measure})
+NUMERIC = frozenset({Kind.money, Kind.percent, Kind.count, Kind.number, Kind.people,
+                     Kind.days, Kind.measure})
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,31 @@ TABLES: dict[str, dict[str, Column]] = {
     **_rollups("coverage", {}),
     **_rollups("map", _MAP_ROLLUP),
     **_rollups("team", _TEAM_ROLLUP),
+    "capacity_segments": {
+        "segment": _c(K.text, "Segment", "(no segment)"), "role": _c(K.text, "Role"),
+        "customers": _c(K.count, "Customers"), "arr": _c(K.money, "ARR"),
+        "hours_per_customer": _c(K.number, "Hours per customer"),
+        "engagement_hours": _c(K.number, "Engagement hours a person"),
+        "customers_per_person": _c(K.number, "Customers per person"),
+        "needed_bottom_up": _c(K.people, "Needed bottom-up"),
+        "needed_top_down": _c(K.people, "Needed top-down"),
+        "needed_by_standard": _c(K.people, "Needed by standard"),
+        "in_place": _c(K.people, "In place"), "gap": _c(K.people, "Gap"),
+    },
+    "capacity_summary": {
+        "segment": _c(K.text, "Segment", "(no segment)"), "accounts": _c(K.count, "Accounts"),
+        "customers": _c(K.count, "Customers"), "arr": _c(K.money, "ARR"),
+        "arr_share": _c(K.percent, "Share of ARR"),
+        "touch_minutes": _c(K.count, "Human-touch minutes"),
+        "time_share": _c(K.percent, "Share of human-touch time"),
+    },
+    "capacity_reality": {
+        "segment": _c(K.text, "Segment", "(no segment)"), "role": _c(K.text, "Role"),
+        "customers": _c(K.count, "Customers"),
+        "planned_hours_per_customer": _c(K.number, "Planned hours per customer"),
+        "measured_hours_per_customer": _c(K.number, "Measured hours per customer"),
+        "delivered_share": _c(K.percent, "Delivered"),
+    },
     "coverage_accounts": {
         "account_id": _ACCOUNT, "name": _c(K.text, "Name"), "state": _c(K.state, "State"),
         "label": _c(K.text, "State"), "segment": _c(K.text, "Segment"), "owner_id": _OWNER,

@@ -109,6 +109,8 @@ def format_value(value: Any, kind: Kind, formats: Formats, *, name: Any = None,
             return f"{round(float(value)):,}"
         case Kind.number:
             return f"{float(value):,.1f}"
+        case Kind.people:
+            return f"{float(value):,.2f}"
         case Kind.days:
             days = float(value)
             return f"{round(days):,}" if days.is_integer() else f"{days:,.1f}"

@@ -74,6 +74,8 @@ def _number_format(kind: Kind, arrow: pa.DataType, f: Formats) -> str | None:
             return "#,##0"
         case Kind.number:
             return "#,##0.0"
+        case Kind.people:
+            return "#,##0.00"
         case Kind.date:
             return "yyyy-mm-dd"
     if pa.types.is_integer(arrow):
