@@ -222,3 +222,14 @@ def test_latest_deal_is_created_on_or_before_as_of_in_the_plans_zone(store, zone
     plan = parse_plan(f"timezone: {zone}\nowners: {{fallback: [latest_deal]}}\n", "plan.yaml")
     rows = account_owners(store, plan, AS_OF).to_pyarrow().to_pylist()
     assert [(r["account_id"], r["owner_id"]) for r in rows] == [("B1", owner)]
+
+
+def test_worklist_owner_known_only_through_the_fallback(owners_store):
+    """u9 is no user and owns no account itself: A6's account executive on the team."""
+    from covermap.coverage.worklist import UnknownFilterValue, check_filters
+
+    plan = parse_plan("owners: {fallback: [account_team:account_executive]}\n", "plan.yaml")
+    assert check_filters(owners_store, plan, owner="u9")["owner"] == "u9"
+    with pytest.raises(UnknownFilterValue, match="unknown --owner 'u9'"):
+        check_filters(owners_store, parse_plan("owners: {fallback: []}\n", "plan.yaml"),
+                      owner="u9")

@@ -40,7 +40,7 @@ from covermap.coverage.checks import ANYONE, CheckTables, counters, entry_table,
 from covermap.engine import buckets as bk
 from covermap.engine.segments import segment_ids
 from covermap.errors import AnalysisError
-from covermap.plan.model import Plan
+from covermap.plan.model import LATEST_DEAL, OWNER_TEAM_PREFIX, Plan
 
 #: how many valid values an error lists before it says how many more there are
 LISTED = 30
@@ -179,13 +179,28 @@ def _distinct(table: ir.Table, column: str) -> list[str]:
     return sorted(t.v.to_pyarrow().to_pylist())
 
 
+def _fallback_owners(store, plan: Plan) -> list[str]:
+    """Everyone the plan's ``owners.fallback`` can make an owner: the deals' owners
+    (``latest_deal``) and the account-team members of the roles it names."""
+    out: list[str] = []
+    for source in plan.owners.fallback:
+        if source == LATEST_DEAL:
+            out += _distinct(store.table("deals"), "owner_id")
+        else:
+            t = store.table("account_team")
+            role = source.removeprefix(OWNER_TEAM_PREFIX)
+            out += _distinct(t.filter(t.role == role), "user_id")
+    return out
+
+
 def check_filters(store, plan: Plan, *, owner: str | None = None, role: str | None = None,
                   segment: str | None = None, state: str | None = None) -> dict[str, str | None]:
     """The filters for :func:`filter_worklist`, checked against the plan and the store.
 
     States are the plan's state ids; roles the plan's roles, those standard entries name,
     and ``anyone``; segments the accounts' segments; owners the user ids of the users table
-    and of ``accounts.owner_id`` (a user's exact name stands for their id). Raises
+    and of ``accounts.owner_id``, and whoever the plan's ``owners.fallback`` can make an
+    owner (a user's exact name stands for their id). Raises
     :class:`UnknownFilterValue` for anything else."""
     if state is not None and state not in (states := [s.id for s in plan.states]):
         raise UnknownFilterValue("state", state, states)
@@ -201,7 +216,8 @@ def check_filters(store, plan: Plan, *, owner: str | None = None, role: str | No
     if owner is not None:
         users = store.table("users")
         owners = sorted(set(_distinct(users, "user_id"))
-                        | set(_distinct(store.table("accounts"), "owner_id")))
+                        | set(_distinct(store.table("accounts"), "owner_id"))
+                        | set(_fallback_owners(store, plan)))
         if owner not in owners:
             ids = users.filter(users.name == owner).user_id.to_pyarrow().to_pylist()
             if len(ids) != 1:
