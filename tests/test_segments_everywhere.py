@@ -4,15 +4,14 @@ the same segment per account, not only capacity."""
 from __future__ import annotations
 
 import pytest
+from test_coverage_company import AS_OF, PLAN_YAML, build
 
-from covermap.capacity.queries import segment_accounts
 from covermap.coverage.measure import measure_coverage
 from covermap.coverage.worklist import UnknownFilterValue, check_filters
-from covermap.engine.segments import account_segments, segment_ids
+from covermap.engine.segments import account_segments, segment_accounts, segment_ids
 from covermap.plan import parse_plan
 from covermap.store.connect import open_store
 from covermap.team.tables import measure_team
-from test_coverage_company import AS_OF, PLAN_YAML, build
 
 # on as_of 2026-07-15: C1 is a customer since 2025, P2 since its win on 2026-05-15 (both
 # paying); N1 has arr 10 (sized); P1 (no arr), T1 (arr 5) and U1 match no segment

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from covermap.capacity.queries import active_users, segment_accounts
+from covermap.capacity.queries import active_users
 from covermap.capacity.solver import Problem, Solution, person_loads, solve
+from covermap.engine.segments import segment_accounts
 from covermap.engine.window import resolve_window
 from covermap.errors import AnalysisError, PlanError
 from covermap.plan.model import Plan

@@ -25,8 +25,8 @@ import uuid
 import ibis
 import ibis.expr.types as ir
 
-from covermap.capacity.queries import segment_accounts
 from covermap.capacity.solver import Problem
+from covermap.engine.segments import segment_accounts
 from covermap.errors import PlanError
 from covermap.plan.load import rule_line
 from covermap.plan.model import Plan

@@ -1,8 +1,6 @@
 """Capacity's queries over the store (Ibis), one row per account or per touch, aggregated to
 (segment, role) before anything reaches Python.
 
-- ``segment_accounts`` (``covermap.engine.segments``): each account's segment, whether it
-  is a customer on ``as_of`` and its ARR;
 - :func:`human_time`: the window's human touches with their minutes (the activity's
   duration, else the plan's minutes of its kind) and the user's role;
 - :func:`in_place`: per (segment, role), each active user of the role counted as their share
@@ -18,7 +16,6 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from covermap.engine.segments import segment_accounts  # noqa: F401 (capacity's accounts)
 from covermap.engine.states import states_at
 from covermap.engine.touches import is_touch, local_range
 from covermap.engine.window import Window, date_flag, local_date

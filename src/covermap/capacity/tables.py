@@ -34,10 +34,10 @@ from covermap.capacity.queries import (
     human_time,
     in_place,
     minutes_per_touch,
-    segment_accounts,
     standard_rows,
     standard_touches,
 )
+from covermap.engine.segments import segment_accounts
 from covermap.engine.window import Window, resolve_window
 from covermap.errors import PlanInvalid
 from covermap.plan.model import Plan

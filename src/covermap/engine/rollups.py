@@ -28,7 +28,6 @@ from covermap.engine.segments import segment_accounts
 from covermap.engine.territories import account_groups, account_territories, territory_tree
 from covermap.plan.model import Plan
 
-BY = ("group", "territory")
 KEY_COLUMNS = ("key", "name", "parent", "accounts", "customers", "arr")
 
 

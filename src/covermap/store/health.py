@@ -25,6 +25,7 @@ import ibis
 
 from covermap.engine.deals import deals as plan_deals
 from covermap.plan.model import Plan
+from covermap.store.groups import set_aside
 
 __all__ = ["DataWarning", "data_warnings"]
 
@@ -116,8 +117,6 @@ _GROUP_WARNINGS = {  # problem -> (what, the fix); {n}: links, {e}: examples
 
 
 def _group_warnings(store) -> list[DataWarning]:
-    from covermap.store.groups import set_aside
-
     out = []
     for problem, n, examples in set_aside(store):
         what, fix = _GROUP_WARNINGS[problem]
