@@ -6,6 +6,8 @@ far above any real plan and far below what would make loading slow or exhaust me
 - ``MAX_PLAN_BYTES``: the file's size, checked before it is read;
 - ``MAX_DEPTH``: mappings and lists nested inside each other, checked while the YAML is
   read event by event, so a 10,000-deep value never reaches a recursive step;
+- ``MAX_NUMBER_DIGITS``: the digits of a whole number (Python refuses to read one of more
+  than 4,300);
 - ``MAX_VALUES``: the values of the document once every alias is expanded, counted as
   the events arrive (an anchor's size is remembered once), so a billion-laughs bomb of a
   few hundred bytes stops at the limit instead of being expanded.
@@ -13,6 +15,7 @@ far above any real plan and far below what would make loading slow or exhaust me
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +26,15 @@ from covermap.errors import PlanError, PlanInvalid
 MAX_PLAN_BYTES = 1_000_000
 MAX_DEPTH = 64
 MAX_VALUES = 50_000
+#: digits of a whole number (beyond Python's 4,300 int() refuses to read one at all)
+MAX_NUMBER_DIGITS = 100
+_WHOLE = re.compile(r"[-+]?[0-9][0-9_]*")
+_INT_TAG = "tag:yaml.org,2002:int"
 
 # libyaml when installed: the pure-Python reader takes seconds on a plan near the limits.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: whether a reader error's position counts bytes (libyaml) or characters (PyYAML)
+BYTE_POSITIONS = _Loader is not yaml.SafeLoader
 
 
 def _refuse(message: str, file: str, line: int | None = None, key: str | None = None) -> None:
@@ -99,6 +108,12 @@ def check_shape(text: str, file: str) -> None:
         else:
             if isinstance(event, yaml.ScalarEvent) and event.anchor:
                 sizes[event.anchor] = 1
+            if (isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_NUMBER_DIGITS
+                    and (event.implicit[0] or event.tag == _INT_TAG)
+                    and _WHOLE.fullmatch(event.value)):
+                _refuse(f"a number of {len(event.value):,} digits; a plan's numbers have at "
+                        f"most {MAX_NUMBER_DIGITS} (quote it if it is text)", file, line,
+                        _key(where))
             if parent is not None:
                 parent[0] += n
 
@@ -109,7 +124,35 @@ def compose(text: str) -> tuple[yaml.Node | None, Any]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        try:
+            data = loader.construct_document(node) if node is not None else None
+        except ValueError as e:  # a scalar YAML resolves but cannot build: 2024-02-30
+            raise _unreadable(node) or e from e
     finally:
         loader.dispose()
     return node, data
+
+
+def _unreadable(root: yaml.Node) -> yaml.constructor.ConstructorError | None:
+    """The error, with its line, of the first scalar under ``root`` that its YAML type
+    cannot build (a date that does not exist, say); None when there is none."""
+    todo, seen = [root], set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.constructor.SafeConstructor().construct_object(node)
+            except ValueError as e:
+                kind = node.tag.rsplit(":", 1)[-1]
+                kind = {"timestamp": "date", "int": "whole number"}.get(kind, kind)
+                return yaml.constructor.ConstructorError(
+                    None, None, f"{node.value!r} is not a {kind} ({e}); quote it if it is "
+                    f"text", node.start_mark)
+        elif isinstance(node, yaml.SequenceNode):
+            todo += reversed(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            todo += [n for pair in reversed(node.value) for n in reversed(pair)]
+    return None

@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from covermap.errors import PlanError, PlanInvalid, RuleError, did_you_mean
-from covermap.plan.limits import check_file_size, check_shape, compose
+from covermap.plan.limits import BYTE_POSITIONS, check_file_size, check_shape, compose
 from covermap.plan.model import Plan
 from covermap.plan.validation import Locations, dotted, line_of, validation_problems
 
@@ -37,6 +37,13 @@ def _parse(text: str, file: str) -> tuple[dict[str, Any], Locations]:
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else None
         raise PlanInvalid([PlanError(f"not valid YAML: {e.problem}; fix the syntax", file=file,
+                                     line=line)]) from e
+    except yaml.reader.ReaderError as e:  # a control character (no mark: found while reading)
+        # libyaml's position counts the bytes of the UTF-8 text, PyYAML's the characters
+        before = text.encode("utf-8")[:e.position] if BYTE_POSITIONS else text[:e.position]
+        line = before.count(b"\n" if BYTE_POSITIONS else "\n") + 1
+        raise PlanInvalid([PlanError(f"not valid YAML: the control character #x{e.character:04x} "
+                                     f"is not allowed in YAML text; remove it", file=file,
                                      line=line)]) from e
     if data is None:
         return {}, Locations(None)

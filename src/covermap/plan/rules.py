@@ -146,6 +146,19 @@ def _unescape(body: str, error: Any) -> str:
     return re.sub(r"\\(.)", one, body, flags=re.DOTALL)
 
 
+#: the largest whole number a rule keeps whole (the engine's integers are 64-bit)
+_MAX_WHOLE = 2 ** 63 - 1
+
+
+def _number(raw: str) -> int | float:
+    """A number token's value: a whole number beyond 64 bits is read as a float (as is one
+    of more digits than Python's int() reads), so a rule never holds a literal the
+    engine cannot; ``\\d`` also matches other scripts' digits (``١٢``), which int() reads."""
+    if "." not in raw and len(raw) <= 19 and int(raw) <= _MAX_WHOLE:
+        return int(raw)
+    return float(raw)
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -160,7 +173,7 @@ class _Parser:
             raw = m.group(kind)
             start = m.start(kind)
             if kind == "number":
-                self.tokens.append(("lit", float(raw) if "." in raw else int(raw), start))
+                self.tokens.append(("lit", _number(raw), start))
             elif kind == "string":
                 self.tokens.append(("lit", _unescape(
                     raw[1:-1], lambda msg, at, s=start: self.error(msg, s + 1 + at)), start))
@@ -531,7 +544,8 @@ def _compile(node: Any, t: ir.Table, types: dict[str, str]) -> ir.Value:
         lv = _lit(node.left.value, rt)
     if rv is None:
         rv = _lit(node.right.value, lt)
-    if node.op in ("+", "-", "*", "/"):
+    if node.op in ("+", "-", "*", "/"):  # in floats: 64-bit integers overflow in the engine
+        lv, rv = lv.cast("float64"), rv.cast("float64")
         return {"+": lv + rv, "-": lv - rv, "*": lv * rv, "/": lv / rv}[node.op]
     cmp = {"==": lv == rv, "!=": lv != rv, "<": lv < rv, "<=": lv <= rv,
            ">": lv > rv, ">=": lv >= rv}[node.op]

@@ -1,0 +1,71 @@
+"""The bugs the fuzz tests (tests/test_fuzz_*.py, issue 15 point 2) found, each with the
+minimal failing example Hypothesis printed, fixed in src/covermap/plan/ and
+src/covermap/importing/."""
+
+from __future__ import annotations
+
+import ibis
+import pytest
+
+from covermap.errors import PlanInvalid
+from covermap.plan.load import parse_plan
+from covermap.plan.rules import compile_rule
+
+
+def _problem(text: str) -> str:
+    with pytest.raises(PlanInvalid) as e:
+        parse_plan(text, "plan.yaml")
+    return str(e.value)
+
+
+def test_a_control_character_in_a_plan_is_a_plan_error_on_its_line():
+    """Was yaml.reader.ReaderError (no mark, so not caught): ``name: \\x1f``."""
+    assert _problem("# plan\nname: 日本\x1f\n") == (
+        "plan.yaml, line 2: not valid YAML: the control character #x001f is not allowed in "
+        "YAML text; remove it")
+
+
+def test_a_number_too_long_for_python_is_a_plan_error():
+    """Was ValueError 'Exceeds the limit (4300 digits) for integer string conversion'."""
+    assert _problem("window_months: " + "9" * 4301 + "\n") == (
+        "plan.yaml, line 1: window_months: a number of 4,301 digits; a plan's numbers have at "
+        "most 100 (quote it if it is text)")
+
+
+def test_a_date_that_does_not_exist_is_a_plan_error_on_its_line():
+    """Was ValueError 'day is out of range for month' from YAML's date constructor."""
+    assert _problem("name: x\nimport: {dates: {earliest: 2024-02-30}}\n") == (
+        "plan.yaml, line 2: not valid YAML: '2024-02-30' is not a date (day is out of range "
+        "for month); quote it if it is text; fix the syntax")
+
+
+@pytest.fixture(scope="module")
+def accounts():
+    con = ibis.duckdb.connect()
+    return con.create_table("a", ibis.memtable(
+        {"employees": [3, None], "annual_revenue": [1.5, None]},
+        schema={"employees": "int64", "annual_revenue": "float64"}))
+
+
+TYPES = {"employees": "number", "annual_revenue": "number"}
+
+
+@pytest.mark.parametrize(("rule", "rows"), [
+    # was ValueError (int() of 4,301 digits) while the plan loaded
+    ("employees > " + "9" * 4301, 0),
+    # was TypeError 'out of bounds for type Int64' when the rule compiled
+    ("employees > 99999999999999999999", 0),
+    ("employees in [99999999999999999999999]", 0),
+    ("annual_revenue in [1, 99999999999999999999]", 0),
+    # was duckdb OutOfRangeException 'Overflow in multiplication of INT64' when it ran
+    ("employees * 99999999999 * 9999999999 > 1", 1),
+    ("employees + 9223372036854775807 > 0", 1),
+])
+def test_rules_with_numbers_beyond_64_bits_compile_and_run(accounts, rule, rows):
+    assert accounts.filter(compile_rule(rule, accounts, TYPES)).count().execute() == rows
+
+
+def test_a_plan_whose_rule_holds_a_huge_number_loads():
+    plan = parse_plan("states:\n- {id: a, label: A, rule: 'employees > " + "9" * 5000 + "'}\n",
+                      "plan.yaml")
+    assert plan.states[0].rule.endswith("9" * 10)
