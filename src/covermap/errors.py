@@ -11,6 +11,7 @@ The tree::
     │   ├── MissingColumn                  a required column is absent
     │   └── RejectedRows                   --strict and some rows would be quarantined
     ├── StoreError (RuntimeError)          the store cannot be opened or is not a covermap store
+    │   └── BackendUnsupported             this kind of store lacks a capability a command needs
     ├── OutputError (ValueError)           an output that must not or cannot be written there
     └── AnalysisError (ValueError)         an analysis cannot run on this data (e.g. no activities)
 
@@ -110,6 +111,15 @@ class RejectedRows(ImportProblem):
 
 class StoreError(CovermapError, RuntimeError):
     """The store cannot be opened, or is not a covermap store."""
+
+
+class BackendUnsupported(StoreError):
+    """A command needs a capability (``covermap.store.capabilities``) that this kind of
+    store lacks; names the capability, the store and what to do instead."""
+
+    def __init__(self, capability: str, backend: str, remedy: str) -> None:
+        self.capability, self.backend, self.remedy = capability, backend, remedy
+        super().__init__(f"{backend} store: no {capability}; {remedy}")
 
 
 class OutputError(CovermapError, ValueError):

@@ -75,8 +75,10 @@ def serve(
     from covermap.serve.cache import connect
     from covermap.serve.service import Service
     from covermap.serve.users import load_users
+    from covermap.store import capabilities
     from covermap.store.connect import store_path
 
+    capabilities.require_at(store, capabilities.SNAPSHOT_FILE)
     path = store_path(store)
     if not Path(path).is_file():
         raise CovermapError(f"{path}: no store here yet; run `covermap import FILES --store "

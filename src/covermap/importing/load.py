@@ -190,6 +190,11 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, plan: Plan | None
     >>> (r.loaded, r.quarantined, r.files[0].reasons)
     (1, 1, (('name is required', 1),))
     """
+    if getattr(store, "backend", "DuckDB") != "DuckDB":  # staged in DuckDB, then written
+        from covermap.store.postgres_import import import_paths as into_postgres
+
+        return into_postgres(store, paths, plan=plan, strict=strict, progress=progress,
+                             dry_run=dry_run)
     plan = plan or default_plan()
     con = store.duckdb
     as_of, cutoff = _cutoff(plan)

@@ -13,13 +13,16 @@ from pathlib import Path
 import ibis.expr.types as ir
 
 from covermap.reports.targets import Targets, replace_atomically
+from covermap.store.postgres_export import on_duckdb, write_with_duckdb
 
 FORMATS = ("csv", "parquet")
 
 
 def _write(expr: ir.Table, path: Path) -> Path:
     def write(tmp: Path) -> None:
-        if path.suffix == ".parquet":
+        if not on_duckdb(expr):  # another store: the same files, by DuckDB's writers
+            write_with_duckdb(expr, tmp, parquet=path.suffix == ".parquet")
+        elif path.suffix == ".parquet":
             expr.to_parquet(tmp)
         else:
             expr.to_csv(tmp, header=True, dateformat="%Y-%m-%d")

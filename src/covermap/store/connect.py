@@ -149,10 +149,7 @@ def store_path(url: str | Path) -> str:
     """
     text = str(url)
     if text.startswith(("postgres://", "postgresql://")):
-        raise StoreError(
-            f"{text}: PostgreSQL stores are not supported yet; use a DuckDB file path "
-            f"such as {DEFAULT_STORE}"
-        )
+        return text  # a PostgreSQL store (covermap.store.postgres)
     path = text.removeprefix("duckdb://")
     if path == ":memory:":
         return path
@@ -184,6 +181,10 @@ def open_store(url: str | Path = DEFAULT_STORE, *, read_only: bool = False,
     """
     text = str(url)
     path = store_path(text)
+    if text.startswith(("postgres://", "postgresql://")):
+        from covermap.store.postgres import open_postgres
+
+        return open_postgres(text, read_only=read_only)
     if path != ":memory:":
         parent = Path(path).parent
         if not parent.exists():

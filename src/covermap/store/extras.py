@@ -47,6 +47,17 @@ def catalog(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
         f"SELECT column_id, name, type FROM {CATALOG} ORDER BY column_id").fetchall()}
 
 
+def catalog_of(store) -> dict[str, tuple[int, str]]:
+    """``catalog`` of any store, read through Ibis (a PostgreSQL store has no DuckDB
+    connection)."""
+    if getattr(store, "backend", "DuckDB") == "DuckDB":
+        return catalog(store.duckdb)
+    if not store.has_table(CATALOG):
+        return {}
+    rows = store.table(CATALOG).order_by("column_id").to_pyarrow().to_pylist()
+    return {r["name"]: (r["column_id"], r["type"]) for r in rows}
+
+
 def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
                             "AND table_schema = current_schema()", [table]).fetchone()[0])
@@ -56,7 +67,7 @@ def with_columns(store, names: Iterable[str]) -> ir.Table:
     """The accounts table with the extra columns ``names`` (those the store has) added,
     typed; an account without a value has NULL."""
     a = store.table("accounts")
-    known = catalog(store.duckdb)
+    known = catalog_of(store)
     wanted = [n for n in dict.fromkeys(names) if n in known and n not in a.columns]
     if not wanted:
         return a

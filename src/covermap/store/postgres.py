@@ -1,0 +1,166 @@
+"""A store in a PostgreSQL database, chosen by a ``postgresql://`` (or ``postgres://``) URL.
+
+The engine reads it through Ibis's PostgreSQL backend, the same expressions as on
+DuckDB. The tables are the DuckDB store's, with the types Ibis maps them to (VARCHAR
+-> text, DECIMAL(18,2) -> numeric(18,2), VARCHAR[] -> text[], ...): they are created
+from an empty DuckDB store's schema, so nothing spells a column list twice. Imports
+are staged in DuckDB and written here in one transaction (``store.postgres_import``).
+What a PostgreSQL store cannot do is listed in ``store.capabilities``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import ibis
+import ibis.expr.schema as sch
+from ibis.backends.sql.datatypes import DuckDBType
+
+from covermap.errors import StoreError
+from covermap.store import capabilities, extras, groups, postgres_compile, schema
+from covermap.store.connect import _BOOKKEEPING_DDL, Store
+from covermap.store.postgres_sql import DuckDBDialect
+
+assert postgres_compile  # imported for its fixes to Ibis's PostgreSQL SQL
+SCHEMES = ("postgresql://", "postgres://")
+#: every table of a covermap store, in load order (a table after those it refers to)
+TABLE_NAMES = (*(t.name for t in schema.TABLES), *_BOOKKEEPING_DDL,
+               extras.CATALOG, extras.VALUES, groups.ACCOUNT_GROUPS, groups.GROUP_LINKS)
+
+
+#: aggregates Ibis's PostgreSQL SQL calls that PostgreSQL lacks: first/last non-NULL value
+#: in the aggregate's order (what ``Column.first()`` / ``.arbitrary()`` mean on DuckDB)
+_AGGREGATES = (
+    "CREATE OR REPLACE FUNCTION covermap_first_agg(anyelement, anyelement) RETURNS "
+    "anyelement LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1'",
+    "CREATE OR REPLACE AGGREGATE first(anyelement) (SFUNC = covermap_first_agg, "
+    "STYPE = anyelement, PARALLEL = safe)",
+    "CREATE OR REPLACE FUNCTION covermap_last_agg(anyelement, anyelement) RETURNS "
+    "anyelement LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $2'",
+    "CREATE OR REPLACE AGGREGATE last(anyelement) (SFUNC = covermap_last_agg, "
+    "STYPE = anyelement, PARALLEL = safe)",
+)
+
+
+def is_postgres_url(url: str | Path) -> bool:
+    """Whether ``url`` names a PostgreSQL store.
+
+    >>> is_postgres_url("postgresql://crm@db/covermap"), is_postgres_url("crm.duckdb")
+    (True, False)
+    """
+    return str(url).startswith(SCHEMES)
+
+
+def shown(url: str) -> str:
+    """``url`` without its password (what messages print).
+
+    >>> shown("postgresql://crm:secret@db:5432/covermap")
+    'postgresql://crm:***@db:5432/covermap'
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def duckdb_schemas() -> dict[str, sch.Schema]:
+    """The Ibis schema of every table of a new store (made in an in-memory DuckDB)."""
+    from covermap.store.connect import open_store
+
+    with open_store(":memory:") as s:
+        return {name: s.ibis.get_schema(name) for name in TABLE_NAMES}
+
+
+class PostgresStore(Store):
+    """A store in PostgreSQL: ``ibis`` is Ibis's PostgreSQL backend (what it cannot do:
+    ``store.capabilities``)."""
+
+    backend = capabilities.POSTGRES
+
+    @property
+    def duckdb(self) -> DuckDBDialect:
+        """The store's bookkeeping queries, written for DuckDB, transpiled
+        (``store.postgres_sql``); bulk loading goes through ``store.postgres_import``."""
+        return DuckDBDialect(self)
+
+    @property
+    def shown_url(self) -> str:
+        return shown(self.url)
+
+    def sql(self, query: str, params: tuple | list = ()) -> list[tuple]:
+        """Rows of one query in PostgreSQL's SQL (``%s`` placeholders)."""
+        with self.ibis.con.cursor() as cur, self.ibis.con.transaction():
+            cur.execute(query, params or None)
+            return cur.fetchall() if cur.description else []
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.sql("SELECT 1 FROM information_schema.tables WHERE table_name = %s "
+                             "AND table_schema = current_schema()", (name,)))
+
+    def _physical(self, name: str) -> dict[str, str]:
+        """Column name -> type in DuckDB's spelling (what callers of ``columns`` compare)."""
+        if not self.has_table(name):
+            return {}
+        return {c: DuckDBType.to_string(t).replace(" ", "").upper()
+                for c, t in self.ibis.get_schema(name).items()}
+
+    def columns(self, name: str, *, date_flags: bool = False) -> dict[str, str]:
+        out = {c: t for c, t in self._physical(name).items()
+               if date_flags or c not in schema.DATE_FLAG_NAMES}
+        if name == schema.ACCOUNTS.name:
+            out.update({c: t for c, (_, t) in extras.catalog_of(self).items()})
+        return out
+
+    def ensure_functions(self) -> None:
+        """Create the aggregates Ibis's SQL needs (``_AGGREGATES``) unless there."""
+        if len(self.sql("SELECT 1 FROM pg_proc WHERE proname IN ('covermap_first_agg', "
+                        "'covermap_last_agg') AND pronamespace = current_schema()::regnamespace"
+                        )) < 2:
+            for ddl in _AGGREGATES:
+                self.sql(ddl)
+
+    def ensure_schema(self) -> None:
+        """Create the tables that do not exist yet, with the DuckDB store's schema."""
+        self.ensure_functions()
+        have = set(self.ibis.list_tables())
+        missing = [n for n in TABLE_NAMES if n not in have]
+        if missing:
+            schemas = duckdb_schemas()
+            for name in missing:
+                self.ibis.create_table(name, schema=schemas[name])
+
+
+def open_postgres(url: str, *, read_only: bool = False) -> PostgresStore:
+    """Open the PostgreSQL store at ``url``, creating its tables unless ``read_only``. A
+    database that holds tables but not a covermap store's is refused before anything is
+    added to it."""
+    try:
+        import psycopg
+    except ImportError as e:
+        raise StoreError(f"{shown(url)}: PostgreSQL stores need the postgres extra: "
+                         f"pip install 'covermap[postgres]'") from e
+    try:
+        con = ibis.connect(url)
+    except psycopg.Error as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise StoreError(f"{shown(url)}: cannot connect to PostgreSQL: {first}; check the "
+                         f"host, port, user, password and database in the URL") from e
+    store = PostgresStore(url=url, ibis=con)
+    tables = set(con.list_tables())
+    if tables and not set(_BOOKKEEPING_DDL) <= tables:
+        con.disconnect()
+        listed = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+        raise StoreError(f"{shown(url)}: a PostgreSQL database but not a covermap store (it "
+                         f"holds tables {listed}); covermap leaves it as it is: pass --store "
+                         f"a URL with a new database or schema")
+    if read_only and not tables:
+        con.disconnect()
+        raise StoreError(f"{shown(url)}: no store here yet; run `covermap import FILES "
+                         f"--store {shown(url)}` first")
+    if not read_only:
+        store.ensure_schema()
+    else:
+        store.ensure_functions()
+    return store

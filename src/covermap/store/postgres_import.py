@@ -1,0 +1,83 @@
+"""Import into a PostgreSQL store: staged and checked in DuckDB, written in one transaction.
+
+The importer is DuckDB's (its readers, checks, quarantine and upserts, unchanged), so a
+PostgreSQL store gets exactly the rows, quarantine and report a DuckDB store would:
+
+1. an advisory lock makes imports into one database take turns (each reads what the
+   previous one wrote);
+2. the store's tables are copied into a DuckDB file in a temporary folder, so upserts,
+   duplicate checks and references see what the store holds;
+3. ``import_paths`` runs there, as on any DuckDB store;
+4. the tables the import changed replace theirs in PostgreSQL in ONE transaction: the
+   import commits whole or not at all, and readers see the old tables until it commits
+   (rows are deleted, not truncated, so readers are never blocked).
+
+Every table moves as CSV through COPY (``store.postgres_copy``), never as Python rows.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import ibis
+
+from covermap.importing.report import ImportReport
+from covermap.store import extras, groups, schema
+from covermap.store.connect import Store
+from covermap.store.postgres import TABLE_NAMES, PostgresStore, duckdb_schemas
+from covermap.store.postgres_copy import duckdb_to_postgres, postgres_to_duckdb
+
+#: pg_advisory_lock key of covermap imports ("covermap" in ASCII, as a number)
+_LOCK = 0x636F7665726D6170
+#: written on every import; the rest only when a file fed them (or accounts changed)
+_ALWAYS = (schema.QUARANTINE, schema.IMPORTS)
+_WITH_ACCOUNTS = (extras.CATALOG, extras.VALUES, groups.ACCOUNT_GROUPS, groups.GROUP_LINKS)
+
+
+@contextmanager
+def _import_lock(store: PostgresStore):
+    con = store.ibis.con
+    con.execute("SELECT pg_advisory_lock(%s)", (_LOCK,))
+    try:
+        yield
+    finally:
+        con.execute("SELECT pg_advisory_unlock(%s)", (_LOCK,))
+
+
+def changed_tables(report: ImportReport) -> list[str]:
+    """The tables an import wrote, in load order."""
+    fed = {f.table for f in report.files}
+    if schema.ACCOUNTS.name in fed:
+        fed.update(_WITH_ACCOUNTS)
+    fed.update(_ALWAYS)
+    return [n for n in TABLE_NAMES if n in fed]
+
+
+def import_paths(store: PostgresStore, paths: Sequence[str | Path], **options) -> ImportReport:
+    """``covermap.importing.import_paths`` for a PostgreSQL store (same options, same
+    report); with ``dry_run`` nothing is written to PostgreSQL."""
+    from covermap.importing.load import import_paths as import_into
+
+    schemas = duckdb_schemas()
+    with _import_lock(store), tempfile.TemporaryDirectory(prefix="covermap-pg-") as tmp:
+        folder = Path(tmp)
+        # a private file nobody else reads: opened directly, not as a store's next version
+        with Store(url=str(folder / "staging.duckdb"),
+                   ibis=ibis.duckdb.connect(str(folder / "staging.duckdb"))) as staging:
+            staging.ensure_schema()
+            con = store.ibis.con
+            with con.cursor() as cur, con.transaction():  # one snapshot of every table
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                for name in TABLE_NAMES:
+                    postgres_to_duckdb(cur, staging.duckdb, name, schemas[name], folder)
+            report = import_into(staging, paths, **options)
+            if options.get("dry_run"):
+                return report
+            with con.cursor() as cur, con.transaction():
+                for name in changed_tables(report):
+                    cur.execute(f'DELETE FROM "{name}"')
+                    duckdb_to_postgres(staging.duckdb, cur, name, schemas[name], folder)
+    return report

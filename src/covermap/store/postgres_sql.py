@@ -1,0 +1,113 @@
+"""DuckDB-dialect SQL run on a PostgreSQL store, for the store's small bookkeeping
+queries (status, quarantine listings, import warnings) that are written for DuckDB.
+
+Each statement is transpiled by sqlglot (DuckDB -> PostgreSQL, ``?`` -> ``%s``), as
+Ibis's ``.sql(dialect="duckdb")`` does. DuckDB's own session settings (progress bar,
+spill folder, insertion order) tune how DuckDB runs and change no result, so on
+PostgreSQL they do nothing; a statement PostgreSQL cannot run raises
+``BackendUnsupported`` (capability ``DUCKDB_SQL``), never a different answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from covermap.store import capabilities
+
+#: DuckDB settings that only tune DuckDB's execution (no result depends on them)
+TUNING = frozenset({"enable_progress_bar", "temp_directory", "preserve_insertion_order",
+                    "threads", "TimeZone"})
+_SET = re.compile(r"^\s*SET\s+(\w+)\s*=", re.IGNORECASE)
+_SETTING = re.compile(r"^\s*SELECT\s+current_setting\('(\w+)'\)\s*$", re.IGNORECASE)
+
+
+def _portable(node: exp.Expression) -> exp.Expression:
+    """Rewrite what sqlglot leaves in DuckDB's spelling into PostgreSQL's."""
+    if isinstance(node, exp.Contains):  # contains(a, b): no such function in PostgreSQL
+        return exp.GT(this=exp.func("strpos", node.this, node.expression),
+                      expression=exp.Literal.number(0))
+    if isinstance(node, exp.RegexpExtract):  # '' when nothing matches, as in DuckDB
+        group = node.args.get("group") or exp.Literal.number(0)
+        match = exp.Bracket(this=exp.Paren(this=exp.func("regexp_match", node.this,
+                                                           node.expression)),
+                            expressions=[exp.Literal.number(int(group.name) or 1)])
+        if int(group.name) == 0:  # the whole match: one group around the pattern
+            match.this.this.set("expressions", [exp.DPipe(this=exp.DPipe(
+                this=exp.Literal.string("("), expression=node.expression),
+                expression=exp.Literal.string(")"))])
+        return exp.func("coalesce", match, exp.Literal.string(""))
+    if isinstance(node, exp.Bracket) and isinstance(node.this, exp.Func):
+        node.set("this", exp.Paren(this=node.this))  # (array_agg(...))[1:2]
+    if isinstance(node, exp.Select) and (order := node.args.get("order")):
+        # PostgreSQL reads a select alias in ORDER BY only as a whole key, not inside one
+        aliases = {e.alias: e.this for e in node.expressions if isinstance(e, exp.Alias)}
+        for key in order.expressions:
+            if not isinstance(key.this, exp.Column):
+                key.set("this", key.this.transform(
+                    lambda n: aliases[n.name].copy() if isinstance(n, exp.Column)
+                    and not n.table and n.name in aliases else n))
+    if isinstance(node, exp.Select) and (g := node.args.get("group")) and g.args.get("all"):
+        keys = [exp.Literal.number(i + 1) for i, e in enumerate(node.expressions)
+                if not e.find(exp.AggFunc)]
+        node.set("group", exp.Group(expressions=keys))
+    return node
+
+
+def translate(query: str) -> str:
+    """``query`` (DuckDB SQL) in PostgreSQL's SQL.
+
+    >>> translate("SELECT f, list(v ORDER BY n)[1:2] FROM q WHERE k = ? GROUP BY ALL")
+    'SELECT f, (ARRAY_AGG(v ORDER BY n))[1:2] FROM q WHERE k = %s GROUP BY 1'
+    """
+    tree = sqlglot.parse_one(query, read="duckdb").transform(_portable)
+    return tree.sql(dialect="postgres")
+
+
+class Rows:
+    """The fetched rows of one statement (what ``DuckDBPyConnection.execute`` returns
+    as far as covermap uses it)."""
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self._rows = rows
+
+    def fetchone(self) -> tuple | None:
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[tuple]:
+        return list(self._rows)
+
+
+class DuckDBDialect:
+    """``execute(sql, params)`` of DuckDB SQL on a PostgreSQL store."""
+
+    def __init__(self, store) -> None:
+        self._store = store
+
+    def cursor(self) -> DuckDBDialect:
+        return self
+
+    def execute(self, query: str, params: list | tuple | None = None) -> Rows:
+        import psycopg
+
+        if (m := _SET.match(query)) and m.group(1) in TUNING:
+            return Rows([])
+        if (m := _SETTING.match(query)) and m.group(1) in TUNING:
+            return Rows([("false",)])
+        if _SET.match(query) or query.lstrip().upper().startswith("PRAGMA"):
+            raise capabilities.unsupported(self._store, capabilities.SPILL_SETTINGS)
+        try:
+            translated = translate(query)
+        except sqlglot.errors.SqlglotError as e:
+            raise capabilities.unsupported(self._store, capabilities.DUCKDB_SQL) from e
+        con = self._store.ibis.con
+        try:
+            with con.cursor() as cur, con.transaction():
+                cur.execute(translated, list(params) if params else None)
+                rows: list[Any] = cur.fetchall() if cur.description else []
+        except psycopg.Error as e:
+            raise capabilities.unsupported(self._store, capabilities.DUCKDB_SQL) from e
+        return Rows([tuple(r) for r in rows])

@@ -1,0 +1,162 @@
+"""The PostgreSQL store: the same import and analyses as DuckDB, on a real server the
+tests start themselves (tests/postgres_cluster.py), parametrized over both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import psycopg
+import pytest
+from postgres_cluster import pg_server, pg_url  # noqa: F401 - fixtures
+from test_coverage import records
+from test_coverage_company import AS_OF, build, plan
+
+from covermap.cli.main import app
+from covermap.coverage.measure import measure_coverage
+from covermap.errors import BackendUnsupported, StoreError
+from covermap.sample import generate_company
+from covermap.store import capabilities
+from covermap.store.connect import open_store
+
+D = dt.date
+ANALYSES = {
+    "coverage": ["coverage_accounts.csv", "coverage_checks.csv", "coverage_depth.csv",
+                 "coverage_summary.csv", "transitions.csv", "worklist.csv"],
+    "map": ["map_cells.csv", "map_channels.csv", "map_unplaced.csv"],
+    "team": ["team_accounts.csv", "team_effort.csv", "team_findings.csv",
+             "team_followed.csv", "team_handoffs.csv", "team_summary.csv"],
+    "value": ["value_accounts.csv", "value_content.csv", "value_content_stages.csv",
+              "value_persona_stages.csv", "value_summary.csv", "value_touches.csv"],
+    "capacity": ["capacity_reality.csv", "capacity_segments.csv", "capacity_summary.csv"],
+}
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def backend_url(request, tmp_path) -> str:
+    """A new store's URL on each backend: a DuckDB file, a new PostgreSQL database."""
+    if request.param == "duckdb":
+        return str(tmp_path / "covermap.duckdb")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="module")
+def sample_stores(tmp_path_factory, pg_server):  # noqa: F811
+    """The sample company imported by `covermap import` into a DuckDB file and into a
+    PostgreSQL database."""
+    from typer.testing import CliRunner
+
+    folder = tmp_path_factory.mktemp("pg_sample")
+    generate_company(folder / "csv", accounts=60, seed=5, as_of=D(2026, 11, 15))
+    with psycopg.connect(pg_server, autocommit=True) as con:
+        con.execute('CREATE DATABASE "sample"')
+    stores = {"duckdb": str(folder / "covermap.duckdb"),
+              "postgres": pg_server.rsplit("/", 1)[0] + "/sample"}
+    for url in stores.values():
+        res = CliRunner().invoke(app, ["import", str(folder / "csv"), "--store", url])
+        assert res.exit_code == 0, res.output
+    return stores
+
+
+@pytest.mark.parametrize("analysis", list(ANALYSES))
+def test_every_export_is_byte_identical_on_both_backends(sample_stores, analysis, tmp_path,
+                                                         runner):
+    for name, url in sample_stores.items():
+        res = runner.invoke(app, [analysis, "--store", url, "--export", str(tmp_path / name)])
+        assert res.exit_code == 0, res.output
+    lines = 0
+    for file in ANALYSES[analysis]:
+        duck = (tmp_path / "duckdb" / file).read_bytes()
+        assert (tmp_path / "postgres" / file).read_bytes() == duck, file
+        lines += duck.count(b"\n") - 1
+    assert lines > 10  # rows, not only headers
+
+
+def test_status_is_the_same_on_both_backends(sample_stores, runner):
+    outs = []
+    for url in sample_stores.values():
+        res = runner.invoke(app, ["status", "--store", url])
+        assert res.exit_code == 0, res.output
+        outs.append(res.output.split("\n", 1)[1])  # the first line names the store
+    assert outs[0] == outs[1]
+    assert "activities" in outs[0]
+
+
+def test_hand_made_company_measures_the_same_on_both_backends(backend_url):
+    """tests/test_coverage.py's hand-worked numbers, on each backend."""
+    with open_store(backend_url) as s:
+        build(s)
+        result = measure_coverage(s, plan(), as_of=AS_OF)
+        summary = [(r["group"], r["key"], r["accounts"], r["checks"], r["passed"])
+                   for r in records(result.summary)][:5]
+        assert summary == [("all", "all", 6, 29, 5), ("state", "customer", 2, 4, 2),
+                           ("state", "prospect", 2, 25, 3), ("state", "target", 1, 0, 0),
+                           ("state", "unclassified", 1, 0, 0)]
+        ch = result.checks
+        c1 = [(r["bucket_start"], r["count"], r["passed"])
+              for r in records(ch.filter(ch.account_id == "C1"), "bucket_start")]
+        assert c1 == [(D(2026, 4, 1), 1, True), (D(2026, 5, 1), 0, False),
+                      (D(2026, 6, 1), 0, False)]
+        acc = {r["account_id"]: (r["weighted_touches"], r["days_since_human_touch"])
+               for r in records(result.accounts)}
+        assert acc["C1"] == (7.5, 13) and acc["P1"] == (5.0, 86) and acc["U1"] == (0.0, None)
+
+
+def _accounts_file(folder: Path, rows: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "accounts.csv").write_text("account_id,name,arr\n" + rows, "utf-8")
+    return folder / "accounts.csv"
+
+
+def _count(url: str, sql: str) -> int:
+    with psycopg.connect(url) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+def test_an_import_commits_whole_or_not_at_all(pg_url, tmp_path, runner):  # noqa: F811
+    good = _accounts_file(tmp_path / "a", "A1,Acme,10\nA2,Beta,20\n")
+    res = runner.invoke(app, ["import", str(good), "--store", pg_url])
+    assert res.exit_code == 0, res.output
+    again = runner.invoke(app, ["import", str(good), "--store", pg_url])  # upsert by id
+    assert again.exit_code == 0, again.output
+    assert _count(pg_url, "SELECT count(*) FROM accounts") == 2
+    bad = _accounts_file(tmp_path / "b", "A3,Gamma,30\nA4,,40\n")  # A4 has no name
+    res = runner.invoke(app, ["import", str(bad), "--store", pg_url, "--strict"])
+    assert res.exit_code == 1
+    assert "1 row(s) would be quarantined, so nothing was imported" in res.output
+    assert _count(pg_url, "SELECT count(*) FROM accounts") == 2  # A3 did not land
+    assert _count(pg_url, "SELECT count(*) FROM imports") == 2
+    res = runner.invoke(app, ["import", str(bad), "--store", pg_url])
+    assert res.exit_code == 0, res.output
+    assert _count(pg_url, "SELECT count(*) FROM accounts") == 3
+    assert _count(pg_url, "SELECT count(*) FROM quarantine WHERE reason LIKE 'name%'") == 1
+    assert _count(pg_url, "SELECT sum(arr) FROM accounts") == 60
+
+
+def test_a_database_that_is_not_a_store_is_left_alone(pg_url):  # noqa: F811
+    with psycopg.connect(pg_url) as con:
+        con.execute("CREATE TABLE invoices (id int)")
+    with pytest.raises(StoreError, match="a PostgreSQL database but not a covermap store "
+                                         r"\(it holds tables invoices\)"):
+        open_store(pg_url)
+
+
+def test_an_unreachable_server_is_a_store_error_without_the_password(pg_server):  # noqa: F811
+    url = "postgresql://covermap:s3cret@127.0.0.1:1/covermap"
+    with pytest.raises(StoreError, match=r"^postgresql://covermap:\*\*\*@127.0.0.1:1/covermap: "
+                                         "cannot connect to PostgreSQL") as e:
+        open_store(url)
+    assert "s3cret" not in str(e.value)
+
+
+def test_what_postgresql_cannot_do_is_a_named_capability(pg_url, runner):  # noqa: F811
+    with open_store(pg_url) as s:
+        assert capabilities.supports(s, capabilities.DUCKDB_SQL) is False
+        with pytest.raises(BackendUnsupported) as e:
+            s.duckdb.execute("SELECT * FROM read_csv('x.csv')")
+        assert e.value.capability == capabilities.DUCKDB_SQL.name
+    res = runner.invoke(app, ["serve", "--store", pg_url])
+    assert res.exit_code == 1
+    assert res.output.startswith("Error: PostgreSQL store: no snapshot file (the dashboard "
+                                 "computes on a copy of the store's file); run `covermap "
+                                 "serve` on a DuckDB store")
