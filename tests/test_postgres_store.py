@@ -160,3 +160,32 @@ def test_what_postgresql_cannot_do_is_a_named_capability(pg_url, runner):  # noq
     assert res.output.startswith("Error: PostgreSQL store: no snapshot file (the dashboard "
                                  "computes on a copy of the store's file); run `covermap "
                                  "serve` on a DuckDB store")
+
+
+def test_a_second_import_upserts_the_same_on_both_backends(pg_url, tmp_path, runner):  # noqa: F811
+    """Activities are upserted by key in PostgreSQL (never read back into the staging
+    store): a changed row, a new one and a repeated id end as on DuckDB."""
+    generate_company(tmp_path / "csv", accounts=15, seed=7, as_of=D(2026, 11, 15))
+    lines = (tmp_path / "csv" / "activities.csv").read_text("utf-8").splitlines()
+    header, first = lines[0].split(","), lines[1].split(",")
+    changed = dict(zip(header, first), kind="meeting", outcome="")
+    new = dict(changed, activity_id="new-1")
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "activities.csv").write_text("\n".join(
+        [",".join(header)] + [",".join(r[c] for c in header) for r in (changed, new, new)])
+        + "\n", "utf-8")
+    urls = {"duckdb": str(tmp_path / "covermap.duckdb"), "postgres": pg_url}
+    for url in urls.values():
+        for folder in ("csv", "more"):
+            res = runner.invoke(app, ["import", str(tmp_path / folder), "--store", url])
+            assert res.exit_code == 0, res.output
+        res = runner.invoke(app, ["coverage", "--store", url, "--export",
+                                  str(tmp_path / f"out-{url == pg_url}")])
+        assert res.exit_code == 0, res.output
+    assert _count(pg_url, "SELECT count(*) FROM activities") == len(lines)  # + new-1
+    assert _count(pg_url, "SELECT count(*) FROM activities WHERE activity_id = "
+                          f"'{first[0]}' AND kind = 'meeting'") == 1
+    assert _count(pg_url, "SELECT count(*) FROM quarantine WHERE reason LIKE 'duplicate%'") == 1
+    for f in ANALYSES["coverage"]:
+        assert (tmp_path / "out-True" / f).read_bytes() == (tmp_path / "out-False" / f
+                                                            ).read_bytes(), f

@@ -5,12 +5,16 @@ PostgreSQL store gets exactly the rows, quarantine and report a DuckDB store wou
 
 1. an advisory lock makes imports into one database take turns (each reads what the
    previous one wrote);
-2. the store's tables are copied into a DuckDB file in a temporary folder, so upserts,
-   duplicate checks and references see what the store holds;
+2. the tables an import compares new rows with (those other tables refer to, those
+   checked for copies under other ids, and the bookkeeping) are copied into a DuckDB file
+   in a temporary folder; the others (``DELTA_TABLES``: activities, deal lines, deal
+   contacts, account team) stay empty there, since an import only upserts them by key;
 3. ``import_paths`` runs there, as on any DuckDB store;
-4. the tables the import changed replace theirs in PostgreSQL in ONE transaction: the
-   import commits whole or not at all, and readers see the old tables until it commits
-   (rows are deleted, not truncated, so readers are never blocked).
+4. in ONE PostgreSQL transaction, each copied table the import changed is replaced by
+   its staged rows, and each delta table gets its staged rows upserted by key: the import
+   commits whole or not at all, readers see the old rows until it commits (rows are
+   deleted, never truncated, so readers are not blocked), and the activity table is never
+   read back.
 
 Every table moves as CSV through COPY (``store.postgres_copy``), never as Python rows.
 """
@@ -24,6 +28,7 @@ from pathlib import Path
 
 import ibis
 
+from covermap.importing.duplicates import STORE_CHECKED
 from covermap.importing.report import ImportReport
 from covermap.store import extras, groups, schema
 from covermap.store.connect import Store
@@ -35,6 +40,12 @@ _LOCK = 0x636F7665726D6170
 #: written on every import; the rest only when a file fed them (or accounts changed)
 _ALWAYS = (schema.QUARANTINE, schema.IMPORTS)
 _WITH_ACCOUNTS = (extras.CATALOG, extras.VALUES, groups.ACCOUNT_GROUPS, groups.GROUP_LINKS)
+_REFERENCED = {c.references.split(".")[0] for t in schema.TABLES for c in t.columns
+               if c.references}
+#: canonical tables no other table refers to and whose stored rows no new file is
+#: compared with: an import only upserts them by key, so they are not staged
+DELTA_TABLES = tuple(t.name for t in schema.TABLES
+                     if t.name not in _REFERENCED and t.name not in STORE_CHECKED)
 
 
 @contextmanager
@@ -56,6 +67,17 @@ def changed_tables(report: ImportReport) -> list[str]:
     return [n for n in TABLE_NAMES if n in fed]
 
 
+def _upsert(cur, duck, name: str, schemas: dict, folder: Path) -> None:
+    """Upsert DuckDB's staged rows of delta table ``name`` into PostgreSQL's, by key."""
+    staged = f"__staged_{name}"
+    cur.execute(f'CREATE TEMP TABLE "{staged}" (LIKE "{name}") ON COMMIT DROP')
+    duck.execute(f'ALTER TABLE "{name}" RENAME TO "{staged}"')
+    duckdb_to_postgres(duck, cur, staged, schemas[name], folder)
+    match = " AND ".join(f't."{k}" = s."{k}"' for k in schema.table(name).key)
+    cur.execute(f'DELETE FROM "{name}" AS t USING "{staged}" AS s WHERE {match}')
+    cur.execute(f'INSERT INTO "{name}" SELECT * FROM "{staged}"')
+
+
 def import_paths(store: PostgresStore, paths: Sequence[str | Path], **options) -> ImportReport:
     """``covermap.importing.import_paths`` for a PostgreSQL store (same options, same
     report); with ``dry_run`` nothing is written to PostgreSQL."""
@@ -72,12 +94,16 @@ def import_paths(store: PostgresStore, paths: Sequence[str | Path], **options) -
             with con.cursor() as cur, con.transaction():  # one snapshot of every table
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 for name in TABLE_NAMES:
-                    postgres_to_duckdb(cur, staging.duckdb, name, schemas[name], folder)
+                    if name not in DELTA_TABLES:
+                        postgres_to_duckdb(cur, staging.duckdb, name, schemas[name], folder)
             report = import_into(staging, paths, **options)
             if options.get("dry_run"):
                 return report
             with con.cursor() as cur, con.transaction():
                 for name in changed_tables(report):
-                    cur.execute(f'DELETE FROM "{name}"')
-                    duckdb_to_postgres(staging.duckdb, cur, name, schemas[name], folder)
+                    if name in DELTA_TABLES:
+                        _upsert(cur, staging.duckdb, name, schemas, folder)
+                    else:
+                        cur.execute(f'DELETE FROM "{name}"')
+                        duckdb_to_postgres(staging.duckdb, cur, name, schemas[name], folder)
     return report
