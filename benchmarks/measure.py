@@ -89,10 +89,13 @@ def export_beside_baseline(command: str, store: Path, out_dir: Path,
 
 
 def differing_rows(ours_csv: Path, base_csv: Path, key_columns: int) -> int:
-    """Rows where two CSV files differ, matched by their first ``key_columns`` columns."""
-    def rows(path: Path) -> dict[tuple[str, ...], list[str]]:
+    """Rows where two CSV files differ, matched by their first ``key_columns`` columns, over
+    the baseline's columns (covermap's exports end with group_id and territory, which the
+    baselines leave out)."""
+    def rows(path: Path, width: int | None = None) -> dict[tuple[str, ...], list[str]]:
         with path.open(newline="", encoding="utf-8") as f:
-            return {tuple(r[:key_columns]): r for r in csv.reader(f)}
+            return {tuple(r[:key_columns]): r[:width] for r in csv.reader(f)}
 
-    ours, base = rows(ours_csv), rows(base_csv)
+    base = rows(base_csv)
+    ours = rows(ours_csv, max((len(r) for r in base.values()), default=None))
     return sum(ours.get(k) != v for k, v in base.items()) + abs(len(ours) - len(base))

@@ -82,7 +82,7 @@ def test_coverage_export(runner, company, tmp_path):
                          "passed": "true", "entry": "1"}
     assert read(out / "transitions.csv") == [
         {"account_id": "P2", "from_state": "prospect", "to_state": "customer",
-         "date": "2026-05-17"}]
+         "date": "2026-05-17", "group_id": "P2", "territory": ""}]
 
 
 def test_coverage_by_role(runner, company, tmp_path):

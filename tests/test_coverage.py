@@ -163,8 +163,9 @@ def test_depth(result):
 
 def test_transitions(result):
     rows = records(result.transitions, "account_id")
+    # P2 has no parent (its own group) and the plan has no territories
     assert rows == [{"account_id": "P2", "from_state": "prospect", "to_state": "customer",
-                     "date": D(2026, 5, 17)}]
+                     "date": D(2026, 5, 17), "group_id": "P2", "territory": None}]
 
 
 def test_export_names(result):

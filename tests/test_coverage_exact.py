@@ -3,6 +3,7 @@ and the benchmark's plain-SQL baseline equals covermap's export row for row."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import sys
 from pathlib import Path
@@ -78,8 +79,12 @@ def test_the_benchmark_baseline_equals_the_export_row_for_row(sample, tmp_path, 
     coverage_baseline.run(sample, tmp_path)
     for ours, base in (("coverage_accounts.csv", "baseline_accounts.csv"),
                        ("coverage_checks.csv", "baseline_checks.csv")):
-        a = (tmp_path / ours).read_text("utf-8").splitlines()
-        b = (tmp_path / base).read_text("utf-8").splitlines()
+        with (tmp_path / base).open(newline="", encoding="utf-8") as f:
+            b = list(csv.reader(f))
+        # the export ends with each account's group_id and territory (issue 16), which
+        # the baseline leaves out: the columns before them are compared
+        with (tmp_path / ours).open(newline="", encoding="utf-8") as f:
+            a = [r[:len(b[0])] for r in csv.reader(f)]
         assert a[0] == b[0]
         assert len(a) == len(b) > 100
         assert sorted(a) == sorted(b), ours

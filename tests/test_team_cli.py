@@ -38,24 +38,27 @@ def test_export_writes_the_team_tables_with_their_columns(runner, team_files, tm
     accounts = read(out / "team_accounts.csv")
     assert list(accounts[0]) == ["account_id", "state", "stage", "segment", "owner_id",
                                  "team_size", "gaps", "duplicates", "over_coverage",
-                                 "silent_members"]
+                                 "silent_members", "group_id", "territory"]
     assert accounts[1] == {"account_id": "B", "state": "lead", "stage": "nurture",
                            "segment": "ent", "owner_id": "", "team_size": "4", "gaps": "0",
-                           "duplicates": "1", "over_coverage": "1", "silent_members": "2"}
+                           "duplicates": "1", "over_coverage": "1", "silent_members": "2",
+                           "group_id": "B", "territory": ""}
     assert accounts[-1] == {"account_id": "T", "state": "target", "stage": "", "segment": "",
                             "owner_id": "", "team_size": "1", "gaps": "", "duplicates": "",
-                            "over_coverage": "", "silent_members": ""}
+                            "over_coverage": "", "silent_members": "", "group_id": "T",
+                            "territory": ""}
     findings = read(out / "team_findings.csv")
-    assert list(findings[0]) == ["account_id", "stage", "kind", "role", "user_id", "detail"]
+    assert list(findings[0]) == ["account_id", "stage", "kind", "role", "user_id", "detail",
+                                 "group_id", "territory"]
     assert len(findings) == 20
     handoffs = read(out / "team_handoffs.csv")
     assert [list(h.values()) for h in handoffs[:3]] == [
         ["D", "to_ae", "2026-05-04", "sdr", "ae", "2026-05-09", "5", "on_time", "true", "sell",
-         "none"],
+         "none", "D", ""],
         ["E", "to_ae", "2026-04-10", "sdr", "ae", "", "", "dropped", "false", "sell",
-         "customer"],
+         "customer", "E", ""],
         ["E", "to_csm", "2026-06-01", "ae", "csm", "2026-06-09", "8", "late", "", "onboard",
-         "none"]]
+         "none", "E", ""]]
     summary = read(out / "team_summary.csv")
     assert list(summary[0].values()) == ["all", "all", "10", "4", "1", "4", "2", "6", "3",
                                          "1", "1", "1", "3.5"]

@@ -47,8 +47,9 @@ def test_contacts_match_personas_after_normalisation(store):
 
 def test_value_accounts(result):
     # (account, persona): contacts, touched contacts, human touches in the window; every
-    # persona where it matters, missing ones with 0 contacts
-    assert rows(value_tables(result)["value_accounts"]) == [
+    # persona where it matters, missing ones with 0 contacts; then its group (no account
+    # has a parent: each is its own) and territory (no rule matches: empty)
+    assert [r[:-2] for r in rows(value_tables(result)["value_accounts"])] == [
         ("A", "cfo", 1, 0, 0),      # A2 only got a digital touch (a4)
         ("A", "plant", 1, 0, 0),
         ("A", "pm", 1, 1, 2),       # a1, a2 (a13 is before the window)
@@ -58,6 +59,8 @@ def test_value_accounts(result):
         ("C", "pm", 2, 1, 1),       # C1 touched (a9), C2 not
         ("D", "plant", 0, 0, 0),
     ]
+    assert [r[-2:] for r in rows(value_tables(result)["value_accounts"])] == [
+        (a, None) for a in "AAABBCCD"]
 
 
 def test_value_summary(result):
@@ -141,7 +144,8 @@ def test_title_report(store):
 def test_export_columns_are_the_issues(result):
     t = value_tables(result)
     assert t["value_accounts"].columns == ("account_id", "persona", "contacts",
-                                           "touched_contacts", "human_touches")
+                                           "touched_contacts", "human_touches", "group_id",
+                                           "territory")
     assert t["value_summary"].columns == ("group", "key", "persona", "accounts",
                                           "accounts_with_persona", "accounts_reached",
                                           "reach")

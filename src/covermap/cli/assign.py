@@ -47,6 +47,7 @@ def assign(
     from rich.table import Table
 
     from covermap.capacity.assign import ASSIGNMENT_COLUMNS, LOAD_COLUMNS, propose_assignment
+    from covermap.engine.account_keys import account_keys, with_keys
     from covermap.render import Formats, Kind, format_value, user_names
     from covermap.reports.export import export_tables
     from covermap.reports.targets import Targets
@@ -95,7 +96,10 @@ def assign(
                                          "hours": "float64", "capacity": "float64",
                                          "utilisation_before": "float64",
                                          "utilisation_after": "float64"})
-            paths = export_tables({"assignment": r.assignment.select(*ASSIGNMENT_COLUMNS),
+            # group and territory appended (issue 16); the join needs the order again
+            assigned = with_keys(r.assignment.select(*ASSIGNMENT_COLUMNS),
+                                 account_keys(s, p)).order_by(["account_id", "user_id"])
+            paths = export_tables({"assignment": assigned,
                                    "assignment_load": load}, export, targets=targets)
             console.print(f"Wrote {len(paths)} files to {literal(export)}", highlight=False)
 

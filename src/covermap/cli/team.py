@@ -86,6 +86,7 @@ def team(
         summary_view,
         timeline_view,
     )
+    from covermap.team.queries import group_scoped
     from covermap.team.tables import finding_counts, measure_team, team_tables
     from covermap.team.timeline import account_phases, account_timeline, check_account
 
@@ -124,7 +125,8 @@ def team(
         else:
             rows = result.summary.to_pyarrow().to_pylist()
             console.print(summary_view(rows, by.value, formats, labels))
-        console.print(findings_line(finding_counts(result)), highlight=False)
+        console.print(literal(findings_line(finding_counts(result), group_scoped(p))),
+                      highlight=False)
         effort = effort_view(result.effort.to_pyarrow().to_pylist(), formats, labels)
         if effort is not None:
             console.print(effort)
@@ -157,6 +159,8 @@ def check(
     Example: covermap team check plan.yaml --store covermap.duckdb
     """
     from covermap.team.checks import check_team_plan, plan_lines, store_findings
+    from covermap.team.queries import group_scoped
+    from covermap.team.render import group_scope_text
 
     file = plan_in_use(path)
     plan = resolve_plan(path)
@@ -169,11 +173,19 @@ def check(
             findings += store_findings(s, plan, lines)
     name = str(file) if file is not None else "<default plan>"
     stages = len(plan.journey.stages)
+    per_group = group_scoped(plan)
+    scope = f"; {group_scope_text(per_group)} (single_holder_scope: group)" \
+        if per_group else ""
     if not findings:
         console.print(f"{literal(name)}: the account coverage model is sound — {stages} "
                       f"stage{'s' if stages != 1 else ''}, {len(plan.handoffs)} hand-off "
-                      f"rule{'s' if len(plan.handoffs) != 1 else ''}", highlight=False)
+                      f"rule{'s' if len(plan.handoffs) != 1 else ''}{literal(scope)}",
+                      highlight=False)
         return
+    if per_group:
+        console.print(literal(f"Duplicates: {group_scope_text(per_group)} (a group's "
+                              f"accounts together hold at most one person of the role)"),
+                      highlight=False)
     for f in findings:
         console.print(f"[yellow]Finding:[/yellow] {literal(f.text(name))}", highlight=False,
                       soft_wrap=True)

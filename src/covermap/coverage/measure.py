@@ -53,6 +53,7 @@ from covermap.coverage.checks import (
 from covermap.coverage.outcomes import measure_outcomes
 from covermap.coverage.worklist import build_worklist
 from covermap.engine import buckets as bk
+from covermap.engine.account_keys import KEY_COLUMNS, account_keys, with_keys
 from covermap.engine.owners import with_owners
 from covermap.engine.segments import with_segments
 from covermap.engine.states import state_table, step_transitions
@@ -161,23 +162,27 @@ def measure_coverage(store, plan: Plan, *, as_of: dt.date | None = None,
     window = resolve_window(store, plan, as_of, window_months)
     keep = temp_keeper(store)
     core = measure_checks(store, plan, window, keep)
-    full = keep(account_measures(store, plan, core), "accounts_full")
-    depth = full.filter(full.touched).select(*DEPTH_COLUMNS).order_by("account_id")
+    keys = keep(account_keys(store, plan), "account_keys")
+    full = keep(account_measures(store, plan, core, keys), "accounts_full")
+    depth = full.filter(full.touched).select(*DEPTH_COLUMNS, *KEY_COLUMNS).order_by(
+        "account_id")
     accounts = full.select(*ACCOUNT_COLUMNS, "owner_name", "owner_source", "name", "label",
                            "has_standard", "personas_touched", "human_per_month",
-                           "digital_per_month").order_by("account_id")
+                           "digital_per_month", *KEY_COLUMNS).order_by("account_id")
     summary = keep(summarize(plan, core, full), "summary")
     summary = summary.order_by(["_group", "_position", "key"]).drop("_group", "_position")
     return CoverageResult(
         plan=plan, window=window, accounts=accounts, checks=core.checks, summary=summary,
-        transitions=step_transitions(core.steps, core.dates), depth=depth,
+        transitions=with_keys(step_transitions(core.steps, core.dates), keys).order_by(
+            ["account_id", "date"]), depth=depth,
         worklist=build_worklist(store, plan, core, full),
         warnings=tuple(data_warnings(store, plan, window)), store=store,
     )
 
 
-def account_measures(store, plan: Plan, core: CheckTables) -> ir.Table:
-    """One row per account: current state, checks, touches and depth (see module doc)."""
+def account_measures(store, plan: Plan, core: CheckTables, keys: ir.Table) -> ir.Table:
+    """One row per account: current state, checks, touches and depth (see module doc),
+    then its ``group_id`` and ``territory`` (``keys``: ``covermap.engine.account_keys``)."""
     w, tz = core.window, plan.timezone
     a = store.table("accounts")
     acc = with_owners(a.select("account_id", "name", "segment",
@@ -194,7 +199,7 @@ def account_measures(store, plan: Plan, core: CheckTables) -> ir.Table:
     stages = core.reach.select("account_id", "content_stages")
     older = last_human_touch(store, plan, core.touches_from)
     j = acc
-    for right in (cur, labels, chk, dep, personas, stages, older):
+    for right in (cur, labels, chk, dep, personas, stages, older, keys):
         key = "state" if right is labels else "account_id"
         j = j.left_join(right, j[key] == right[key]).drop(f"{key}_right")
     # ``older`` only holds touches before ``touches_from``, so a recent one wins.
@@ -217,6 +222,7 @@ def account_measures(store, plan: Plan, core: CheckTables) -> ir.Table:
         content_stages=(stages == "").ifelse(ibis.null("string"), stages),
         created_date=j.created_date, value=j.value, last_human_day=last,
         owner_name=j.owner_name, owner_source=j.owner_source,
+        group_id=j.group_id, territory=j.territory,
     )
 
 

@@ -110,7 +110,8 @@ def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> 
     """The ranked worklist (module doc) from a measurement's intermediates."""
     w = core.window
     a = accounts.select("account_id", "name", "state", "owner_id", "owner_name", "segment",
-                        "value", "days_since_human_touch", "created_date")
+                        "value", "days_since_human_touch", "created_date", "group_id",
+                        "territory")
     e = entry_table(plan)
     x = a.join(e, a.state == e.state)
     pt = _period_table(plan, w.as_of)
@@ -150,6 +151,7 @@ def build_worklist(store, plan: Plan, core: CheckTables, accounts: ir.Table) -> 
         entry=ranked.entry,
         last_bucket_start=ranked.last_start, last_bucket_end=ranked.last_end,
         last_count=ranked.last_count, expected=ranked.expected, rank=ranked["rank"],
+        group_id=ranked.group_id, territory=ranked.territory,
     ).order_by("rank")
 
 

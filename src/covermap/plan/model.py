@@ -266,15 +266,26 @@ class Leads(_Frozen):
 
 class Role(_Frozen):
     """A role of ours. ``skills``: what its people can do (``journey`` stages require
-    them); ``single_holder``: at most one person of it per account; ``hours_per_week`` and
-    ``engagement_share`` (of those hours spent with customers) are used by capacity."""
+    them); ``single_holder``: at most one person of it per account, or with
+    ``single_holder_scope: group`` per customer group (``covermap.team.queries``);
+    ``hours_per_week`` and ``engagement_share`` (of those hours spent with customers) are
+    used by capacity."""
 
     id: str
     label: Label
     skills: tuple[str, ...] = ()
     single_holder: bool = True
+    single_holder_scope: Literal["account", "group"] = "account"
     hours_per_week: float | None = Field(None, gt=0, le=168)
     engagement_share: float | None = Field(None, ge=0, le=1)
+
+    @field_validator("single_holder_scope")
+    @classmethod
+    def _scope_of_single(cls, v: str, info: ValidationInfo) -> str:
+        if v == "group" and info.data.get("single_holder") is False:
+            raise ValueError("group applies to a single-holder role only; set "
+                             "single_holder: true, or leave out single_holder_scope")
+        return v
 
 
 OWNER_TEAM_PREFIX = "account_team:"

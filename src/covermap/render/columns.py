@@ -57,6 +57,10 @@ K = Kind
 _DAYS_SINCE = _c(K.days, "Days since last human touch", "never")
 _ACCOUNT = _c(K.account, "Account", name_from="name")
 _OWNER = _c(K.user, "Owner", name_from="owner_name")
+#: the customer group and territory every per-account export ends with
+#: (covermap.engine.account_keys); a group is keyed by its top account's id
+ACCOUNT_KEYS = {"group_id": _c(K.account, "Group"),
+                "territory": _c(K.text, "Territory", "(none)")}
 #: every roll-up per group or territory (covermap.engine.rollups), coverage's measures
 #: (covermap.coverage.rollups) among them
 _ROLLUP = {
@@ -145,12 +149,13 @@ TABLES: dict[str, dict[str, Column]] = {
         "compliance": _c(K.percent, "Compliance"),
         **_DEPTH,
         "days_since_human_touch": _DAYS_SINCE, "touched": _c(K.flag, "Touched"),
-        "has_standard": _c(K.flag, "Has a standard"),
+        "has_standard": _c(K.flag, "Has a standard"), **ACCOUNT_KEYS,
     },
     "coverage_depth": {
         "account_id": _c(K.account, "Account"),
         **_DEPTH,
         "content_stages": _c(K.text, "Content stages"), "days_since_human_touch": _DAYS_SINCE,
+        **ACCOUNT_KEYS,
     },
     "coverage_checks": {
         "account_id": _c(K.account, "Account"), "bucket_start": _c(K.date, "Bucket start"),
@@ -173,11 +178,11 @@ TABLES: dict[str, dict[str, Column]] = {
         "last_bucket_start": _c(K.date, "Last bucket start"),
         "last_bucket_end": _c(K.date, "Last bucket end"),
         "last_count": _c(K.count, "Touches in last bucket"),
-        "expected": _c(K.number, "Expected at pace"),
+        "expected": _c(K.number, "Expected at pace"), **ACCOUNT_KEYS,
     },
     "transitions": {
         "account_id": _c(K.account, "Account"), "from_state": _c(K.state, "From"),
-        "to_state": _c(K.state, "To"), "date": _c(K.date, "Date"),
+        "to_state": _c(K.state, "To"), "date": _c(K.date, "Date"), **ACCOUNT_KEYS,
     },
     "coverage_outcomes": {
         "band": _c(K.text, "Compliance"), "cohort": _c(K.text, "Cohort"),
@@ -217,6 +222,11 @@ TABLES: dict[str, dict[str, Column]] = {
         "products": _c(K.text, "Products"), "revenue": _c(K.money, "Revenue"),
         "channel": _c(K.text, "Channel"), "intended_channel": _c(K.text, "Intended channel"),
         "close_date": _c(K.date, "Close date"),
+    },
+    "assignment": {
+        "account_id": _c(K.account, "Account"), "user_id": _c(K.user, "Person"),
+        "previous_user_id": _c(K.user, "Before"), "moved": _c(K.flag, "Moved"),
+        "reason": _c(K.text, "Reason"), **ACCOUNT_KEYS,
     },
 }
 

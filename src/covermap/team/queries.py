@@ -6,7 +6,13 @@ segment override:
 
 - ``gap``: a role that is R or A there with nobody of it on the team in force;
 - ``duplicate``: a single-holder role held by two or more distinct users (one finding per
-  holder; a user in two overlapping rows of the role is one holder);
+  holder; a user in two overlapping rows of the role is one holder). A role with
+  ``single_holder_scope: group`` is held once per customer group
+  (``covermap.store.groups``): when the team in force of the group's accounts together
+  (every account of the group, in a stage or not) has two or more distinct users in it,
+  each account of the group in a stage with a member in the role has a duplicate, one
+  finding per such member, its detail naming the group; ``team_accounts.duplicates``
+  counts the role once per account, as for an account's own duplicate;
 - ``over_coverage``: a member (user, role) whose role has no letter there;
 - ``silent``: a member in an R or A role with no human touch on the account by that user in
   the window (``window.start`` .. ``window.end``).
@@ -72,11 +78,50 @@ def team_members(plan: Plan, acc: ir.Table, team: ir.Table) -> ir.Table:
                     single=m.single_holder.fill_null(False))
 
 
+def group_scoped(plan: Plan) -> list[str]:
+    """The single-holder roles held once per customer group (``single_holder_scope``)."""
+    return [r.id for r in plan.roles if r.single_holder and r.single_holder_scope == "group"]
+
+
+def _duplicates(plan: Plan, members: ir.Table, team: ir.Table | None,
+                groups: ir.Table | None) -> ir.Table:
+    """The duplicate findings (module doc): per account for account-scoped roles, per
+    customer group for the roles :func:`group_scoped` names."""
+    per_group = group_scoped(plan)
+    holders = members.filter(members.single)
+    if per_group:
+        holders = holders.filter(~holders.role.isin(per_group))
+    # members are distinct (account, user, role) rows: a count is the distinct users
+    held = holders.group_by(["account_id", "role"]).aggregate(holders=lambda t: t.count())
+    held = held.filter(held.holders >= 2)
+    dup = holders.join(held, ["account_id", "role"])
+    duplicate = _finding(dup, "duplicate", dup.user_id,
+                         "one of " + dup.holders.cast("string")
+                         + " users holding this single-holder role")
+    if not per_group:
+        return duplicate
+    # the whole team in force of every account of the group counts, staged or not; the
+    # findings go to its accounts in a stage with a member in the role
+    g = groups.select("account_id", "group_id")
+    t = team.filter(team.role.isin(per_group)).join(g, "account_id")
+    gheld = t.group_by(["group_id", "role"]).aggregate(holders=t.user_id.nunique())
+    gheld = gheld.filter(gheld.holders >= 2)
+    m = members.filter(members.single & members.role.isin(per_group)).join(g, "account_id")
+    gdup = m.join(gheld, ["group_id", "role"])
+    by_group = _finding(gdup, "duplicate", gdup.user_id,
+                        "one of " + gdup.holders.cast("string") + " users holding this "
+                        "single-holder role across customer group " + gdup.group_id)
+    return ibis.union(duplicate, by_group, distinct=False)
+
+
 def team_findings(plan: Plan, acc: ir.Table, window: Window, members: ir.Table,
-                  touched: ir.Table) -> ir.Table:
+                  touched: ir.Table, team: ir.Table | None = None,
+                  groups: ir.Table | None = None) -> ir.Table:
     """The four kinds of findings on the team in force on ``as_of`` (module doc);
     ``members``: :func:`team_members`; ``touched``: the human touches per account, span
-    and user (``covermap.team.effort.touch_rollup``)."""
+    and user (``covermap.team.effort.touch_rollup``); ``team`` (:func:`team_on` ``as_of``)
+    and ``groups`` (``account_id, group_id``) are needed when a role is single per
+    customer group."""
     staged = acc.filter(acc.stage.notnull()).select("account_id", "stage", "seg_key")
     letters = letter_table(plan)
     need = staged.join(letters.filter(letters.responsible), ["seg_key", "stage"])
@@ -86,14 +131,7 @@ def team_findings(plan: Plan, acc: ir.Table, window: Window, members: ir.Table,
     gap = _finding(gaps, "gap", ibis.null("string"),
                    gaps.letter + " at this stage; nobody of this role on the team")
 
-    holders = members.filter(members.single)
-    # members are distinct (account, user, role) rows: a count is the distinct users
-    held = holders.group_by(["account_id", "role"]).aggregate(holders=lambda t: t.count())
-    held = held.filter(held.holders >= 2)
-    dup = holders.join(held, ["account_id", "role"])
-    duplicate = _finding(dup, "duplicate", dup.user_id,
-                         "one of " + dup.holders.cast("string")
-                         + " users holding this single-holder role")
+    duplicate = _duplicates(plan, members, team, groups)
 
     over = members.filter(members.letter.isnull())
     over_coverage = _finding(over, "over_coverage", over.user_id,

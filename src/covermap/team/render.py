@@ -10,7 +10,7 @@ from typing import Any
 from rich.table import Table
 
 from covermap.render import Column, Formats, Kind, result_table
-from covermap.render.columns import TABLES
+from covermap.render.columns import ACCOUNT_KEYS, TABLES
 from covermap.render.terminal import literal
 
 K = Kind
@@ -24,12 +24,12 @@ TEAM_TABLES: dict[str, dict[str, Column]] = {
         "team_size": Column(K.count, "Team size"), "gaps": Column(K.count, "Gaps"),
         "duplicates": Column(K.count, "Duplicates"),
         "over_coverage": Column(K.count, "Over-coverage"),
-        "silent_members": Column(K.count, "Silent members"),
+        "silent_members": Column(K.count, "Silent members"), **ACCOUNT_KEYS,
     },
     "team_findings": {
         "account_id": Column(K.account, "Account"), "stage": _STAGE,
         "kind": Column(K.text, "Finding"), "role": _ROLE, "user_id": Column(K.user, "User"),
-        "detail": Column(K.text, "Detail"),
+        "detail": Column(K.text, "Detail"), **ACCOUNT_KEYS,
     },
     "team_handoffs": {
         "account_id": Column(K.account, "Account"), "rule": Column(K.text, "Rule"),
@@ -37,7 +37,7 @@ TEAM_TABLES: dict[str, dict[str, Column]] = {
         "to_role": Column(K.text, "To"), "first_touch_date": Column(K.date, "First touch"),
         "days": Column(K.days, "Days"), "status": Column(K.text, "Status"),
         "released": Column(K.flag, "Released"), "stage": _STAGE,
-        "next_state": Column(K.text, "Next state (90 days)"),
+        "next_state": Column(K.text, "Next state (90 days)"), **ACCOUNT_KEYS,
     },
     "team_summary": {
         "group": Column(K.text, "Group"), "key": Column(K.text, "Key"),
@@ -102,15 +102,24 @@ def timeline_view(account_id: str, rows: Sequence[dict[str, Any]],
     return out
 
 
-def findings_line(counts: dict[str, int]) -> str:
-    """``Findings: 3 gaps, 1 duplicate, ...`` (every kind, in order)."""
+def findings_line(counts: dict[str, int], per_group: Sequence[str] = ()) -> str:
+    """``Findings: 3 gaps, 1 duplicate, ...`` (every kind, in order); ``per_group``: the
+    roles held once per customer group, named beside the duplicates."""
     words = {"gap": ("gap", "gaps"), "duplicate": ("duplicate", "duplicates"),
              "over_coverage": ("over-coverage", "over-coverage"),
              "silent": ("silent member", "silent members"),
              "late_join": ("late join", "late joins"), "stayed_on": ("stayed on", "stayed on"),
              "never_joined": ("never joined", "never joined")}
     parts = [f"{n:,} {words[k][0] if n == 1 else words[k][1]}" for k, n in counts.items()]
+    if per_group and "duplicate" in counts:
+        i = list(counts).index("duplicate")
+        parts[i] += f" ({group_scope_text(per_group)})"
     return "Findings: " + ", ".join(parts)
+
+
+def group_scope_text(per_group: Sequence[str]) -> str:
+    """``csm single per customer group`` for the roles of ``single_holder_scope: group``."""
+    return f"{', '.join(per_group)} single per customer group"
 
 
 def effort_view(rows: Sequence[dict[str, Any]], formats: Formats,

@@ -11,6 +11,9 @@
 - ``followed`` (``team_followed``): what followed each rule's hand-offs (the feedback
   loop: how many handed-over leads became deals, deals customers, ...).
 
+The per-account exports (``team_accounts``, ``team_findings``, ``team_handoffs``) end with
+each account's ``group_id`` and ``territory`` (``covermap.engine.account_keys``).
+
 Summary groups: ``all``; ``stage`` (accounts by current stage, empty key: no stage;
 hand-offs under the stage entered); ``segment`` and ``owner`` (the account's); ``role``
 (accounts whose stage gives the role R or A; with_* count the findings in that role;
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from covermap.engine.account_keys import KEY_COLUMNS, account_keys, with_keys
 from covermap.engine.states import states_at
 from covermap.engine.window import Window, resolve_window
 from covermap.errors import PlanInvalid
@@ -87,9 +91,9 @@ def finding_counts(result: TeamResult) -> dict[str, int]:
 
 def team_tables(result: TeamResult) -> dict[str, ir.Table]:
     """Export name -> table, in the order files are written."""
-    return {"team_accounts": result.accounts.select(*ACCOUNT_COLUMNS),
-            "team_findings": result.findings.select(*FINDING_COLUMNS),
-            "team_handoffs": result.handoffs.select(*HANDOFF_COLUMNS),
+    return {"team_accounts": result.accounts.select(*ACCOUNT_COLUMNS, *KEY_COLUMNS),
+            "team_findings": result.findings.select(*FINDING_COLUMNS, *KEY_COLUMNS),
+            "team_handoffs": result.handoffs.select(*HANDOFF_COLUMNS, *KEY_COLUMNS),
             "team_summary": result.summary.select(*SUMMARY_COLUMNS),
             "team_effort": result.effort, "team_followed": result.followed}
 
@@ -155,11 +159,13 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
                             acc.select("account_id", "seg_key"), window)
     team = keep(team_on(store, window.as_of), "team")
     members = keep(team_members(plan, acc, team), "members")
-    findings = ibis.union(team_findings(plan, acc, window, members, touched), phases,
-                          distinct=False)
-    findings = keep(findings, "findings")
-    accounts = keep(account_rows(acc, findings, team), "accounts")
-    handoffs = keep(measure_handoffs(store, plan, spans, window, touched), "handoffs")
+    ak = keep(account_keys(store, plan), "account_keys")
+    findings = ibis.union(team_findings(plan, acc, window, members, touched, team, ak),
+                          phases, distinct=False)
+    findings = keep(with_keys(findings, ak), "findings")
+    accounts = keep(with_keys(account_rows(acc, findings, team), ak), "accounts")
+    handoffs = keep(with_keys(measure_handoffs(store, plan, spans, window, touched), ak),
+                    "handoffs")
     # kept, as every front end reads them at least twice (print, then export)
     keys = keep(handoff_keys(accounts, handoffs), "handoff_keys")
     summary = keep(summarize(plan, acc, accounts, findings, keys), "summary")

@@ -10,7 +10,7 @@ from typing import Any
 from rich.table import Table
 
 from covermap.render import Column, Formats, Kind, format_value, result_table
-from covermap.render.columns import TABLES
+from covermap.render.columns import ACCOUNT_KEYS, TABLES
 from covermap.value.load import ValueMaps
 
 K = Kind
@@ -21,7 +21,7 @@ VALUE_TABLES: dict[str, dict[str, Column]] = {
         "account_id": Column(K.account, "Account"), "persona": _PERSONA,
         "contacts": Column(K.count, "Contacts"),
         "touched_contacts": Column(K.count, "Contacts reached"),
-        "human_touches": Column(K.count, "Human touches"),
+        "human_touches": Column(K.count, "Human touches"), **ACCOUNT_KEYS,
     },
     "value_summary": {
         "group": Column(K.text, "Group"), "key": Column(K.text, "Key", "(none)"),

@@ -1,7 +1,8 @@
 """``measure_value``: the value-map analysis's result tables, for every front end.
 
 - ``accounts`` (``value_accounts``), ``summary`` (``value_summary``) and ``touches``
-  (``value_touches``): reach of key players (``covermap.value.reach``);
+  (``value_touches``): reach of key players (``covermap.value.reach``); ``value_accounts``
+  ends with each account's ``group_id`` and ``territory`` (``covermap.engine.account_keys``);
 - ``content`` (``value_content``), ``content_stages`` (``value_content_stages``) and
   ``persona_stages`` (``value_persona_stages``): messages per state
   (``covermap.value.content``).
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from covermap.engine.account_keys import KEY_COLUMNS, account_keys, with_keys
 from covermap.engine.segments import account_segments
 from covermap.engine.touches import is_touch, local_range
 from covermap.engine.window import Window, date_flag, local_date, resolve_window
@@ -73,7 +75,7 @@ class ValueResult:
 
 def value_tables(result: ValueResult) -> dict[str, ir.Table]:
     """Export name -> table, in the order files are written."""
-    return {"value_accounts": result.accounts.select(*VALUE_ACCOUNT_COLUMNS),
+    return {"value_accounts": result.accounts.select(*VALUE_ACCOUNT_COLUMNS, *KEY_COLUMNS),
             "value_summary": result.summary.select(*SUMMARY_COLUMNS),
             "value_touches": result.touches.select(*TOUCH_COLUMNS),
             "value_content": result.content.select(*CONTENT_COLUMNS),
@@ -134,8 +136,9 @@ def measure_value(store, plan: Plan, maps: ValueMaps, *, as_of: dt.date | None =
     _drop(store, spans)
     pairs = keep(human_pairs(touched), "pairs")
     segments = account_segments(store, plan, window.as_of)
-    accounts = keep(account_rows(scope(segments, maps, cells), matched,
-                                 contact_touches(pairs)), "accounts")
+    accounts = keep(with_keys(account_rows(scope(segments, maps, cells), matched,
+                                           contact_touches(pairs)),
+                              account_keys(store, plan)), "accounts")
     ids = [p.id for p in maps.personas]
     # the small tables are kept too: the CLI prints them and exports them
     touch_table = keep(touch_rows(segments, pairs, matched, cells), "touch_rows")
