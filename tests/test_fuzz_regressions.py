@@ -69,3 +69,12 @@ def test_a_plan_whose_rule_holds_a_huge_number_loads():
     plan = parse_plan("states:\n- {id: a, label: A, rule: 'employees > " + "9" * 5000 + "'}\n",
                       "plan.yaml")
     assert plan.states[0].rule.endswith("9" * 10)
+
+
+def test_a_nul_character_in_a_rule_string_is_a_rule_error():
+    """Was duckdb ParserException when the rule ran: Ibis writes NUL as '\\0', which DuckDB
+    does not read (``not (lifecycle_stage not in ["\\x00"] ...)``, shrunk); YAML's "\\0"
+    escape puts one in a plan."""
+    assert _problem('states:\n- {id: a, label: A, rule: "lifecycle_stage in [\'\\0\']"}\n') \
+        .endswith("states[0].rule: a string holds the character NUL (\\0); remove it at "
+                  "position 22 of rule \"lifecycle_stage in ['\\x00']\"")

@@ -175,6 +175,9 @@ class _Parser:
             if kind == "number":
                 self.tokens.append(("lit", _number(raw), start))
             elif kind == "string":
+                if "\x00" in raw:  # no text holds it (and the engine's SQL cannot)
+                    raise self.error("a string holds the character NUL (\\0); remove it",
+                                     start + raw.index("\x00"))
                 self.tokens.append(("lit", _unescape(
                     raw[1:-1], lambda msg, at, s=start: self.error(msg, s + 1 + at)), start))
             elif kind == "name" and raw in ("true", "false"):
