@@ -4,6 +4,8 @@ src/covermap/importing/."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ibis
 import pytest
 
@@ -78,3 +80,19 @@ def test_a_nul_character_in_a_rule_string_is_a_rule_error():
     assert _problem('states:\n- {id: a, label: A, rule: "lifecycle_stage in [\'\\0\']"}\n') \
         .endswith("states[0].rule: a string holds the character NUL (\\0); remove it at "
                   "position 22 of rule \"lifecycle_stage in ['\\x00']\"")
+
+
+def test_an_era_year_zero_is_no_date():
+    """Was read as 2018-01-01 (令和 1 is 2019, so 令和0年 is no year): found by
+    test_fuzz_values with ``occurred_at: 令和0年1月1日``."""
+    import duckdb
+
+    from covermap.importing import coerce
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for macro in coerce.MACROS:
+        con.execute(macro)
+    got = con.execute(f"SELECT {coerce.timestamp('v')} FROM (VALUES ('令和0年1月1日'), "
+                      f"('令和元年5月1日'), ('平成31年4月30日')) AS t(v)").fetchall()
+    assert got == [(None,), (dt.datetime(2019, 5, 1),), (dt.datetime(2019, 4, 30),)]

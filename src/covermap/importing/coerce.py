@@ -42,10 +42,12 @@ MACROS = (
           '^\s*(令和|平成|昭和|大正)?\s*(元|[0-9]{1,4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日'
           || '\s*(?:([0-9]{1,2})\s*[:時]\s*([0-9]{1,2})\s*分?(?:\s*:?\s*([0-9]{1,2})\s*秒?)?)?\s*$',
           ['era', 'y', 'm', 'd', 'hh', 'mi', 'ss'])""",
+    # an era's years start at 1 (元): 令和0年 is no year
     """CREATE OR REPLACE TEMP MACRO cm_ja_year(p) AS
           CASE p.era WHEN '令和' THEN 2018 WHEN '平成' THEN 1988 WHEN '昭和' THEN 1925
                      WHEN '大正' THEN 1911 ELSE 0 END
-          + CASE p.y WHEN '元' THEN 1 ELSE try_cast(p.y AS INTEGER) END""",
+          + CASE WHEN p.y = '元' THEN 1 WHEN p.era <> '' AND try_cast(p.y AS INTEGER) = 0
+                 THEN NULL ELSE try_cast(p.y AS INTEGER) END""",
     """CREATE OR REPLACE TEMP MACRO cm_ja_ts_of(p) AS CASE WHEN p.y <> '' THEN try_cast(
           printf('%04d-%02d-%02d %02d:%02d:%02d', cm_ja_year(p), try_cast(p.m AS INTEGER),
                  try_cast(p.d AS INTEGER), coalesce(try_cast(nullif(p.hh, '') AS INTEGER), 0),
