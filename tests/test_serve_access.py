@@ -51,6 +51,7 @@ ROUTES = [
     ("POST", "/import", {}, "admin", 422),
     ("POST", "/api/import", {}, "admin", 422),
     ("GET", "/login", None, "anonymous", 200),
+    ("POST", "/login", {"username": "nobody", "password": "x"}, "anonymous", 401),
     ("POST", "/logout", {}, "anonymous", 303),
     ("GET", "/openapi.json", None, "anonymous", 200),
     ("GET", "/static/plotly.min.js", None, "anonymous", 200),

@@ -57,6 +57,15 @@ def serve(
     secure_cookies: Annotated[bool, typer.Option(
         "--secure-cookies", help="Send the session cookie over HTTPS only (behind a TLS "
                                  "proxy).")] = False,
+    trusted_proxy: Annotated[list[str] | None, typer.Option(
+        "--trusted-proxy", metavar="ADDRESS",
+        help="Address of a TLS proxy in front (repeat for several): its X-Forwarded-Proto "
+             "and X-Forwarded-For are believed, so the session cookie is Secure over HTTPS "
+             "and sign-in limits count the real client. Default: no proxy is believed.",
+        show_default=False)] = None,
+    max_upload_mb: Annotated[int, typer.Option(
+        min=1, help="Largest import upload (all files of one request) in MiB; other "
+                    "requests may carry 1 MiB.")] = 1024,
 ) -> None:
     """The dashboard: every analysis as pages and JSON (schema at /openapi.json), computed once per
     store and plan and kept in the store; pages show progress while that runs.
@@ -91,12 +100,17 @@ def serve(
     people = load_users(users) if users is not None else None
     service = Service(path, plan_in_use(plan), maps)
     service.inputs()  # a bad plan or value map fails before the server starts
+    # without sign-in only this machine's own names are answered (no DNS rebinding)
+    hosts = None if people is not None else tuple({"127.0.0.1", "localhost", "::1", host})
     app = create_app(service, users=people, secret=os.environ.get("COVERMAP_SECRET"),
-                     https_only=secure_cookies)
+                     https_only=secure_cookies, hosts=hosts,
+                     max_upload=max_upload_mb * 1024 * 1024)
     sign_in = "sign-in required" if people is not None else "no sign-in (this machine only)"
     console.print(f"covermap dashboard on [bold]http://{literal(host)}:{port}/[/bold] "
                   f"({sign_in}); Ctrl+C stops it", highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning",
+                proxy_headers=bool(trusted_proxy),
+                forwarded_allow_ips=",".join(trusted_proxy) if trusted_proxy else None)
 
 
 @serve_app.command("hash-password")

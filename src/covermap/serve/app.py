@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from covermap.serve import errors
+from covermap.serve import errors, security
 from covermap.serve.service import Service
 from covermap.serve.users import User
 
@@ -25,12 +25,19 @@ def plotly_js() -> Path:
 
 
 def create_app(service: Service, *, users: dict[str, User] | None = None,
-               secret: str | None = None, https_only: bool = False) -> FastAPI:
+               secret: str | None = None, https_only: bool = False,
+               hosts: tuple[str, ...] | None = None, max_body: int = security.MAX_BODY,
+               max_upload: int = security.MAX_UPLOAD,
+               login_limiter: security.LoginLimiter | None = None) -> FastAPI:
     """The dashboard over ``service``'s store and plan.
 
     ``users``: who may sign in (None: no sign-in, everyone is the local admin; only for the
     loopback address). ``secret`` signs the session cookies (default: a random one, so
-    sessions end when the server stops).
+    sessions end when the server stops). ``hosts``: the Host names answered (None: any;
+    the loopback dashboard passes its own, so a DNS-rebound page gets nothing).
+    ``max_body`` / ``max_upload``: request body limits in bytes (forms and JSON / the
+    import's uploads); ``login_limiter``: failed sign-ins allowed
+    (:mod:`covermap.serve.security`).
 
     Example::
 
@@ -49,12 +56,16 @@ def create_app(service: Service, *, users: dict[str, User] | None = None,
     app.add_middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
                        session_cookie="covermap_session", same_site="lax",
                        https_only=https_only, max_age=12 * 3600)
+    app.add_middleware(security.SecurityMiddleware, max_body=max_body, max_upload=max_upload,
+                       hosts=hosts)
+    app.state.login_limiter = login_limiter or security.LoginLimiter()
     errors.install(app)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
-        return errors.respond(request, 500, f"unexpected error: {type(exc).__name__}", None)
+        return errors.respond(request, 500, f"unexpected error: {type(exc).__name__}", None,
+                              security.error_headers(request.url.scheme == "https"))
 
     static = resources.files("covermap.serve") / "static"
     js = plotly_js()

@@ -69,7 +69,8 @@ def require(role: str) -> Callable[..., User]:
 async def check_csrf(request: Request) -> None:
     """A dependency of every POST: the form's csrf_token (or the X-CSRF-Token header) must be
     the session's. Requests with a bearer token carry no cookie and need none."""
-    if _by_token(request):
+    if (_by_token(request) and request.app.state.users is not None
+            and current_user(request) is not None):
         return
     expected = request.session.get("csrf")
     sent = request.headers.get(CSRF_HEADER)

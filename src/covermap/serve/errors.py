@@ -80,7 +80,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        message = {404: f"no page {request.url.path}",
+        from covermap.serve.security import too_large
+
+        message = {404: f"no page {request.url.path}", 413: too_large(request.scope),
                    405: f"{request.method} is not allowed on {request.url.path}"}.get(
             exc.status_code, str(exc.detail))
         return respond(request, exc.status_code, message, None)

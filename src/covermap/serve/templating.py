@@ -53,7 +53,9 @@ def figure(data: list[dict[str, Any]], layout: dict[str, Any] | None = None) -> 
     """A Plotly figure as JSON for ``Plotly.newPlot`` (drawn by static/app.js)."""
     base = {"margin": {"l": 60, "r": 20, "t": 40, "b": 60}, "height": 320,
             "font": {"family": "system-ui, sans-serif", "size": 12}}
-    return json.dumps({"data": data, "layout": {**base, **(layout or {})}}, default=str)
+    text = json.dumps({"data": data, "layout": {**base, **(layout or {})}}, default=str)
+    # inside <script type="application/json">: a value holding "</script>" must not end it
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from covermap.errors import CovermapError, PlanInvalid
 from covermap.serve.auth import Admin, Csrf, Editor, Viewer, current_user
 from covermap.serve.errors import ServeError
+from covermap.serve.security import upload_name
 from covermap.serve.templating import page
 
 router = APIRouter()
@@ -77,11 +79,9 @@ async def _import(request: Request, files: list[UploadFile]) -> Imported:
     with tempfile.TemporaryDirectory(prefix="covermap-upload-") as tmp:
         paths = []
         for f in files:
-            name = Path(f.filename or "upload").name
-            if not name or name.startswith("."):
-                raise ServeError(422, f"file name {f.filename!r} is not a data file's", "files")
-            path = Path(tmp) / name
-            path.write_bytes(await f.read())
+            path = Path(tmp) / upload_name(f.filename)
+            with path.open("wb") as out:  # spooled by Starlette: copied, never held whole
+                await run_in_threadpool(shutil.copyfileobj, f.file, out)
             paths.append(path)
         try:
             report = await run_in_threadpool(request.app.state.service.import_files, paths)

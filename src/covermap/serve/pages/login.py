@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from covermap.serve import models
 from covermap.serve.auth import Csrf, Viewer
 from covermap.serve.errors import ServeError
+from covermap.serve.security import client_address, safe_next
 from covermap.serve.templating import page
 from covermap.serve.users import check_password
 
@@ -18,9 +19,7 @@ router = APIRouter()
 
 def _safe_next(target: str | None) -> str:
     """Only a path of this site (never //host or a URL) is followed after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    return safe_next(target)
 
 
 @router.get("/login", include_in_schema=False)
@@ -34,9 +33,13 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
     users = request.app.state.users
     if users is None:
         return RedirectResponse(_safe_next(next), status_code=303)
+    limiter, address = request.app.state.login_limiter, client_address(request.client)
+    limiter.check(username, address)  # 429 with Retry-After once there were too many
     user = check_password(users, username, password)
     if user is None:
+        limiter.failed(username, address)
         return page(request, "login.html", status=401, next=_safe_next(next), failed=True)
+    limiter.succeeded(username)
     request.session.clear()  # a new session on sign-in: no fixation
     request.session.update(user=user.name, csrf=secrets.token_urlsafe(24))
     return RedirectResponse(_safe_next(next), status_code=303)
