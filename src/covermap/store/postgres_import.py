@@ -106,4 +106,6 @@ def import_paths(store: PostgresStore, paths: Sequence[str | Path], **options) -
                     else:
                         cur.execute(f'DELETE FROM "{name}"')
                         duckdb_to_postgres(staging.duckdb, cur, name, schemas[name], folder)
+            for name in changed_tables(report):  # the planner's statistics, now
+                con.execute(f'ANALYZE "{name}"')
     return report

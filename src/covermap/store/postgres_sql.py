@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pyarrow as pa
 import sqlglot
-from sqlglot import exp
+from sqlglot import exp, transforms
 
 from covermap.store import capabilities
 
@@ -42,6 +43,15 @@ def _portable(node: exp.Expression) -> exp.Expression:
         return exp.func("coalesce", match, exp.Literal.string(""))
     if isinstance(node, exp.Bracket) and isinstance(node.this, exp.Func):
         node.set("this", exp.Paren(this=node.this))  # (array_agg(...))[1:2]
+    if isinstance(node, exp.Select) and node.args.get("joins"):
+        left = node.args["from_"].this.alias_or_name
+        for j in node.args["joins"]:
+            if j.kind in ("SEMI", "ANTI") and j.args.get("using"):  # USING -> ON, then EXISTS
+                right = j.this.alias_or_name
+                j.set("on", exp.and_(*(exp.column(c.name, left).eq(exp.column(c.name, right))
+                                       for c in j.args["using"])))
+                j.set("using", None)
+        node = transforms.eliminate_semi_and_anti_joins(node)
     if isinstance(node, exp.Select) and (order := node.args.get("order")):
         # PostgreSQL reads a select alias in ORDER BY only as a whole key, not inside one
         aliases = {e.alias: e.this for e in node.expressions if isinstance(e, exp.Alias)}
@@ -89,6 +99,29 @@ class DuckDBDialect:
 
     def cursor(self) -> DuckDBDialect:
         return self
+
+    def close(self) -> None:
+        """Nothing to close: every statement runs on the store's own connection."""
+
+    def register(self, name: str, table: pa.Table) -> None:
+        """A temporary table ``name`` holding ``table`` (text columns only), as DuckDB's
+        ``register`` of an Arrow table, for the next queries."""
+        import pyarrow.csv as pcsv
+
+        if not all(pa.types.is_string(t) or pa.types.is_large_string(t)
+                   for t in table.schema.types):
+            raise capabilities.unsupported(self._store, capabilities.DUCKDB_SQL)
+        buf = pa.BufferOutputStream()
+        pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False))
+        cols = ", ".join(f'"{c}" text' for c in table.column_names)
+        con = self._store.ibis.con
+        with con.cursor() as cur, con.transaction():
+            cur.execute(f'CREATE TEMP TABLE "{name}" ({cols})')
+            with cur.copy(f'COPY "{name}" FROM STDIN WITH (FORMAT csv)') as copy:
+                copy.write(buf.getvalue().to_pybytes())
+
+    def unregister(self, name: str) -> None:
+        self._store.sql(f'DROP TABLE IF EXISTS "{name}"')
 
     def execute(self, query: str, params: list | tuple | None = None) -> Rows:
         import psycopg
