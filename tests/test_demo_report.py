@@ -74,8 +74,9 @@ def test_report_renders_its_charts_offline_in_chromium(demo, tmp_path):
          f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000",
          "--dump-dom", (demo[0] / "report.html").as_uri()],
         capture_output=True, text=True, timeout=120, check=True).stdout
-    # ten charts: compliance by state and month, breadth by state and segment, the map,
+    # twelve charts: compliance by state and month, breadth by state and segment, the map,
     # the hand-off funnel, one account's phase-in/out timeline, people needed vs in place,
-    # the key players' reach and the content stages per state
-    assert dom.count('class="plot-container plotly"') == 10
-    assert dom.count('class="main-svg"') >= 10
+    # the key players' reach, the content stages per state, compliance and breadth by
+    # territory and the largest customer groups
+    assert dom.count('class="plot-container plotly"') == 12
+    assert dom.count('class="main-svg"') >= 12

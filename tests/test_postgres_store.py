@@ -189,3 +189,17 @@ def test_a_second_import_upserts_the_same_on_both_backends(pg_url, tmp_path, run
     for f in ANALYSES["coverage"]:
         assert (tmp_path / "out-True" / f).read_bytes() == (tmp_path / "out-False" / f
                                                             ).read_bytes(), f
+
+
+def test_a_dry_run_is_checked_against_what_the_store_holds(pg_url, tmp_path, runner):  # noqa: F811
+    empty = _accounts_file(tmp_path / "a", "A1,Acme,10\n")
+    res = runner.invoke(app, ["import", str(empty), "--store", pg_url, "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert _count(pg_url, "SELECT count(*) FROM information_schema.tables WHERE "
+                          "table_schema = 'public'") == 0  # nothing created
+    assert runner.invoke(app, ["import", str(empty), "--store", pg_url]).exit_code == 0
+    copy = _accounts_file(tmp_path / "b", "A9,Acme,10\nA2,Beta,5\n")  # A9: Acme again
+    res = runner.invoke(app, ["import", str(copy), "--store", pg_url, "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert "1 rows would load and 1 be quarantined" in " ".join(res.output.split())
+    assert _count(pg_url, "SELECT count(*) FROM accounts") == 1

@@ -285,13 +285,13 @@ def test_pdf_is_printed_from_the_html(team, tmp_path):
     # each section starts on a page of its own, in the order
     sections = ["Summary", "Coverage against the standard", "Customer coverage map",
                 "Account coverage model", "Capacity: people needed per segment and role",
-                "Key players and value", "Worklist: accounts below standard now",
-                "Data in the store"]
+                "Key players and value", "Coverage by territory", "Customer groups",
+                "Worklist: accounts below standard now", "Data in the store"]
     starts = [p.split("\n", 1)[0] for p in pages]
     assert starts[0] == "covermap — customer coverage report"
     assert "Summary" in pages[0].split("\n")  # after the window's warning
     assert [s for s in starts[1:] if s in sections] == sections[1:]
-    assert len(pages) == 11  # the coverage, team and value sections take two pages each
+    assert len(pages) == 13  # the coverage, team and value sections take two pages each
     assert "accounts with a team gap" in pages[0] and "5 missing roles" in pages[0]
     # the charts were drawn before printing: the hand-off funnel's bars have their labels
     team_page = pages[starts.index("Account coverage model")]

@@ -148,7 +148,7 @@ def test_demo_report_reads_well(demo_report, tmp_path, width):
     facts = layout(demo_report, width, tmp_path, "demo")
     assert facts["scrollWidth"] <= facts["width"]  # the page never scrolls sideways
     # every chart is drawn, titled in HTML above it (Plotly draws no title of its own)
-    assert facts["plots"] == 10 and facts["svgTitles"] == 0
+    assert facts["plots"] == 12 and facts["svgTitles"] == 0
     titles = [c["title"] for c in facts["charts"]]
     assert titles[:6] == [
         "Compliance by state (passed checks / checks)", "Compliance by month",
@@ -157,10 +157,12 @@ def test_demo_report_reads_well(demo_report, tmp_path, width):
         "Customer coverage map: won revenue by product complexity × customer value "
         "(intended channel in bold)", "Hand-offs: first touch by the new owner"]
     assert re.fullmatch(r"Phase-in/out of ACC-\d+", titles[6])  # the team section's timeline
-    assert titles[7:] == [  # the capacity section, then the value section
+    assert titles[7:] == [  # the capacity section, the value section, territories, groups
         "People needed vs in place, per segment and role",
         "Reach of key players by segment (accounts reached / accounts with the player)",
-        "Content stages planned vs delivered, per state (the window's touches)"]
+        "Content stages planned vs delivered, per state (the window's touches)",
+        "Compliance and breadth by territory (each with the territories inside it)",
+        "The 10 largest customer groups by ARR"]
     for chart in facts["charts"]:
         assert chart["modebars"], chart["title"]
         assert not any(_overlap(m, chart["titleBox"]) for m in chart["modebars"]), chart["title"]

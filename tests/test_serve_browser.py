@@ -21,7 +21,8 @@ from test_serve_app import PASSWORDS, copy_of, prepared, top_owner, users_file
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PAGES = {"overview": "/", "coverage": "/coverage", "map": "/map", "team": "/team",
-         "capacity": "/capacity", "value": "/value", "worklist": "/worklist", "plan": "/plan"}
+         "capacity": "/capacity", "value": "/value", "worklist": "/worklist", "plan": "/plan",
+         "groups": "/groups", "territories": "/territories"}
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None and not os.environ.get("COVERMAP_REQUIRE_CHROMIUM"),

@@ -42,6 +42,7 @@ def run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
     from covermap.coverage.measure import coverage_tables, measure_coverage
     from covermap.map.measure import build_map, map_tables
     from covermap.reports.export import export_tables
+    from covermap.reports.group_section import report_tables
     from covermap.reports.html_report import ReportInputs
     from covermap.reports.output import write_report
     from covermap.store.quarantine import store_status
@@ -57,8 +58,8 @@ def run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
     value = measure_value(store, plan, value_maps or default_value_maps(), as_of=as_of,
                           window_months=window_months)
     capacity = measure_capacity(store, plan, as_of=as_of, window_months=window_months)
-    tables = {**coverage_tables(coverage), **map_tables(cmap), **team_tables(team),
-              **value_tables(value)}
+    tables = {**coverage_tables(coverage), **report_tables(coverage), **map_tables(cmap),
+              **team_tables(team), **value_tables(value)}
     if out is not None:
         export_tables(tables, out, targets=targets)
     progress.update(task, advance=1, description="report")

@@ -29,6 +29,10 @@ def preview(store_path: str | Path, paths: Sequence[str | Path], *, plan: Plan |
     >>> preview(d / "crm.duckdb", [d / "accounts.csv"]).loaded, (d / "crm.duckdb").exists()
     (1, False)
     """
+    if str(store_path).startswith(("postgres://", "postgresql://")):
+        from covermap.store.postgres_import import preview as preview_postgres
+
+        return preview_postgres(str(store_path), paths, plan=plan, progress=progress)
     source = Path(str(store_path).removeprefix("duckdb://"))
     with tempfile.TemporaryDirectory(prefix="covermap-preview-") as tmp:
         target: str = ":memory:"

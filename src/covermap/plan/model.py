@@ -221,11 +221,18 @@ class DealSettings(_Frozen):
 
 
 class Dashboard(_Frozen):
-    """``covermap serve``: with ``row_level``, a signed-in viewer or editor sees only the
-    accounts of their own book (accounts they own or are on the account team of, by the
-    ``user_id`` the dashboard's users file gives them) in pages, JSON and CSV exports."""
+    """``covermap serve``: ``row_level`` limits the accounts a signed-in viewer or editor
+    sees in pages, JSON and CSV exports: ``book`` (or ``true``) to their own book (accounts
+    they own or are on the account team of, by the ``user_id`` the dashboard's users file
+    gives them); ``territory`` to the accounts of their territories and of every territory
+    below them (the users file's ``territories``)."""
 
-    row_level: bool = False
+    row_level: bool | Literal["book", "territory"] = False
+
+    @property
+    def row_level_by(self) -> str | None:
+        """``book``, ``territory``, or None when every user sees every account."""
+        return "book" if self.row_level is True else (self.row_level or None)
 
 
 class Territory(_Frozen):

@@ -139,6 +139,12 @@ def _value_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
     return value
 
 
+def _group_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
+    from covermap.reports.group_section import group_context
+
+    return group_context(inputs.coverage, inputs.team, f)
+
+
 def render_html(inputs: ReportInputs) -> str:
     """The report for ``inputs`` as one self-contained HTML page; the same results give
     the same bytes (no clock time, numbered plots)."""
@@ -152,13 +158,14 @@ def render_html(inputs: ReportInputs) -> str:
         cmap = _map_context(inputs, f)
         team = _team_context(inputs, f) if inputs.team is not None else None
         value = _value_context(inputs, f) if inputs.value is not None else None
+        groups = _group_context(inputs, f)
     capacity = None
     if inputs.capacity is not None:
         from covermap.reports.capacity_section import capacity_context
 
         capacity = capacity_context(inputs.capacity)
     context = dict(
-        team=team, value=value, capacity=capacity, kpis=kpis,
+        team=team, value=value, capacity=capacity, groups=groups, kpis=kpis,
         title=inputs.title, plan_name=inputs.plan.name,
         warnings=inputs.warnings, data_status=inputs.data_status,
         plotly_js=charts.plotly_js(),

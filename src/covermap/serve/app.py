@@ -52,7 +52,7 @@ def create_app(service: Service, *, users: dict[str, User] | None = None,
                               "{\"error\": message, \"parameter\": name}.")
     app.state.service = service
     app.state.users = users
-    app.state.row_level = lambda: bool(service.inputs()[1].dashboard.row_level)
+    app.state.row_level = lambda: service.inputs()[1].dashboard.row_level_by
     app.add_middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
                        session_cookie="covermap_session", same_site="lax",
                        https_only=https_only, max_age=12 * 3600)

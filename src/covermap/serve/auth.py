@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 
 from covermap.serve.errors import ServeError, wants_json
 from covermap.serve.users import LOCAL, User, check_token
+from covermap.serve.visibility import Territories
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -90,10 +91,14 @@ Admin = Depends(require("admin"))
 Csrf = Depends(check_csrf)
 
 
-def book_of(request: Request, user: User) -> str | None:
-    """The CRM user whose book ``user`` sees (row-level visibility), or None for every
-    account: admins and the local user see every account; anyone else with no user_id in
-    the users file sees none."""
-    if not request.app.state.row_level() or user.role == "admin" or user is LOCAL:
+def book_of(request: Request, user: User) -> str | Territories | None:
+    """The CRM user whose book ``user`` sees (row-level visibility), their territories
+    (``row_level: territory``, :mod:`covermap.serve.visibility`), or None for every
+    account: admins and the local user see every account; anyone else with no user_id (or
+    no territories) in the users file sees none."""
+    by = request.app.state.row_level()
+    if not by or user.role == "admin" or user is LOCAL:
         return None
+    if by == "territory":
+        return Territories(user.territories)
     return user.user_id or "\x00no book"

@@ -28,7 +28,7 @@ from covermap.store import schema
 
 SCHEMA = "serve_cache"
 #: bumped whenever the set or the shape of the cached tables changes: old keys go stale
-FORMAT = 1
+FORMAT = 2
 #: keys kept in the store; older results are dropped when new ones are saved
 KEEP = 2
 
@@ -209,7 +209,11 @@ class Results:
             sub, sub_params = self._select(within[0], within[1], None)
             clauses.append(f"account_id IN (SELECT account_id FROM ({sub}))")
             params += sub_params
-        if book is not None:
+        if book is not None and not isinstance(book, str):  # by territory (serve/visibility)
+            cond, cond_params = book.condition(lambda n: table_name(self.key, n))
+            clauses.append(cond)
+            params += cond_params
+        elif book is not None:
             clauses.append(f"account_id IN (SELECT account_id FROM {table_name(self.key, 'book')}"
                            f" WHERE user_id = ?)")
             params.append(book)

@@ -86,6 +86,7 @@ def compute_results(snap: Path, plan, maps, folder: Path,
     from covermap.capacity.render import capacity_tables
     from covermap.render import Formats, user_names, won_revenue_line
     from covermap.reports.kpis import capacity_kpi, coverage_kpis, map_kpi, team_kpi, value_kpi
+    from covermap.serve.visibility import dashboard_tables
     from covermap.team.plan_tables import letter_rows
 
     files: dict[str, str] = {}
@@ -120,6 +121,7 @@ def compute_results(snap: Path, plan, maps, folder: Path,
         step("team")
         team = measure_team(s, plan, as_of=w.as_of, window_months=w.months)
         write(team_tables(team))
+        write(dashboard_tables(s, plan, cov, team))  # groups, territories, territory book
         meta.update(raci=[dict(segment=k, stage=st, role=r, letter=x)
                           for k, st, r, x in letter_rows(plan)],
                     stages={st.id: st.label.en for st in plan.journey.stages})

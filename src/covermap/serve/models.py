@@ -59,6 +59,16 @@ _TABLES: dict[str, dict[str, type]] = {
     "DealRow": dict(deal_id=S, name=S, stage=S, is_closed=B, is_won=B, amount=F,
                     created_at=S, close_date=D, owner_id=S, channel=S, deal_type=S),
     "MemberRow": dict(user_id=S, name=S, role=S, start_date=S, end_date=S),
+    # per customer group or territory (covermap.coverage.rollups, covermap.team.rollups)
+    "RollupRow": dict(key=S, name=S, parent=S, accounts=I, customers=I, arr=F, checks=I,
+                      passed=I, compliance=F, touched=I, breadth=F, state_mix=S),
+    "TeamRollupRow": dict(key=S, name=S, parent=S, accounts=I, customers=I, arr=F,
+                          with_gap=I, with_duplicate=I, with_over_coverage=I, with_silent=I,
+                          handoffs=I, on_time=I, late=I, dropped=I, pending=I, state_mix=S),
+    "GroupAccountRow": dict(account_id=S, name=S, group_id=S, territory=S, state=S,
+                            segment=S, owner_id=S, owner_name=S, checks=I, passed=I,
+                            compliance=F, touched=B, days_since_human_touch=I, team=S,
+                            team_size=I, gaps=I, duplicates=I),
 }
 
 
@@ -80,6 +90,8 @@ TeamSummaryRow, FindingRow, HandoffRow, RaciRow, EffortRow = (ROWS[n] for n in (
 CapacityRow, CapacitySummaryRow, ReachRow, TouchesRow = (ROWS[n] for n in (
     "CapacityRow", "CapacitySummaryRow", "ReachRow", "TouchesRow"))
 KeyPlayerRow, DealRow, MemberRow = (ROWS[n] for n in ("KeyPlayerRow", "DealRow", "MemberRow"))
+RollupRow, TeamRollupRow, GroupAccountRow = (ROWS[n] for n in (
+    "RollupRow", "TeamRollupRow", "GroupAccountRow"))
 
 
 class Window(BaseModel):
@@ -172,6 +184,30 @@ class Account(Page):
     findings: list[FindingRow]  # type: ignore[valid-type]
     deals: list[DealRow]  # type: ignore[valid-type]
     key_players: list[KeyPlayerRow]  # type: ignore[valid-type]
+
+
+class Groups(Page):
+    """The customer groups, largest first (by ``order``: ARR or accounts)."""
+
+    order: str
+    total: int
+    groups: list[RollupRow]  # type: ignore[valid-type]
+
+
+class Group(Page):
+    """One customer group: its coverage and team roll-ups and its accounts."""
+
+    group: RollupRow  # type: ignore[valid-type]
+    team: TeamRollupRow | None  # type: ignore[valid-type]
+    accounts_total: int
+    accounts: list[GroupAccountRow]  # type: ignore[valid-type]
+
+
+class TerritoryBreakdown(Page):
+    """Every territory, each with the territories below it rolled in."""
+
+    coverage: list[RollupRow]  # type: ignore[valid-type]
+    team: list[TeamRollupRow]  # type: ignore[valid-type]
 
 
 class Status(BaseModel):

@@ -19,7 +19,8 @@ _env = jinja2.Environment(
 
 NAV = (("/", "Overview"), ("/coverage", "Coverage"), ("/map", "Coverage map"),
        ("/team", "Team"), ("/capacity", "Capacity"), ("/value", "Key players"),
-       ("/worklist", "Worklist"), ("/plan", "Plan"), ("/import", "Import"))
+       ("/worklist", "Worklist"), ("/groups", "Groups"), ("/territories", "Territories"),
+       ("/plan", "Plan"), ("/import", "Import"))
 
 
 def formats(meta: dict[str, Any], plan):

@@ -9,6 +9,8 @@ A TOML or YAML file with one table per user::
                                          # plan sets dashboard.row_level
     token_sha256 = "9f86d0..."           # optional: an API token's SHA-256, for
                                          # `Authorization: Bearer TOKEN`
+    territories = ["emea"]               # optional: the territories Ana sees (and those
+                                         # below them) when dashboard.row_level is territory
 
 Passwords are checked with argon2 (argon2-cffi); a file with a plain password in it is an
 error that names the user.
@@ -42,6 +44,7 @@ class User:
     password_hash: str | None = None
     user_id: str | None = None
     token_sha256: str | None = None
+    territories: tuple[str, ...] = ()
 
     def can(self, role: str) -> bool:
         """Whether this user holds ``role`` or a higher one."""
@@ -78,12 +81,16 @@ def load_users(path: Path) -> dict[str, User]:
             return PlanError(message, file=str(path), key=f"users.{name}.{key}")
 
         if not isinstance(e, dict):
-            raise bad("each user is a table of role, password_hash, user_id, token_sha256",
-                      "role")
-        unknown = sorted(set(e) - {"role", "password_hash", "user_id", "token_sha256"})
+            raise bad("each user is a table of role, password_hash, user_id, token_sha256, "
+                      "territories", "role")
+        unknown = sorted(set(e) - {"role", "password_hash", "user_id", "token_sha256",
+                                   "territories"})
         if unknown:
-            raise bad("unknown key; keys are role, password_hash, user_id, token_sha256",
-                      unknown[0])
+            raise bad("unknown key; keys are role, password_hash, user_id, token_sha256, "
+                      "territories", unknown[0])
+        places = e.get("territories", [])
+        if not isinstance(places, list) or not all(isinstance(x, str) and x for x in places):
+            raise bad('a list of territory ids, e.g. territories = ["emea"]', "territories")
         role = e.get("role")
         if role not in ROLES:
             raise bad(f"role {role!r} is not one of {', '.join(ROLES)}", "role")
@@ -98,7 +105,7 @@ def load_users(path: Path) -> dict[str, User]:
         if pw is None and token is None:
             raise bad("a user needs a password_hash or a token_sha256", "password_hash")
         users[str(name)] = User(str(name), role, pw, None if e.get("user_id") is None
-                                else str(e["user_id"]), token)
+                                else str(e["user_id"]), token, tuple(places))
     return users
 
 

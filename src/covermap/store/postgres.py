@@ -43,6 +43,10 @@ _AGGREGATES = (
 )
 
 
+class EmptyDatabase(StoreError):
+    """A read-only open of a PostgreSQL database that holds no store yet."""
+
+
 def is_postgres_url(url: str | Path) -> bool:
     """Whether ``url`` names a PostgreSQL store.
 
@@ -174,7 +178,7 @@ def open_postgres(url: str, *, read_only: bool = False) -> PostgresStore:
                          f"a URL with a new database or schema")
     if read_only and not tables:
         con.disconnect()
-        raise StoreError(f"{shown(url)}: no store here yet; run `covermap import FILES "
+        raise EmptyDatabase(f"{shown(url)}: no store here yet; run `covermap import FILES "
                          f"--store {shown(url)}` first")
     if not read_only:
         store.ensure_schema()

@@ -32,7 +32,7 @@ from covermap.importing.duplicates import STORE_CHECKED
 from covermap.importing.report import ImportReport
 from covermap.store import extras, groups, schema
 from covermap.store.connect import Store
-from covermap.store.postgres import TABLE_NAMES, PostgresStore, duckdb_schemas
+from covermap.store.postgres import TABLE_NAMES, EmptyDatabase, PostgresStore, duckdb_schemas
 from covermap.store.postgres_copy import duckdb_to_postgres, postgres_to_duckdb
 
 #: pg_advisory_lock key of covermap imports ("covermap" in ASCII, as a number)
@@ -109,3 +109,19 @@ def import_paths(store: PostgresStore, paths: Sequence[str | Path], **options) -
             for name in changed_tables(report):  # the planner's statistics, now
                 con.execute(f'ANALYZE "{name}"')
     return report
+
+
+def preview(url: str, paths: Sequence[str | Path], **options) -> ImportReport:
+    """``covermap import --dry-run`` on a PostgreSQL store: the import staged against what
+    the store holds, nothing written (a database with no store yet is not created)."""
+    from covermap.importing.load import import_paths as import_into
+    from covermap.store.connect import open_store
+    from covermap.store.postgres import open_postgres
+
+    try:
+        store = open_postgres(url, read_only=True)
+    except EmptyDatabase:
+        with open_store(":memory:") as s:
+            return import_into(s, paths, dry_run=True, **options)
+    with store:
+        return import_paths(store, paths, dry_run=True, **options)

@@ -7,13 +7,15 @@ from covermap.serve.pages import (
     admin,
     capacity,
     coverage,
+    groups,
     login,
     map,
     overview,
     team,
+    territories,
     value,
     worklist,
 )
 
 ROUTERS = [m.router for m in (login, overview, coverage, map, team, capacity, value, worklist,
-                              account, admin)]
+                              account, groups, territories, admin)]
