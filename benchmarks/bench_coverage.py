@@ -8,7 +8,9 @@ coverage_checks, both written to CSV) side by side, alternating (covermap, basel
 covermap, baseline, ...; ``COVERMAP_BENCH_ROUNDS`` rounds, default 3), and reports the
 medians. The baseline must be equal to covermap's export row for row on both tables (the
 note says how many rows differ) and must be neither slower nor hungrier than covermap;
-when it is, it is a bad baseline to fix, not a success.
+when it is, it is a bad baseline to fix, not a success. A third peer,
+``benchmarks/coverage_polars.py``, computes the same two tables in Polars (alternating
+with the other two) from Parquet files the store is copied to once (timed on its own).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from measure import Measurement, measure
 
 BASELINE = Path(__file__).parent / "coverage_baseline.py"
+POLARS = Path(__file__).parent / "coverage_polars.py"
 
 
 def steps(store: Path, out_dir: Path) -> list[Measurement]:
@@ -33,13 +36,23 @@ def steps(store: Path, out_dir: Path) -> list[Measurement]:
     ours_argv = [sys.executable, "-m", "covermap", "coverage", "--store", str(store),
                  "--window-months", "6", "--export", str(out_dir)]
     base_argv = [sys.executable, str(BASELINE), str(store), str(out_dir)]
-    ours, base = [], []
+    # the Polars peer reads Parquet files written once from the store (timed on their own)
+    parquet = measure("coverage Polars: store to Parquet",
+                      [sys.executable, str(POLARS), "parquet", str(store),
+                       str(out_dir / "parquet")],
+                      note="DuckDB COPY of the columns the peer reads, once")
+    peer_argv = [sys.executable, str(POLARS), "compute", str(out_dir / "parquet"), str(out_dir)]
+    ours, base, peer = [], [], []
     for _ in range(int(os.environ.get("COVERMAP_BENCH_ROUNDS", "3"))):
         ours.append(measure("coverage --export", ours_argv))
         base.append(measure("coverage SQL baseline", base_argv))
+        peer.append(measure("coverage Polars peer", peer_argv))
     differing = same_rows(out_dir)
     return [_median(ours, "6 tables, 1200MB DuckDB limit"),
-            _median(base, f"accounts + checks; rows differing from covermap's: {differing}")]
+            _median(base, f"accounts + checks; rows differing from covermap's: {differing}"),
+            parquet,
+            _median(peer, "accounts + checks from the Parquet files, lazy + streaming; rows "
+                          f"differing from covermap's: {same_rows(out_dir, 'polars')}")]
 
 
 def _median(runs: list[Measurement], note: str) -> Measurement:
@@ -49,12 +62,13 @@ def _median(runs: list[Measurement], note: str) -> Measurement:
                        f"{note}; median of {len(runs)} runs ({times} s), highest peak")
 
 
-def same_rows(out_dir: Path) -> int:
+def same_rows(out_dir: Path, peer: str = "baseline") -> int:
     """Rows in which covermap's coverage_accounts.csv / coverage_checks.csv and the
-    baseline's files differ (as sets of lines: checks are written unsorted)."""
+    baseline's files (or ``peer``'s: polars) differ (as sets of lines: checks are written
+    unsorted)."""
     differing = 0
-    for ours, base in (("coverage_accounts.csv", "baseline_accounts.csv"),
-                       ("coverage_checks.csv", "baseline_checks.csv")):
+    for ours, base in (("coverage_accounts.csv", f"{peer}_accounts.csv"),
+                       ("coverage_checks.csv", f"{peer}_checks.csv")):
         with (out_dir / base).open(newline="", encoding="utf-8") as f:
             b = [tuple(r) for r in csv.reader(f)]
         # over the baseline's columns: covermap's accounts end with group_id and territory

@@ -50,6 +50,7 @@ STANDARD = [
     ("potential_lead", 2, "digital", "month", [], 2),
     ("lead", 1, "digital", "month", [], 2),
 ]
+ROLES = {"csm": 1, "account_executive": 2, "inside_sales": 3, "executive": 4}  # users.role
 LABELS = {"loyal": "Loyal customer", "active": "Active customer",
           "new": "New customer (first 6 months after the first purchase)",
           "churned": "Churned customer", "in_deal": "Customer in a deal",
@@ -106,11 +107,11 @@ def calendar(as_of: dt.date) -> dict:
 def counts(kind: pl.Expr, outcome: pl.Expr) -> pl.Expr:
     """True where an activity of a touch kind counts: no outcome, a blank one, or one of
     its kind's counting outcomes."""
-    rule = pl.when(pl.lit(False)).then(pl.lit(False))
+    listed = pl.lit(False)
     for k, (_, _, outcomes) in KINDS.items():
-        rule = rule.when(kind == k).then(outcome.is_in(outcomes) if outcomes else pl.lit(True))
-    blank = outcome.str.strip_chars(SPACES) == ""
-    return outcome.is_null() | rule.otherwise(pl.lit(False)) | blank
+        listed = pl.when(kind == k).then(outcome.is_in(outcomes) if outcomes else True) \
+            .otherwise(listed)
+    return outcome.is_null() | listed | (outcome.str.strip_chars(SPACES) == "")
 
 
 def steps(folder: Path, c: dict) -> pl.LazyFrame:
@@ -199,9 +200,12 @@ def touches(folder: Path, c: dict) -> pl.LazyFrame:
     """The touches from the window's first day to as_of: account, day, human?, the
     user's role, weight in millionths, and the contact of a human touch."""
     kinds = pl.LazyFrame({"kind": list(KINDS), "human": [h for h, _, _ in KINDS.values()],
-                          "wu": [w for _, w, _ in KINDS.values()]})
+                          "wu": [w for _, w, _ in KINDS.values()]},
+                         schema_overrides={"wu": pl.Int32})
     roles = (pl.scan_parquet(folder / "users.parquet").filter(pl.col("user_id").is_not_null())
-             .group_by("user_id").agg(pl.col("role").min()))
+             .group_by("user_id").agg(pl.col("role").min())
+             .with_columns(pl.col("role").replace_strict(ROLES, default=0,
+                                                         return_dtype=pl.UInt8)))
     start = dt.datetime.combine(c["start"], dt.time())
     stop = dt.datetime.combine(c["as_of"] + DAY, dt.time())
     return (
@@ -224,21 +228,31 @@ def last_human_before(folder: Path, c: dict) -> pl.LazyFrame:
             .group_by("account_id").agg(older=pl.col("occurred_at").max().dt.date()))
 
 
-def checks(stepped: pl.LazyFrame, touched: pl.LazyFrame, c: dict) -> pl.LazyFrame:
-    """One row per (account, standard entry, bucket) of the state the account was in when
-    the bucket began, with the touches that count for the entry in it."""
-    index = {d: i for i, d in enumerate(c["dates"])}
-    buckets = pl.LazyFrame(
-        [(p, b, e, index[b - DAY]) for p, b, e in c["buckets"]], orient="row",
-        schema={"per": pl.String, "bucket_start": pl.Date, "bucket_end": pl.Date,
-                "bi": pl.Int32})
-    standard = pl.LazyFrame(
-        [(s, e, ch, p, "|".join(by) or None, m, k) for k, (s, e, ch, p, by, m)
+def standard() -> pl.LazyFrame:
+    """The default plan's standard entries, numbered ``k`` (their place in STANDARD)."""
+    return pl.LazyFrame(
+        [(k, s, e, ch, p, "|".join(by) or None, m) for k, (s, e, ch, p, by, m)
          in enumerate(STANDARD)], orient="row",
-        schema={"state": pl.String, "entry": pl.Int64, "channel": pl.String,
-                "per": pl.String, "by": pl.String, "min": pl.Int64, "k": pl.Int32})
+        schema={"k": pl.UInt8, "state": pl.String, "entry": pl.Int64, "channel": pl.String,
+                "per": pl.String, "by": pl.String, "min": pl.Int64})
+
+
+def buckets(c: dict) -> pl.LazyFrame:
+    """The buckets, numbered ``b``, with ``bi``: the index of the evaluation date (the day
+    before the bucket) the account's state in it is taken on."""
+    index = {d: i for i, d in enumerate(c["dates"])}
+    return pl.LazyFrame(
+        [(b, p, s, e, index[s - DAY]) for b, (p, s, e) in enumerate(c["buckets"])],
+        orient="row", schema={"b": pl.UInt8, "per": pl.String, "bucket_start": pl.Date,
+                              "bucket_end": pl.Date, "bi": pl.Int32})
+
+
+def checks(stepped: pl.LazyFrame, touched: pl.LazyFrame, c: dict) -> pl.LazyFrame:
+    """One narrow row per (account, standard entry ``k``, bucket ``b``) of the state the
+    account was in when the bucket began: the touches that count for the entry in it."""
     human = pl.col("human")
-    wanted = [(human if ch == "human" else ~human) & (pl.col("role").is_in(by) if by else True)
+    wanted = [(human if ch == "human" else ~human)
+              & (pl.col("role").is_in([ROLES[r] for r in by]) if by else True)
               for _, _, ch, _, by, _ in STANDARD]
     tally = pl.concat([
         touched.group_by("account_id", bucket_start=pl.col("day").dt.truncate(
@@ -246,15 +260,24 @@ def checks(stepped: pl.LazyFrame, touched: pl.LazyFrame, c: dict) -> pl.LazyFram
         .agg(wanted[k].sum().alias(str(k)) for k, entry in enumerate(STANDARD)
              if entry[3] == per)
         .unpivot(index=["account_id", "bucket_start"], variable_name="k", value_name="count")
-        for per in ("week", "month")]).with_columns(pl.col("k").cast(pl.Int32))
+        for per in ("week", "month")]).with_columns(pl.col("k").cast(pl.UInt8))
     return (
-        stepped.join(standard, on="state").join(buckets, on="per")
+        stepped.join(standard().select("k", "state", "per"), on="state")
+        .join(buckets(c), on="per")
         .filter((pl.col("bi") >= pl.col("i")) & (pl.col("bi") < pl.col("next_i"))
                 & (pl.col("bi") >= pl.col("made")))
         .join(tally, on=["account_id", "bucket_start", "k"], how="left")
-        .with_columns(pl.col("count").fill_null(0).cast(pl.Int64))
+        .select("account_id", "k", "b", count=pl.col("count").fill_null(0).cast(pl.Int32))
+    )
+
+
+def check_rows(narrow: pl.LazyFrame, c: dict) -> pl.LazyFrame:
+    """The coverage_checks table from the narrow checks."""
+    return (
+        narrow.join(standard(), on="k").join(buckets(c).drop("per"), on="b")
         .select("account_id", "bucket_start", "bucket_end", "per", "state", "channel", "by",
-                "min", "count", passed=pl.col("count") >= pl.col("min"), entry="entry")
+                "min", pl.col("count").cast(pl.Int64), passed=pl.col("count") >= pl.col("min"),
+                entry="entry")
     )
 
 
@@ -273,7 +296,8 @@ def accounts(folder: Path, stepped: pl.LazyFrame, touched: pl.LazyFrame,
     human = pl.col("human")
     window = touched.filter(pl.col("day").is_between(c["start"], c["end"]))
     depth = window.group_by("account_id").agg(
-        human_touches=human.sum(), digital_touches=(~human).sum(), wu=pl.col("wu").sum())
+        human_touches=human.sum(), digital_touches=(~human).sum(),
+        wu=pl.col("wu").cast(pl.Int64).sum())
     people = (window.filter(pl.col("contact_id").is_not_null())
               .select("account_id", "contact_id").unique()
               .join(pl.scan_parquet(folder / "contacts.parquet").select("contact_id", "persona"),
@@ -282,7 +306,8 @@ def accounts(folder: Path, stepped: pl.LazyFrame, touched: pl.LazyFrame,
                                           personas_touched=pl.col("persona").drop_nulls()
                                           .n_unique()))
     recent = touched.filter(human).group_by("account_id").agg(recent=pl.col("day").max())
-    tally = checked.group_by("account_id").agg(checks=pl.len(), passed=pl.col("passed").sum())
+    tally = checked.join(standard().select("k", "min"), on="k").group_by("account_id").agg(
+        checks=pl.len(), passed=(pl.col("count") >= pl.col("min")).sum())
     current = stepped.filter(pl.col("next_i") == n).select("account_id", "state")
     labels = pl.LazyFrame({"state": list(LABELS), "label": list(LABELS.values()),
                            "has_standard": [s not in ("target", "unclassified") for s in LABELS]})
@@ -327,9 +352,10 @@ def compute(folder: Path, out_dir: Path) -> None:
     # the touches and the steps are read by several tables: made once
     touched = touches(folder, c).collect(engine="streaming").lazy()
     stepped = steps(folder, c).collect(engine="streaming").lazy()
-    checked = checks(stepped, touched, c).collect(engine="streaming")
-    checked.write_csv(out_dir / "polars_checks.csv", date_format="%Y-%m-%d")
-    accounts(folder, stepped, touched, checked.lazy(), c).sink_csv(
+    checked = checks(stepped, touched, c).collect(engine="streaming").lazy()
+    check_rows(checked, c).sink_csv(out_dir / "polars_checks.csv", date_format="%Y-%m-%d",
+                                    engine="streaming")
+    accounts(folder, stepped, touched, checked, c).sink_csv(
         out_dir / "polars_accounts.csv", date_format="%Y-%m-%d", engine="streaming")
 
 
