@@ -250,3 +250,24 @@ def test_the_workbook_has_the_territory_and_group_sheets(report, tmp_path):
         ("smb", "Small business", "all", 3), (None, None, None, 1)]
     groups = book["coverage_groups"]
     assert [c.value for c in groups[2]][:6] == ["C1", "Cedar", None, 3, 2, 150]
+
+
+def test_serve_checks_the_users_territories_against_the_plan(site, runner):
+    from covermap.cli.main import app
+
+    folder = site[1]
+    users = folder / "typo.toml"
+    users.write_text('[users.sam]\nrole = "viewer"\ntoken_sha256 = "' + "0" * 64 + '"\n'
+                     'territories = ["smb", "emea"]\n', "utf-8")
+    args = ["serve", "--store", str(folder / "covermap.duckdb"), "--users", str(users)]
+    r = runner.invoke(app, [*args, "--plan", str(folder / "plan.yaml")])
+    assert r.exit_code == 1
+    assert f"{users}: users.sam.territories: territory 'emea' is not in the plan; " \
+           "territories are: smb, ent, all" in " ".join(r.output.split())
+    bare = folder / "bare.yaml"
+    bare.write_text(PLAN_YAML + "territories: []\ndashboard: {row_level: territory}\n",
+                    "utf-8")
+    r = runner.invoke(app, [*args, "--plan", str(bare)])
+    assert r.exit_code == 1
+    assert "dashboard.row_level: row_level is territory, but the plan has no territories[]; " \
+           "add them, or set row_level: book" in " ".join(r.output.split())

@@ -140,7 +140,8 @@ def test_values_equal_the_csv_export(book, sample):
     # names beside ids: team_findings has none of its own, so covermap adds them
     ws = book["team_findings"]
     assert [c.value for c in ws[1]] == ["Account", "Account name", "Stage", "Finding", "Role",
-                                        "User", "User name", "Detail"]
+                                        "User", "User name", "Detail", "Group", "Group name",
+                                        "Territory"]
     with open_store(sample / "covermap.duckdb", read_only=True) as s:
         users = dict(s.duckdb.execute("SELECT user_id, name FROM users").fetchall())
         accounts = dict(s.duckdb.execute("SELECT account_id, name FROM accounts").fetchall())

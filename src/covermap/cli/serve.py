@@ -100,6 +100,10 @@ def serve(
     people = load_users(users) if users is not None else None
     service = Service(path, plan_in_use(plan), maps)
     service.inputs()  # a bad plan or value map fails before the server starts
+    if people is not None:
+        from covermap.serve.visibility import check_territories
+
+        check_territories(people, service.inputs()[1], str(users))
     # without sign-in only this machine's own names are answered (no DNS rebinding)
     hosts = None if people is not None else tuple({"127.0.0.1", "localhost", "::1", host})
     app = create_app(service, users=people, secret=os.environ.get("COVERMAP_SECRET"),

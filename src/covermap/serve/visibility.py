@@ -34,6 +34,24 @@ class Territories:
                 f"WHERE territory IN ({marks}))", list(self.ids))
 
 
+def check_territories(users: dict, plan, path: str | None = None) -> None:
+    """With ``row_level: territory``: the plan has territories and every user's are among
+    them (PlanError naming the users file and key, and the territories there are)."""
+    from covermap.errors import PlanError
+
+    if plan.dashboard.row_level_by != "territory":
+        return
+    ids = [t.id for t in plan.territories]
+    if not ids:
+        raise PlanError("row_level is territory, but the plan has no territories[]; add "
+                        "them, or set row_level: book", key="dashboard.row_level")
+    for name, user in users.items():
+        unknown = [x for x in user.territories if x not in ids]
+        if unknown:
+            raise PlanError(f"territory {unknown[0]!r} is not in the plan; territories are: "
+                            f"{', '.join(ids)}", file=path, key=f"users.{name}.territories")
+
+
 def territory_book(store, plan) -> ir.Table:
     """``account_id, territory``: each account under its territory and every one above."""
     from covermap.engine.territories import account_territories, territory_tree
