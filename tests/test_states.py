@@ -73,11 +73,12 @@ def test_transitions_are_dated_by_the_first_evaluation_with_the_new_state(compan
     plan = parse_plan(PLAN, "plan.yaml")
     # window February..April; evaluations on 31 Jan, 28 Feb, 31 Mar and as_of 10 May
     r = measure_coverage(company, plan, as_of=D(2026, 5, 10), window_months=3)
+    # each account is its own group; no account has a region or country for a territory
     assert records(r.transitions, "account_id") == [
         {"account_id": "G", "from_state": "unclassified", "to_state": "vip",
-         "date": D(2026, 2, 28)},
+         "date": D(2026, 2, 28), "group_id": "G", "territory": None},
         {"account_id": "S", "from_state": "customer", "to_state": "churned",
-         "date": D(2026, 5, 10)},
+         "date": D(2026, 5, 10), "group_id": "S", "territory": None},
     ]  # N's evaluations before its creation are not made, so it has no transition
     current = {x["account_id"]: x["state"] for x in records(r.accounts)}
     assert current == {"G": "vip", "S": "churned", "N": "vip", "Z": "unclassified"}

@@ -45,12 +45,15 @@ def test_export_writes_the_issues_files(runner, files, tmp_path):
     r = runner.invoke(app, args(files, "value", "--export", str(out)))
     assert r.exit_code == 0, r.output
     assert "Wrote 6 files" in r.output
+    # each row ends with its account's group (each account is its own) and territory
+    # (none matches)
     assert read(out / "value_accounts.csv") == [
-        ["account_id", "persona", "contacts", "touched_contacts", "human_touches"],
-        ["A", "cfo", "1", "0", "0"], ["A", "plant", "1", "0", "0"], ["A", "pm", "1", "1", "2"],
-        ["B", "cfo", "1", "1", "1"], ["B", "plant", "1", "0", "0"],
-        ["C", "plant", "0", "0", "0"], ["C", "pm", "2", "1", "1"],
-        ["D", "plant", "0", "0", "0"]]
+        ["account_id", "persona", "contacts", "touched_contacts", "human_touches", "group_id",
+         "territory"],
+        ["A", "cfo", "1", "0", "0", "A", ""], ["A", "plant", "1", "0", "0", "A", ""],
+        ["A", "pm", "1", "1", "2", "A", ""], ["B", "cfo", "1", "1", "1", "B", ""],
+        ["B", "plant", "1", "0", "0", "B", ""], ["C", "plant", "0", "0", "0", "C", ""],
+        ["C", "pm", "2", "1", "1", "C", ""], ["D", "plant", "0", "0", "0", "D", ""]]
     summary = read(out / "value_summary.csv")
     assert summary[0] == ["group", "key", "persona", "accounts", "accounts_with_persona",
                           "accounts_reached", "reach"]
