@@ -228,3 +228,24 @@ def test_every_page_and_chart_loads_under_the_content_security_policy(servers):
                     f"document.querySelectorAll('div.chart .main-svg').length >= {charts}")
         browser.close()
     assert problems == []
+
+
+def test_the_load_benchmark_runs_clean_on_a_small_store(servers, capsys):
+    """A smoke test of benchmarks/bench_serve_load.py's load phase (the benchmark itself
+    runs on the 1,000,000-account sample, not in the suite): two clients for at most two
+    seconds over every route against the local server, zero errors."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from bench_serve_load import Phase, routes_of
+
+    base = f"http://127.0.0.1:{servers['local']}"
+    routes = routes_of(base)
+    phase = Phase(base, routes, clients=2, seconds=2, max_requests=2 * len(routes))
+    phase.run()
+    assert phase.table("smoke") == 0
+    out = capsys.readouterr().out
+    total = sum(len(t) for t in phase.times.values())
+    assert 0 < total <= 2 * len(routes)
+    assert f"{'all routes':38} {total:8}" in out
