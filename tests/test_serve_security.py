@@ -181,6 +181,21 @@ def test_the_session_cookie_is_secure_over_https_only(site):
         assert ("strict-transport-security" in r.headers) is secure
 
 
+def test_a_session_cookie_with_a_forged_payload_is_no_session(site):
+    import base64
+    import json
+
+    c = sign_in(TestClient(site["app"]), "vera")
+    payload, _, signed = c.cookies["covermap_session"].partition(".")
+    session = json.loads(base64.b64decode(payload))
+    assert session["user"] == "vera"
+    forged = base64.b64encode(json.dumps({**session, "user": "ada"}).encode()).decode()
+    f = TestClient(site["app"], cookies={"covermap_session": f"{forged}.{signed}"})
+    assert f.get("/api/overview").status_code == 401
+    assert f.get("/import", follow_redirects=False).status_code == 303  # to sign in
+    assert c.get("/import").status_code == 403  # vera herself is a viewer
+
+
 def test_sign_in_is_limited_per_user_name_and_per_address(site):
     clock, limiter = site["clock"], site["limiter"]
     c = TestClient(site["app"])
