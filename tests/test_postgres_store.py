@@ -72,14 +72,16 @@ def test_every_export_is_byte_identical_on_both_backends(sample_stores, analysis
     assert lines > 10  # rows, not only headers
 
 
-def test_status_is_the_same_on_both_backends(sample_stores, runner):
+@pytest.mark.parametrize("command", ["status", "value match", "worklist"])
+def test_terminal_output_is_the_same_on_both_backends(sample_stores, command, runner):
     outs = []
     for url in sample_stores.values():
-        res = runner.invoke(app, ["status", "--store", url])
+        res = runner.invoke(app, [*command.split(), "--store", url])
         assert res.exit_code == 0, res.output
-        outs.append(res.output.split("\n", 1)[1])  # the first line names the store
+        # the store's name differs, and so does the padding of the title that holds it
+        outs.append([line.strip() for line in res.output.replace(url, "STORE").splitlines()])
     assert outs[0] == outs[1]
-    assert "activities" in outs[0]
+    assert len(outs[0]) > 5
 
 
 def test_hand_made_company_measures_the_same_on_both_backends(backend_url):
@@ -165,7 +167,7 @@ def test_what_postgresql_cannot_do_is_a_named_capability(pg_url, runner):  # noq
 def test_a_second_import_upserts_the_same_on_both_backends(pg_url, tmp_path, runner):  # noqa: F811
     """Activities are upserted by key in PostgreSQL (never read back into the staging
     store): a changed row, a new one and a repeated id end as on DuckDB."""
-    generate_company(tmp_path / "csv", accounts=15, seed=7, as_of=D(2026, 11, 15))
+    generate_company(tmp_path / "csv", accounts=5, seed=7, as_of=D(2026, 11, 15))
     lines = (tmp_path / "csv" / "activities.csv").read_text("utf-8").splitlines()
     header, first = lines[0].split(","), lines[1].split(",")
     changed = dict(zip(header, first), kind="meeting", outcome="")
@@ -174,21 +176,20 @@ def test_a_second_import_upserts_the_same_on_both_backends(pg_url, tmp_path, run
     (tmp_path / "more" / "activities.csv").write_text("\n".join(
         [",".join(header)] + [",".join(r[c] for c in header) for r in (changed, new, new)])
         + "\n", "utf-8")
-    urls = {"duckdb": str(tmp_path / "covermap.duckdb"), "postgres": pg_url}
-    for url in urls.values():
+    duck = str(tmp_path / "covermap.duckdb")
+    for url in (duck, pg_url):
         for folder in ("csv", "more"):
             res = runner.invoke(app, ["import", str(tmp_path / folder), "--store", url])
             assert res.exit_code == 0, res.output
-        res = runner.invoke(app, ["coverage", "--store", url, "--export",
-                                  str(tmp_path / f"out-{url == pg_url}")])
-        assert res.exit_code == 0, res.output
-    assert _count(pg_url, "SELECT count(*) FROM activities") == len(lines)  # + new-1
-    assert _count(pg_url, "SELECT count(*) FROM activities WHERE activity_id = "
-                          f"'{first[0]}' AND kind = 'meeting'") == 1
+    query = ("SELECT activity_id, kind, outcome, occurred_at FROM activities "
+             "ORDER BY activity_id")
+    with psycopg.connect(pg_url) as con:
+        in_postgres = con.execute(query).fetchall()
+    with open_store(duck, read_only=True) as s:
+        assert s.duckdb.execute(query).fetchall() == in_postgres
+    assert len(in_postgres) == len(lines)  # every row of the first file, and new-1
+    assert (first[0], "meeting", None) in {r[:3] for r in in_postgres}
     assert _count(pg_url, "SELECT count(*) FROM quarantine WHERE reason LIKE 'duplicate%'") == 1
-    for f in ANALYSES["coverage"]:
-        assert (tmp_path / "out-True" / f).read_bytes() == (tmp_path / "out-False" / f
-                                                            ).read_bytes(), f
 
 
 def test_a_dry_run_is_checked_against_what_the_store_holds(pg_url, tmp_path, runner):  # noqa: F811

@@ -10,6 +10,7 @@ What a PostgreSQL store cannot do is listed in ``store.capabilities``.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -69,6 +70,7 @@ def shown(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
+@functools.cache
 def duckdb_schemas() -> dict[str, sch.Schema]:
     """The Ibis schema of every table of a new store (made in an in-memory DuckDB)."""
     from covermap.store.connect import open_store

@@ -3,6 +3,8 @@ fixed once here rather than in every analysis.
 
 - A boolean cast to an integer: PostgreSQL casts ``boolean`` only to ``integer``
   (``CAST(true AS bigint)`` fails), so it goes through ``integer`` first.
+- An empty array literal: ``ARRAY[]`` has no type in PostgreSQL, so it is cast to the
+  array type Ibis declares.
 - Result types: PostgreSQL's ``sum(bigint)`` and ``avg`` are ``numeric`` where Ibis (and
   DuckDB) say int64 / float64, so a temporary table kept midway would hold decimals and
   a result would arrive as ``Decimal``. Every query's int64 and float64 columns are cast
@@ -18,12 +20,19 @@ from ibis.backends.sql.compilers.postgres import PostgresCompiler
 
 _cast = PostgresCompiler.visit_Cast
 _to_sqlglot = PostgresCompiler.to_sqlglot
+_literal = PostgresCompiler.visit_NonNullLiteral
 
 
 def _visit_cast(self, op, *, arg, to):
     if op.arg.dtype.is_boolean() and to.is_integer() and not to.is_int32():
         arg = self.cast(arg, dt.int32)
     return _cast(self, op, arg=arg, to=to)
+
+
+def _visit_literal(self, op, *, value, dtype):
+    if dtype.is_array() and len(value) == 0:
+        return sge.Cast(this=sge.Array(expressions=[]), to=self.type_mapper.from_ibis(dtype))
+    return _literal(self, op, value=value, dtype=dtype)
 
 
 def _typed_sqlglot(self, expr, *, limit=None, params=None):
@@ -41,3 +50,4 @@ if getattr(PostgresCompiler.visit_Cast, "__name__", "") != "_visit_cast":
     PostgresCompiler.visit_Cast = _visit_cast
     PostgresCompiler.visit_TryCast = _visit_cast
     PostgresCompiler.to_sqlglot = _typed_sqlglot
+    PostgresCompiler.visit_NonNullLiteral = _visit_literal
