@@ -30,8 +30,9 @@ class Territories:
         if not self.ids:
             return "false", []
         marks = ", ".join("?" for _ in self.ids)
-        return (f"account_id IN (SELECT account_id FROM {saved('territory_book')} "
-                f"WHERE territory IN ({marks}))", list(self.ids))
+        sql = (f"account_id IN (SELECT account_id FROM {saved('territory_book')} "
+               f"WHERE territory IN ({marks}))")
+        return sql, list(self.ids)
 
 
 def check_territories(users: dict, plan, path: str | None = None) -> None:

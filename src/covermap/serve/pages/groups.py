@@ -114,7 +114,8 @@ def groups_page(request: Request, order: str = "arr", offset: int = Query(0, ge=
         chart = figure([{"type": "bar", "orientation": "h", "y": names,
                          "x": [g.arr or 0 for g in top] if order == "arr"
                          else [g.accounts for g in top],
-                         "text": [f"{g.accounts:,} accounts" for g in top],
+                         "text": [f"{g.accounts:,} account{'' if g.accounts == 1 else 's'}"
+                                  for g in top],
                          "hovertemplate": "%{y}: %{x:,.0f}<extra></extra>"}],
                        {"title": f"The largest groups by {'ARR' if order == 'arr' else 'accounts'}",
                         "height": 120 + 28 * len(top), "margin": {"l": 220},

@@ -46,7 +46,8 @@ def territories_page(request: Request):
         f = formats(r.meta, plan)
         depth = {k: len(v) - 1 for k, v in tree_order(plan).items()}
         rows = [x for x in d.coverage if x.key is not None]
-        names = ["\u2003" * depth.get(x.key, 0) + (x.name or x.key) for x in rows]
+        names = ["· " * depth.get(x.key, 0) + (x.name or x.key) for x in rows]
+        labels = {t.id: t.label.en if t.label else t.id for t in plan.territories}
         chart = figure(
             [{"type": "bar", "orientation": "h", "name": name, "y": names,
               "x": [getattr(x, column) for x in rows],
@@ -57,7 +58,8 @@ def territories_page(request: Request):
              "xaxis": {"tickformat": ".0%", "range": [0, 1]},
              "yaxis": {"autorange": "reversed", "automargin": True}})
         return page(request, "territories.html", d=d, chart=chart, has_chart=bool(rows),
-                    coverage=table([x.model_dump() for x in d.coverage],
-                                   "coverage_territories", f, COVERAGE_COLUMNS),
+                    coverage=table([{**x.model_dump(), "parent": labels.get(x.parent, x.parent)}
+                                    for x in d.coverage], "coverage_territories", f,
+                                   COVERAGE_COLUMNS),
                     team=table([x.model_dump() for x in d.team], "team_territories", f,
                                TEAM_COLUMNS))
