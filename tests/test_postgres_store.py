@@ -11,6 +11,8 @@ import pytest
 from postgres_cluster import pg_server, pg_url  # noqa: F401 - fixtures
 from test_coverage import records
 from test_coverage_company import AS_OF, build, plan
+from test_map import EXPECTED as MAP_CELLS
+from test_map import rows as map_rows
 
 from covermap.cli.main import app
 from covermap.coverage.measure import measure_coverage
@@ -102,6 +104,18 @@ def test_hand_made_company_measures_the_same_on_both_backends(backend_url):
         acc = {r["account_id"]: (r["weighted_touches"], r["days_since_human_touch"])
                for r in records(result.accounts)}
         assert acc["C1"] == (7.5, 13) and acc["P1"] == (5.0, 86) and acc["U1"] == (0.0, None)
+
+
+def test_hand_made_map_is_the_same_on_both_backends(backend_url):
+    """tests/test_map.py's hand-computed grid, on each backend."""
+    import test_map_data as fx
+
+    from covermap.map.measure import build_map
+
+    with open_store(backend_url) as s:
+        fx.insert(s)
+        result = build_map(s, fx.plan(), as_of=fx.AS_OF)
+        assert map_rows(result.cells) == MAP_CELLS
 
 
 def _accounts_file(folder: Path, rows: str) -> Path:

@@ -100,6 +100,17 @@ class DuckDBDialect:
     def cursor(self) -> DuckDBDialect:
         return self
 
+    def executemany(self, query: str, rows: list) -> None:
+        """``execute`` once per row of parameters (one translation, one round trip)."""
+        import psycopg
+
+        con = self._store.ibis.con
+        try:
+            with con.cursor() as cur, con.transaction():
+                cur.executemany(translate(query), [list(r) for r in rows])
+        except psycopg.Error as e:
+            raise capabilities.unsupported(self._store, capabilities.DUCKDB_SQL) from e
+
     def close(self) -> None:
         """Nothing to close: every statement runs on the store's own connection."""
 
