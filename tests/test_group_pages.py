@@ -132,7 +132,9 @@ def _csv_ids(text: str) -> list[str]:
 
 def test_a_territory_limited_user_sees_only_its_territories_accounts(site):
     """sam sees smb (C1, P2, N1), eve ent (P1, T1), pat all (both, inside it), nob none;
-    through the group page, the JSON API and every CSV export."""
+    through the group page, the JSON API and every CSV export. A group is keyed and named
+    by its top account: eve, who sees P1 but not its group's top C1, does not see C1's
+    group at all."""
     seen = {"sam": ["C1", "N1", "P2"], "eve": ["P1", "T1"],
             "pat": ["C1", "N1", "P1", "P2", "T1"], "nob": []}
     for who, ids in seen.items():
@@ -143,7 +145,7 @@ def test_a_territory_limited_user_sees_only_its_territories_accounts(site):
         for aid in ("C1", "P1", "P2", "N1", "T1", "U1"):
             status = get(site, who, f"/api/accounts/{aid}").status_code
             assert status == (200 if aid in ids else 404), (who, aid)
-    for who, ids in (("sam", ["C1", "P2"]), ("eve", ["P1"]), ("pat", ["C1", "P1", "P2"])):
+    for who, ids in (("sam", ["C1", "P2"]), ("pat", ["C1", "P1", "P2"])):
         g = get(site, who, "/api/groups/C1").json()
         assert [a["account_id"] for a in g["accounts"]] == ids and g["accounts_total"] == \
             len(ids)
@@ -153,10 +155,13 @@ def test_a_territory_limited_user_sees_only_its_territories_accounts(site):
         html = get(site, who, "/groups/C1").text
         for aid in ("C1", "P1", "P2"):
             assert (f'href="/accounts/{aid}"' in html) == (aid in ids), (who, aid)
-    # a group with none of the user's accounts is not found, in every form
-    for path in ("/api/groups/N1", "/groups/N1", "/api/groups/N1/accounts.csv"):
-        assert get(site, "eve", path).status_code == 404, path
-    assert [g["key"] for g in get(site, "eve", "/api/groups").json()["groups"]] == ["C1", "T1"]
+    # a group whose top account is not the user's is not found, in every form
+    for path in ("/api/groups/N1", "/groups/N1", "/api/groups/N1/accounts.csv",
+                 "/api/groups/C1", "/groups/C1", "/api/groups/C1/accounts.csv"):
+        r = get(site, "eve", path)
+        assert r.status_code == 404 and "Cedar" not in r.text and "Pine" not in r.text, path
+    assert [g["key"] for g in get(site, "eve", "/api/groups").json()["groups"]] == ["T1"]
+    assert "Cedar" not in get(site, "eve", "/groups").text
     assert get(site, "nob", "/api/groups").json()["total"] == 0
     assert get(site, "ada", "/api/groups/U1").status_code == 200
 

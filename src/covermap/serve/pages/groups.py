@@ -1,7 +1,8 @@
 """Customer groups: the largest groups (by ARR or accounts), and one group's page with its
 coverage and team roll-ups and its accounts (names, states, coverage, team), exported as
-CSV. Row-level visibility holds throughout: a group lists only the accounts the user sees,
-and a group with none of them is not found, as one that does not exist."""
+CSV. Row-level visibility holds throughout: a group is keyed and named by its top account,
+so a user sees a group only when they see that account (else it is not found, as one
+that does not exist), and its page lists only the accounts they see."""
 
 from __future__ import annotations
 
@@ -32,11 +33,11 @@ CSV_COLUMNS = ["account_id", "name", "group_id", "territory", "state", "segment"
 
 
 def _seen_groups(r, book) -> tuple[str, list] | None:
-    """The condition 'the group has an account the user sees' (None: every group)."""
+    """The condition 'the user sees the group's top account' (None: every group)."""
     if book is None:
         return None
     sub, params = r._select("group_accounts", None, book)
-    return f"key IN (SELECT group_id FROM ({sub}))", params
+    return f"key IN (SELECT account_id FROM ({sub}) WHERE account_id = group_id)", params
 
 
 def groups_data(r, order: str, book, offset: int = 0) -> models.Groups:
@@ -51,7 +52,8 @@ def group_data(r, group_id: str, book, offset: int = 0) -> models.Group:
     where = {"group_id": group_id}
     total = r.count("group_accounts", where, book=book)
     found = r.rows("coverage_groups", {"key": group_id})
-    if not found or not total:  # no such group, or none of its accounts is the user's
+    top = r.count("group_accounts", {**where, "account_id": group_id}, book=book)
+    if not found or not top:  # no such group, or its top account is not the user's
         raise ServeError(404, f"no group {group_id!r}", "group_id")
     team = r.rows("team_groups", {"key": group_id})
     return models.Group(
