@@ -33,14 +33,14 @@ TABLE_NAMES = (*(t.name for t in schema.TABLES), *_BOOKKEEPING_DDL,
 #: aggregates Ibis's PostgreSQL SQL calls that PostgreSQL lacks: first/last non-NULL value
 #: in the aggregate's order (what ``Column.first()`` / ``.arbitrary()`` mean on DuckDB)
 _AGGREGATES = (
-    "CREATE OR REPLACE FUNCTION covermap_first_agg(anyelement, anyelement) RETURNS "
-    "anyelement LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1'",
-    "CREATE OR REPLACE AGGREGATE first(anyelement) (SFUNC = covermap_first_agg, "
-    "STYPE = anyelement, PARALLEL = safe)",
-    "CREATE OR REPLACE FUNCTION covermap_last_agg(anyelement, anyelement) RETURNS "
-    "anyelement LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $2'",
-    "CREATE OR REPLACE AGGREGATE last(anyelement) (SFUNC = covermap_last_agg, "
-    "STYPE = anyelement, PARALLEL = safe)",
+    ("CREATE OR REPLACE FUNCTION covermap_first_agg(anyelement, anyelement) RETURNS "
+     "anyelement LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1'"),
+    ("CREATE OR REPLACE AGGREGATE first(anyelement) (SFUNC = covermap_first_agg, "
+     "STYPE = anyelement, PARALLEL = safe)"),
+    ("CREATE OR REPLACE FUNCTION covermap_last_agg(anyelement, anyelement) RETURNS "
+     "anyelement LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $2'"),
+    ("CREATE OR REPLACE AGGREGATE last(anyelement) (SFUNC = covermap_last_agg, "
+     "STYPE = anyelement, PARALLEL = safe)"),
 )
 
 
