@@ -374,3 +374,29 @@ def test_row_level_visibility_holds_on_every_get_route_json_page_and_csv(site, c
     mine = clients["viewer"].get("/api/worklist.csv")
     assert set(ACCOUNT.findall(mine.text)) <= book and ACCOUNT.findall(mine.text)
     assert clients["viewer"].get(f"/api/worklist?owner={other}").json()["total"] == 0
+
+
+def test_reflected_values_are_escaped_and_sign_in_never_leaves_the_site(site, clients):
+    admin = clients["admin"]
+    evil = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    from urllib.parse import quote
+
+    for url in (f"/accounts/{quote(evil, safe='')}", f"/coverage?segment={quote(evil)}",
+                f"/map?cell={quote(evil)}/high", f"/worklist?owner={quote(evil)}",
+                f"/api/accounts/{quote(evil, safe='')}", f"/login?next=/{quote(evil)}"):
+        r = admin.get(url)
+        assert r.status_code in (200, 404, 422), url
+        if url.startswith("/api/"):  # JSON, never sniffed as HTML
+            assert r.headers["content-type"] == "application/json"
+            assert r.headers["x-content-type-options"] == "nosniff"
+        else:
+            assert r.headers["content-type"].startswith("text/html")
+            assert "<script>alert" not in r.text and "<img src=x" not in r.text, url
+    c = TestClient(site["app"])
+    for target in ("//evil.example", "/\\evil.example", "/\t/evil.example",
+                   "/\n/evil.example", "https://evil.example/", "javascript:alert(1)"):
+        token = csrf_of(c.get("/login").text)
+        r = c.post("/login", data={"username": "vera", "password": PASSWORDS["vera"],
+                                   "csrf_token": token, "next": target},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/", target
