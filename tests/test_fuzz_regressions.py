@@ -96,3 +96,56 @@ def test_an_era_year_zero_is_no_date():
     got = con.execute(f"SELECT {coerce.timestamp('v')} FROM (VALUES ('令和0年1月1日'), "
                       f"('令和元年5月1日'), ('平成31年4月30日')) AS t(v)").fetchall()
     assert got == [(None,), (dt.datetime(2019, 5, 1),), (dt.datetime(2019, 4, 30),)]
+
+
+def test_a_json_line_with_a_key_twice_is_quarantined_on_its_line(tmp_path):
+    """Was duckdb InvalidInputException 'has duplicate key' while the rows loaded (the
+    reader's count did not read the columns): found by test_fuzz_readers with
+    ``{"contact_id": "a", "contact_id": "b"}``."""
+    from covermap.importing import import_paths
+    from covermap.store.connect import open_store
+
+    path = tmp_path / "contacts.jsonl"
+    path.write_text('{"contact_id": "a", "name": "x"}\n{"contact_id": "a", "contact_id": "b"}\n',
+                    "utf-8")
+    with open_store(tmp_path / "s.duckdb") as s:
+        f = import_paths(s, [path]).files[0]
+        assert (f.rows_read, f.loaded, f.quarantined) == (2, 1, 1)
+        assert s.duckdb.execute("SELECT line, reason FROM quarantine").fetchall() == [
+            (2, "not valid JSON: fix or remove the line (the key 'contact_id' appears twice)")]
+
+
+def _import_one(tmp_path, name: str, data: bytes):
+    from covermap.importing import import_paths
+    from covermap.store.connect import open_store
+
+    (tmp_path / name).write_bytes(data)
+    with open_store(tmp_path / "s.duckdb") as s:
+        f = import_paths(s, [tmp_path / name]).files[0]
+        rows = s.duckdb.execute("SELECT line, reason FROM quarantine ORDER BY line").fetchall()
+    return (f.rows_read, f.loaded, f.quarantined), rows
+
+
+def test_a_utf16_file_with_an_odd_last_byte_quarantines_that_byte(tmp_path):
+    """Was UnicodeDecodeError 'truncated data' (surrogateescape keeps no byte below 0x80):
+    found by test_fuzz_readers on a UTF-16 file cut one byte short."""
+    counts, rows = _import_one(tmp_path, "contacts.csv",
+                               "contact_id,name\nC1,x\nC2,y\n".encode("utf-16") + b"\x00")
+    assert counts == (3, 2, 1)
+    assert rows == [(4, "report group row (only the first cell filled: \\x00)")]
+
+
+def test_json_lines_with_an_empty_key_or_half_a_character_load_or_are_quarantined(tmp_path):
+    """Were duckdb BinderException 'JSON path error near .""' (the key "") and
+    InvalidInputException 'no low surrogate in string' ("\\ud800" alone, which Python
+    reads): found by test_fuzz_readers with ``{"": "empty key", "contact_id": "y"}`` after a
+    line with a byte order mark, and ``{"contact_id": "\\ud800"}``."""
+    counts, rows = _import_one(
+        tmp_path, "contacts.jsonl",
+        b'{"": "empty key", "contact_id": "y"}\n\xef\xbb\xbf{"contact_id": "bom"}\n'
+        b'{"contact_id": "\\ud800"}\n{"contact_id": "\\ud83d\\ude00"}\n')
+    assert counts == (4, 2, 2)
+    assert rows == [(2, "not valid JSON: fix or remove the line (Unexpected UTF-8 BOM (decode "
+                        "using utf-8-sig) at character 1)"),
+                    (3, "not valid JSON: fix or remove the line (a \\u escape of half a "
+                        "character)")]

@@ -22,6 +22,7 @@ own, and the reason says how many records it swallowed.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections import deque
@@ -35,7 +36,18 @@ from covermap.importing.charsets import LABELS
 MAX_FIELD = 4 * 1024 * 1024
 REJECT_COLUMNS = ("line", "column_idx", "column_name", "error_type", "error_message",
                   "csv_line", "reason")
-_SURROGATE = re.compile("[\udc80-\udcff]")
+#: a byte that does not decode, as the ``covermap-bytes`` handler keeps it (U+DC00 + byte)
+_SURROGATE = re.compile("[\udc00-\udcff]")
+
+
+def _keep_bytes(e: UnicodeError) -> tuple[str, int]:
+    """``surrogateescape`` for every byte: it refuses bytes below 0x80, such as the odd
+    last byte of a UTF-16 file cut short, and the read would stop there."""
+    bad = e.object[e.start:e.end]  # type: ignore[attr-defined]
+    return "".join(chr(0xDC00 + b) for b in bad), e.end  # type: ignore[attr-defined]
+
+
+codecs.register_error("covermap-bytes", _keep_bytes)
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,7 @@ def read(path: Path, encoding: str, delimiter: str, headers: list[str],
     good, bad = dest.with_suffix(".good.csv"), dest.with_suffix(".bad.csv")
     label = LABELS.get(encoding, encoding)
     n, records, malformed, header = len(headers), 0, 0, False
-    with path.open(encoding=encoding, errors="surrogateescape", newline="") as f, \
+    with path.open(encoding=encoding, errors="covermap-bytes", newline="") as f, \
             good.open("w", encoding="utf-8", newline="") as g, \
             bad.open("w", encoding="utf-8", newline="") as b:
         # every value quoted: QUOTE_MINIMAL leaves a value with a bare CR unquoted when

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from covermap.importing.careful import MAX_FIELD, REJECT_COLUMNS
 _BOM = b"\xef\xbb\xbf"
 _KINDS = {list: "an array", str: "a string", int: "a number", float: "a number",
           bool: "true/false", type(None): "null"}
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 #: the longest line text kept in a reject (the whole line stays in the file)
 _SHOWN = 2000
 
@@ -47,16 +49,35 @@ class JsonLinesRead:
 _FIX = "fix or remove the line"
 
 
+class _KeyTwice(ValueError):
+    """An object holds a key twice (DuckDB refuses the line; which value counts is open)."""
+
+
+def _once(pairs: list[tuple[str, object]]) -> dict:
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        seen: set[str] = set()
+        raise _KeyTwice(next(k for k, _ in pairs if k in seen or seen.add(k)))
+    return value
+
+
 def _parsed(text: str) -> tuple[dict | None, str | None]:
     """(the record, None), or (None, why the line is no record)."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_once)
+    except _KeyTwice as e:
+        return None, f"not valid JSON: {_FIX} (the key {e.args[0]!r} appears twice)"
     except json.JSONDecodeError as e:
         return None, f"not valid JSON: {_FIX} ({e.msg} at character {e.pos + 1})"
     except RecursionError:
         return None, f"not valid JSON: {_FIX} (nested too deeply)"
     if not isinstance(value, dict):
         return None, f"not a JSON object: {_FIX} ({_KINDS.get(type(value), 'a value')})"
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        try:  # "\ud800" alone is half a character: Python reads it, DuckDB refuses it
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return None, f"not valid JSON: {_FIX} (a \\u escape of half a character)"
     return value, None
 
 

@@ -261,7 +261,9 @@ def read_json_lines(con: duckdb.DuckDBPyConnection, path: Path,
         spec = "{" + ", ".join(f"{sql_str(c)}: 'VARCHAR'" for c in cols) + "}"
         typed = (f"read_json({sql_str(str(path))}, format = 'newline_delimited', "
                  f"columns = {spec})")
-        records = con.execute(f"SELECT count(*) FROM {typed}").fetchall()[0][0]
+        # every column read: a line's transform (a key twice, say) fails only when it is
+        records = con.execute(f"SELECT count(*), max(hash(COLUMNS(*))) FROM {typed}"
+                              ).fetchall()[0][0]
     except duckdb.Error:
         return _careful_json_lines(path, tmpdir or path.parent)
     body = ", ".join(f"{ident(c)} AS c{i}" for i, c in enumerate(cols))
@@ -279,7 +281,7 @@ def _careful_json_lines(path: Path, tmpdir: Path) -> RawSource:
                             f"JSON Lines hold one object per line", file=str(path))
     wrapped = (f"read_json({sql_str(str(read.good))}, format = 'newline_delimited', "
                f"columns = {{'__line': 'BIGINT', 'r': 'JSON'}})")
-    body = "".join(f", json_extract_string(r, {sql_str('$.' + json_path_key(k))}) AS c{i}"
+    body = "".join(f", json_extract_string(r, {sql_str(json_path(k))}) AS c{i}"
                    for i, k in enumerate(read.keys))
     return RawSource(path, "jsonl", "utf-8", list(read.keys),
                      scan_sql=f"(SELECT __line{body} FROM {wrapped})", line_column="__line",
@@ -319,7 +321,7 @@ def read_json(con: duckdb.DuckDBPyConnection, path: Path,
         raise ImportProblem(f"cannot read this JSON: {str(e).splitlines()[0]}",
                             file=str(path)) from e
     cols = [k for (k,) in keys if k != "attributes"]
-    paths = [f"$.{json_path_key(c)}" for c in cols]
+    paths = [json_path(c) for c in cols]
     headers = [*cols, "attributes.referenceId"]
     paths.append("$.attributes.referenceId")
     body = ", ".join(f"json_extract_string(r, {sql_str(p)}) AS c{i}" for i, p in enumerate(paths))
@@ -332,6 +334,12 @@ def read_json(con: duckdb.DuckDBPyConnection, path: Path,
 def json_path_key(key: str) -> str:
     """A JSON path step for ``key`` (quoted, so any key is safe)."""
     return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def json_path(key: str) -> str:
+    """The JSON path of top-level ``key``; the empty key, which no ``$.`` path names, by its
+    JSON pointer ``/``."""
+    return f"$.{json_path_key(key)}" if key else "/"
 
 
 def open_source(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, *,
