@@ -11,7 +11,8 @@ sample with groups, /tmp/lead/m1/covermap.duckdb), which is never opened for wri
 The server is ``covermap serve`` in a process of its own on 127.0.0.1 and a free port;
 each client is a thread with its own HTTP connection, going round the routes from its own
 starting point. A phase stops by itself after ``--seconds`` or ``--max-requests``,
-whichever comes first (the import phase also when the import ends). Each phase prints one
+whichever comes first (the import phase: ``--import-seconds``, and it also ends with the
+import). Each phase prints one
 table: requests, requests per second, p50 and p99 latency per route, and errors (any
 answer but 200, and any request that got no answer). During an import a 503 that says
 the results are being computed is counted apart ("computing"): it is the dashboard's
@@ -192,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
                     "plan; a file of its own keeps the results' key while the template changes)")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=30.0, help="per phase, at most")
+    ap.add_argument("--import-seconds", type=float, default=300.0,
+                    help="the import phase, at most (it also ends with the import)")
     ap.add_argument("--max-requests", type=int, default=20_000, help="per phase, at most")
     ap.add_argument("--ready-timeout", type=float, default=3600.0)
     ap.add_argument("--during-import", nargs="+", type=Path, metavar="FILE",
@@ -242,11 +245,12 @@ def during_import(args, base: str, routes: list[str], store: Path) -> int:
         done.set()
 
     threading.Thread(target=watch, daemon=True).start()
-    phase = Phase(base, routes, args.clients, args.seconds, args.max_requests, until=done)
+    phase = Phase(base, routes, args.clients, args.import_seconds, args.max_requests,
+                  until=done)
     phase.run()
     errors = phase.table(f"load during `covermap import {' '.join(map(str, args.during_import))}`")
     if proc.poll() is None:
-        print(f"the import was still running at the phase's end ({args.seconds:g} s); "
+        print(f"the import was still running at the phase's end ({args.import_seconds:g} s); "
               f"waiting for it")
     code = proc.wait()
     print(f"import: exit {code} after {time.monotonic() - started:.1f} s; its output: {out}")
