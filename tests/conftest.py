@@ -9,6 +9,9 @@ from typer.testing import CliRunner
 
 from covermap.store.connect import open_store
 
+#: the fuzz tests' case counts at the end of a run (issue 15, point 2)
+pytest_plugins = ("fuzz_count",)
+
 DATA = Path(__file__).parent / "data"
 REALDATA = DATA / "realdata"
 
