@@ -73,7 +73,8 @@ def write_parquet(store: Path, folder: Path) -> None:
 
     folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(store), read_only=True)
-    try:
+    try:  # the rows' order does not matter: the copy need not hold them to keep it
+        con.execute("SET preserve_insertion_order = false")
         for table, cols in COLUMNS.items():
             target = str(folder / f"{table}.parquet").replace("'", "''")
             con.execute(f"COPY (SELECT {', '.join(cols)} FROM {table}) TO '{target}' "
@@ -114,8 +115,19 @@ def counts(kind: pl.Expr, outcome: pl.Expr) -> pl.Expr:
     return outcome.is_null() | listed | (outcome.str.strip_chars(SPACES) == "")
 
 
+def numbered(folder: Path) -> pl.LazyFrame:
+    """The accounts, each with ``a``: its row number, the key every step groups and joins
+    by (a UInt32 hashes faster and holds less than an account_id string)."""
+    return pl.scan_parquet(folder / "accounts.parquet").with_row_index("a")
+
+
+def ids(folder: Path) -> pl.LazyFrame:
+    """``a`` and the account_id it stands for."""
+    return numbered(folder).select("a", "account_id")
+
+
 def steps(folder: Path, c: dict) -> pl.LazyFrame:
-    """Per account, its state from each evaluation date index ``i`` up to ``next_i``
+    """Per account (``a``), its state from each evaluation date index ``i`` up to ``next_i``
     (a step), and ``made``: the first index on or after the day before it was created."""
     dates = pl.Series("d", c["dates"], dtype=pl.Date)
     n = len(dates)
@@ -123,7 +135,7 @@ def steps(folder: Path, c: dict) -> pl.LazyFrame:
     def at(day: pl.Expr) -> pl.Expr:  # the first evaluation date on or after ``day``
         return pl.lit(dates).search_sorted(day, side="left").cast(pl.Int32)
 
-    accounts = pl.scan_parquet(folder / "accounts.parquet")
+    accounts = numbered(folder)
     deals = pl.scan_parquet(folder / "deals.parquet").with_columns(
         created=pl.col("created_at").dt.date())
     won = deals.filter(pl.col("is_won") & pl.col("close_date").is_not_null())
@@ -154,21 +166,21 @@ def steps(folder: Path, c: dict) -> pl.LazyFrame:
     never = dt.date(9999, 12, 31)
     facts = (
         pl.concat(events, how="diagonal_relaxed").filter(pl.col("i") < n)
-        .group_by("account_id", "i").agg(
+        .join(ids(folder), on="account_id")
+        .group_by("a", "i").agg(
             pl.col("won_n").sum(), pl.col("won_date").min(), pl.col("open_n").sum(),
             pl.col("lead_n").sum(), pl.col("score").max())
-        .with_columns(
-            pl.col("won_n").cum_sum().over("account_id", order_by="i").alias("won"),
-            pl.col("won_date").fill_null(never).cum_min().over("account_id", order_by="i")
-            .alias("since"),
-            pl.col("open_n").cum_sum().over("account_id", order_by="i").alias("open"),
-            pl.col("lead_n").cum_sum().over("account_id", order_by="i").alias("leads"),
-            pl.col("score").fill_null(float("-inf")).cum_max()
-            .over("account_id", order_by="i").alias("top"))
-        .join(accounts.select("account_id", "is_target", "created_at", "churned_at"),
-              on="account_id")
+        .join(accounts.select("a", "is_target", "created_at", "churned_at"), on="a")
         .join(pl.LazyFrame({"i": range(n), "d": dates}, schema={"i": pl.Int32, "d": pl.Date}),
               on="i")
+        # every window below runs over one account's steps in this order
+        .sort("a", "i")
+        .with_columns(
+            pl.col("won_n").cum_sum().over("a").alias("won"),
+            pl.col("won_date").fill_null(never).cum_min().over("a").alias("since"),
+            pl.col("open_n").cum_sum().over("a").alias("open"),
+            pl.col("lead_n").cum_sum().over("a").alias("leads"),
+            pl.col("score").fill_null(float("-inf")).cum_max().over("a").alias("top"))
     )
     d, s = pl.col("d"), pl.col("since")
     tenure = 12 * (d.dt.year() - s.dt.year()) + d.dt.month().cast(pl.Int32) \
@@ -188,11 +200,9 @@ def steps(folder: Path, c: dict) -> pl.LazyFrame:
     made = pl.when(pl.col("created_at").is_null()).then(pl.lit(0, pl.Int32)) \
         .otherwise(at(pl.col("created_at").dt.date() - pl.duration(days=1)))
     return (
-        facts.select("account_id", "i", state=state, made=made)
-        .filter(pl.col("state").shift(1).over("account_id", order_by="i")
-                .ne_missing(pl.col("state")))
-        .with_columns(next_i=pl.col("i").shift(-1, fill_value=n)
-                      .over("account_id", order_by="i"))
+        facts.select("a", "i", state=state, made=made)
+        .filter(pl.col("state").shift(1).over("a").ne_missing(pl.col("state")))
+        .with_columns(next_i=pl.col("i").shift(-1, fill_value=n).over("a"))
     )
 
 
@@ -213,7 +223,8 @@ def touches(folder: Path, c: dict) -> pl.LazyFrame:
         .filter((pl.col("occurred_at") >= start) & (pl.col("occurred_at") < stop)
                 & pl.col("kind").is_in(list(KINDS)) & counts(pl.col("kind"), pl.col("outcome")))
         .join(kinds, on="kind").join(roles, on="user_id", how="left")
-        .select("account_id", "human", "role", "wu", day=pl.col("occurred_at").dt.date(),
+        .join(ids(folder), on="account_id")
+        .select("a", "human", "role", "wu", day=pl.col("occurred_at").dt.date(),
                 contact_id=pl.when(pl.col("human")).then(pl.col("contact_id")))
     )
 
@@ -225,7 +236,8 @@ def last_human_before(folder: Path, c: dict) -> pl.LazyFrame:
     return (pl.scan_parquet(folder / "activities.parquet")
             .filter((pl.col("occurred_at") < start) & pl.col("kind").is_in(human)
                     & counts(pl.col("kind"), pl.col("outcome")))
-            .group_by("account_id").agg(older=pl.col("occurred_at").max().dt.date()))
+            .group_by("account_id").agg(older=pl.col("occurred_at").max().dt.date())
+            .join(ids(folder), on="account_id").drop("account_id"))
 
 
 def standard() -> pl.LazyFrame:
@@ -255,26 +267,27 @@ def checks(stepped: pl.LazyFrame, touched: pl.LazyFrame, c: dict) -> pl.LazyFram
               & (pl.col("role").is_in([ROLES[r] for r in by]) if by else True)
               for _, _, ch, _, by, _ in STANDARD]
     tally = pl.concat([
-        touched.group_by("account_id", bucket_start=pl.col("day").dt.truncate(
+        touched.group_by("a", bucket_start=pl.col("day").dt.truncate(
             "1w" if per == "week" else "1mo"))
         .agg(wanted[k].sum().alias(str(k)) for k, entry in enumerate(STANDARD)
              if entry[3] == per)
-        .unpivot(index=["account_id", "bucket_start"], variable_name="k", value_name="count")
+        .unpivot(index=["a", "bucket_start"], variable_name="k", value_name="count")
         for per in ("week", "month")]).with_columns(pl.col("k").cast(pl.UInt8))
     return (
         stepped.join(standard().select("k", "state", "per"), on="state")
         .join(buckets(c), on="per")
         .filter((pl.col("bi") >= pl.col("i")) & (pl.col("bi") < pl.col("next_i"))
                 & (pl.col("bi") >= pl.col("made")))
-        .join(tally, on=["account_id", "bucket_start", "k"], how="left")
-        .select("account_id", "k", "b", count=pl.col("count").fill_null(0).cast(pl.Int32))
+        .join(tally, on=["a", "bucket_start", "k"], how="left")
+        .select("a", "k", "b", count=pl.col("count").fill_null(0).cast(pl.Int32))
     )
 
 
-def check_rows(narrow: pl.LazyFrame, c: dict) -> pl.LazyFrame:
+def check_rows(folder: Path, narrow: pl.LazyFrame, c: dict) -> pl.LazyFrame:
     """The coverage_checks table from the narrow checks."""
     return (
         narrow.join(standard(), on="k").join(buckets(c).drop("per"), on="b")
+        .join(ids(folder), on="a")
         .select("account_id", "bucket_start", "bucket_end", "per", "state", "channel", "by",
                 "min", pl.col("count").cast(pl.Int64), passed=pl.col("count") >= pl.col("min"),
                 entry="entry")
@@ -295,31 +308,31 @@ def accounts(folder: Path, stepped: pl.LazyFrame, touched: pl.LazyFrame,
     n = len(c["dates"])
     human = pl.col("human")
     window = touched.filter(pl.col("day").is_between(c["start"], c["end"]))
-    depth = window.group_by("account_id").agg(
+    depth = window.group_by("a").agg(
         human_touches=human.sum(), digital_touches=(~human).sum(),
         wu=pl.col("wu").cast(pl.Int64).sum())
     people = (window.filter(pl.col("contact_id").is_not_null())
-              .select("account_id", "contact_id").unique()
+              .select("a", "contact_id").unique()
               .join(pl.scan_parquet(folder / "contacts.parquet").select("contact_id", "persona"),
                     on="contact_id", how="left")
-              .group_by("account_id").agg(contacts_touched=pl.len(),
+              .group_by("a").agg(contacts_touched=pl.len(),
                                           personas_touched=pl.col("persona").drop_nulls()
                                           .n_unique()))
-    recent = touched.filter(human).group_by("account_id").agg(recent=pl.col("day").max())
-    tally = checked.join(standard().select("k", "min"), on="k").group_by("account_id").agg(
+    recent = touched.filter(human).group_by("a").agg(recent=pl.col("day").max())
+    tally = checked.join(standard().select("k", "min"), on="k").group_by("a").agg(
         checks=pl.len(), passed=(pl.col("count") >= pl.col("min")).sum())
-    current = stepped.filter(pl.col("next_i") == n).select("account_id", "state")
+    current = stepped.filter(pl.col("next_i") == n).select("a", "state")
     labels = pl.LazyFrame({"state": list(LABELS), "label": list(LABELS.values()),
                            "has_standard": [s not in ("target", "unclassified") for s in LABELS]})
     users = pl.scan_parquet(folder / "users.parquet").select(
         owner_id="user_id", owner_name=pl.when(pl.col("name").str.strip_chars(SPACES) != "")
         .then(pl.col("name")))
-    table = pl.scan_parquet(folder / "accounts.parquet").select(
-        "account_id", "segment", "name", owner_id=pl.when(
+    table = numbered(folder).select(
+        "a", "account_id", "segment", "name", owner_id=pl.when(
             pl.col("owner_id").str.strip_chars(SPACES) != "").then(pl.col("owner_id")))
     for part in (current, tally, depth, people, recent,
                  last_human_before(folder, c), labels, users):
-        key = "state" if part is labels else "owner_id" if part is users else "account_id"
+        key = "state" if part is labels else "owner_id" if part is users else "a"
         table = table.join(part, on=key, how="left")
     zero = ["checks", "passed", "human_touches", "digital_touches", "contacts_touched",
             "personas_touched"]
@@ -353,7 +366,7 @@ def compute(folder: Path, out_dir: Path) -> None:
     touched = touches(folder, c).collect(engine="streaming").lazy()
     stepped = steps(folder, c).collect(engine="streaming").lazy()
     checked = checks(stepped, touched, c).collect(engine="streaming").lazy()
-    check_rows(checked, c).sink_csv(out_dir / "polars_checks.csv", date_format="%Y-%m-%d",
+    check_rows(folder, checked, c).sink_csv(out_dir / "polars_checks.csv", date_format="%Y-%m-%d",
                                     engine="streaming")
     accounts(folder, stepped, touched, checked, c).sink_csv(
         out_dir / "polars_accounts.csv", date_format="%Y-%m-%d", engine="streaming")
