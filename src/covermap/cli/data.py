@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -83,6 +85,9 @@ def import_(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Show per file the format, table, column mapping, ignored columns, "
         "unresolved references and rows that would be quarantined; write nothing.")] = False,
+    wait: Annotated[float, typer.Option(
+        "--wait", min=0, metavar="SECONDS", help="How long to wait while another import "
+        "writes the store before giving up (0: fail at once).")] = 600,
 ) -> None:
     """Import CRM exports into the store, in one transaction.
 
@@ -93,7 +98,9 @@ def import_(
     quarantine with their file, line, column and reason; importing a file again
     replaces its rows (upsert by id). A record two files hold under different ids
     is kept once (the plan's `duplicates:` picks the file). --dry-run shows what
-    would happen, file by file, and writes nothing.
+    would happen, file by file, and writes nothing. Commands reading the store meanwhile
+    (coverage, status, covermap serve) answer from what it held before, until the import
+    has finished; a second import waits for the first.
 
     Example: covermap import exports/ --store crm.duckdb --plan plan.yaml
     """
@@ -112,7 +119,9 @@ def import_(
 
         print_preview(preview(store, paths, plan=plan_obj), store)
         return
-    with open_store(store) as s, Progress(
+    with _waiting_status(store) as on_wait:
+        s = open_store(store, wait=wait, on_wait=on_wait)
+    with s, Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("reading", total=None)
@@ -127,6 +136,20 @@ def import_(
     _summary(report, store)
     print_same_records(same)
     print_data_warnings(warnings)
+
+
+@contextmanager
+def _waiting_status(store: str) -> Iterator[Callable[[str], None]]:
+    """A callback telling the user who holds the store, with a spinner while it waits."""
+    with ExitStack() as stack:
+        def on_wait(who: str) -> None:
+            message = (f"Waiting: {literal(who)} is writing {literal(store)}; this import "
+                       f"starts when it has finished")
+            console.print(f"[yellow]{message}[/yellow]", highlight=False)
+            if console.is_terminal:
+                stack.enter_context(console.status(message))
+
+        yield on_wait
 
 
 def print_data_warnings(warnings: list[DataWarning]) -> None:

@@ -91,7 +91,8 @@ def check(
     from covermap.plan.store_checks import owner_warnings, role_warnings
     from covermap.store.connect import open_store
 
-    with open_store(store) as s:
+    # an existing store is only read (an import meanwhile is not waited for)
+    with open_store(store, read_only=Path(store.removeprefix("duckdb://")).exists()) as s:
         problems = plan_problems(s, plan)
         if problems:
             raise PlanInvalid(problems)

@@ -139,7 +139,8 @@ def report(
         require_chromium()
     plan = resolve_plan(plan_path)
     maps = load_value_maps(value_map)
-    with open_store(store) as s:
+    # an existing store is only read (an import meanwhile is not waited for)
+    with open_store(store, read_only=Path(store.removeprefix("duckdb://")).exists()) as s:
         targets = Targets.of("--out", force=force, store=s, plan=plan_in_use(plan_path))
         targets.file(out, report=True)
         export_targets = Targets("--export", force, targets.protected)

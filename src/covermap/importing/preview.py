@@ -3,12 +3,12 @@
 The import runs for real, so every number is the one a real import would give, but
 on a copy: an existing store file is copied to a temporary folder (a missing one
 is an empty in-memory store) and the transaction is rolled back, so the store file
-is neither created nor changed.
+is neither created nor changed (the copy is of the current version: an import running
+meanwhile is not waited for).
 """
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +16,7 @@ from pathlib import Path
 from covermap.importing.load import Progress, import_paths
 from covermap.importing.report import ImportReport
 from covermap.plan import Plan
+from covermap.store import versions
 from covermap.store.connect import open_store
 
 
@@ -38,9 +39,6 @@ def preview(store_path: str | Path, paths: Sequence[str | Path], *, plan: Plan |
         target: str = ":memory:"
         if str(store_path) != ":memory:" and source.exists():
             target = str(Path(tmp) / source.name)
-            shutil.copyfile(source, target)
-            wal = source.with_name(source.name + ".wal")
-            if wal.exists():
-                shutil.copyfile(wal, target + ".wal")
-        with open_store(target) as s:
+            versions.copy_current(source, target)  # one version, even while one is written
+        with open_store(target, in_place=True) as s:
             return import_paths(s, paths, plan=plan, progress=progress, dry_run=True)

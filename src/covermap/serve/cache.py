@@ -5,65 +5,31 @@ store's import log (each import adds a row, so a re-import that changes values w
 changing counts still changes the key), the plan's text and the value maps' text. A page
 reads the small tables of the current key; nothing is measured while it answers.
 
-The server holds no connection between requests, so an import from another process can
-take the store's lock whenever no request is reading. Inside the process, readers share a
-:class:`Gate` and the one writer (saving results, an import) waits for them: DuckDB lets a
-process open a file read-only or read-write, not both at once.
+Saving results is a write like an import: it builds the store's next version
+(``covermap.store.versions``) under the store's write lock, and only when the store is still
+the version the results were computed from (otherwise an import has changed it meanwhile,
+the saved tables would belong to no current key, and the next page computes the new ones).
+Readers never wait on it; an import waits at most for one copy of the file and the saving.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from covermap.errors import StoreError
-from covermap.store import schema
+from covermap.store import schema, versions
 
 SCHEMA = "serve_cache"
 #: bumped whenever the set or the shape of the cached tables changes: old keys go stale
 FORMAT = 2
 #: keys kept in the store; older results are dropped when new ones are saved
 KEEP = 2
-
-
-class Gate:
-    """Many readers or one writer (in this process)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writing = False
-
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        with self._cond:
-            self._cond.wait_for(lambda: not self._writing)
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        with self._cond:
-            self._cond.wait_for(lambda: not self._writing and self._readers == 0)
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writing = False
-                self._cond.notify_all()
 
 
 def connect(path: str, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -138,6 +104,31 @@ def save(con: duckdb.DuckDBPyConnection, key: str, parquet: dict[str, str],
         con.execute("ROLLBACK")
         raise
     con.execute("CHECKPOINT")
+
+
+def snapshot_contents(path: str | Path) -> str:
+    """The contents text of a store file (a snapshot), read through its own connection."""
+    con = connect(str(path))
+    try:
+        return contents(con)
+    finally:
+        con.close()
+
+
+def save_version(store: str, based_on: versions.Version, key: str, parquet: dict[str, str],
+                 meta: dict[str, Any]) -> bool:
+    """:func:`save` as the store's next version, if the store is still version ``based_on``
+    (the one the results were computed from); returns whether they were saved."""
+    with versions.next_version(store) as nxt:
+        if nxt.base != based_on:
+            return False
+        con = connect(str(nxt.path), read_only=False)
+        try:
+            save(con, key, parquet, meta)
+        finally:
+            con.close()
+        nxt.publish()
+    return True
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,17 +19,6 @@ from typing import Any
 #: the steps a computation reports, in order (the progress page lists them)
 STEPS = ("snapshot", "coverage", "coverage map", "team", "key players", "capacity", "saving")
 MEMORY_LIMIT = "1200MB"
-
-
-def snapshot(store: str, folder: Path) -> Path:
-    """Copy the store (and its write-ahead log) into ``folder``; call it while a read-only
-    connection keeps other processes' writers out, so the copy is consistent."""
-    target = folder / "snapshot.duckdb"
-    shutil.copyfile(store, target)
-    wal = Path(store + ".wal")
-    if wal.exists():
-        shutil.copyfile(wal, str(target) + ".wal")
-    return target
 
 
 def _book(s, as_of: dt.date):
@@ -69,8 +57,8 @@ def _playbooks(maps) -> list[dict[str, Any]]:
 def compute_results(snap: Path, plan, maps, folder: Path,
                     step: Callable[[str], None]) -> tuple[dict[str, str], dict[str, Any]]:
     """The result tables (name -> parquet file in ``folder``) and the meta of one key,
-    measured on ``snap`` (a :func:`snapshot` of the store); ``step(name)`` is called as each
-    of :data:`STEPS` after the snapshot begins."""
+    measured on ``snap`` (a ``covermap.store.versions.snapshot`` of the store);
+    ``step(name)`` is called as each of :data:`STEPS` after the snapshot begins."""
     from covermap import (
         build_map,
         coverage_tables,

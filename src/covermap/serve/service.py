@@ -9,7 +9,6 @@ store, then every analysis) while pages show its progress.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
@@ -24,8 +23,9 @@ from typing import Any
 
 from covermap.errors import CovermapError
 from covermap.serve import cache
-from covermap.serve.compute import STEPS, compute_results, run_what_if, snapshot
+from covermap.serve.compute import STEPS, compute_results, run_what_if
 from covermap.serve.reader import Reader
+from covermap.store import versions
 
 log = logging.getLogger("covermap.serve")
 
@@ -60,13 +60,12 @@ class Service:
         self.store = store
         self.plan_path = plan_path
         self.map_paths = list(map_paths or [])
-        self.gate = cache.Gate()
         self._lock = threading.Lock()
         self._job: Job | None = None
         self._parsed: dict[str, Any] = {}
         self._meta: dict[str, dict[str, Any]] = {}
         self._what_ifs: dict[tuple[str, str], list[dict]] = {}
-        self.reader = Reader(store, self.gate)
+        self.reader = Reader(store)
 
     # -- inputs ----------------------------------------------------------------------------
     def plan_text(self) -> str:
@@ -146,15 +145,13 @@ class Service:
         try:
             with tempfile.TemporaryDirectory(prefix="covermap-serve-") as tmp:
                 folder = Path(tmp)
-                with self.reader.cursor():  # a read-only connection keeps writers out
-                    snap = snapshot(self.store, folder)
+                snap = folder / "snapshot.duckdb"
+                version = versions.snapshot(self.store, snap)  # the current version, as it is
+                if cache.combined_key(cache.snapshot_contents(snap), self.inputs()[0]) \
+                        != job.key:
+                    return  # the store or plan changed since: the next page starts anew
                 files, meta = compute_results(snap, plan, maps, folder, step)
-                with self.writing():
-                    con = cache.connect(self.store, read_only=False)
-                    try:
-                        cache.save(con, job.key, files, meta)
-                    finally:
-                        con.close()
+                cache.save_version(self.store, version, job.key, files, meta)
         except CovermapError as e:
             job.error = f"the results could not be computed: {e}"
         except Exception as e:  # a bug: keep the traceback in the server's log
@@ -199,13 +196,5 @@ class Service:
         from covermap.store.connect import open_store
 
         _, plan, _ = self.inputs()
-        with self.writing(), open_store(self.store) as s:
+        with open_store(self.store) as s:  # the next version: pages read the current one
             return import_paths(s, paths, plan=plan)
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """No reader in this process, and the shared read-only connection closed."""
-        with self.gate.writing():
-            self.reader.close()
-            gc.collect()  # a result object's cycle may still hold a read-only connection
-            yield

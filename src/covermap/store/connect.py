@@ -7,15 +7,17 @@ readers are the fastest way in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import contextlib
+import gc
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import ibis
 
 from covermap.errors import StoreError
-from covermap.store import extras, groups, schema
+from covermap.store import extras, groups, schema, versions
 
 DEFAULT_STORE = "covermap.duckdb"
 
@@ -49,6 +51,9 @@ class Store:
 
     url: str
     ibis: ibis.BaseBackend
+    #: the version a read-write store writes, published by ``close`` (store.versions)
+    writing: versions.NextVersion | None = field(default=None, repr=False)
+    _release: Callable[[], None] | None = field(default=None, repr=False)
 
     @property
     def duckdb(self) -> duckdb.DuckDBPyConnection:
@@ -104,13 +109,41 @@ class Store:
             c: t for c, t in self._physical("accounts").items() if c not in canonical})
 
     def close(self) -> None:
+        """Close the store; a read-write DuckDB file's new version becomes the store's."""
+        if self.writing is None:
+            self.ibis.disconnect()
+            return
+        try:
+            self.duckdb.execute("CHECKPOINT")
+            self._disconnect()
+            self.writing.publish()
+        finally:
+            self._finish()
+
+    def abandon(self) -> None:
+        """Close without publishing what was written: the store stays as it was."""
+        try:
+            self._disconnect()
+        finally:
+            self._finish()
+
+    def _disconnect(self) -> None:
         self.ibis.disconnect()
+        gc.collect()  # a result's reference cycle may hold a cursor on the file
+
+    def _finish(self) -> None:
+        release, self.writing, self._release = self._release, None, None
+        if release is not None:
+            release()
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None and self.writing is not None:
+            self.abandon()
+        else:
+            self.close()
 
 
 #: bytes 8-11 of every DuckDB database file (the first 8 are a checksum)
@@ -170,10 +203,17 @@ def store_path(url: str | Path) -> str:
 
 
 def open_store(url: str | Path = DEFAULT_STORE, *, read_only: bool = False,
-               memory_limit: str | None = None) -> Store:
+               memory_limit: str | None = None, wait: float | None = None,
+               on_wait: Callable[[str], None] | None = None, in_place: bool = False) -> Store:
     """Open (creating if needed) the store at ``url``: a DuckDB file path,
     ``duckdb://path`` or ``:memory:``. A DuckDB file that holds tables but is not a
     covermap store is refused before anything is added to it.
+
+    Read-write, a DuckDB file is written as its next version (``store.versions``): readers
+    go on reading the current one, and ``close`` switches (leaving the ``with`` block by an
+    exception, or ``abandon``, leaves the store as it was). One writer at a time: another
+    waits up to ``wait`` seconds, telling ``on_wait`` who holds the store. ``in_place``
+    writes the file itself, for a private copy nobody else reads (a dry run's).
 
     >>> with open_store(":memory:") as s:
     ...     s.ensure_schema(); s.has_table("activities")
@@ -193,20 +233,39 @@ def open_store(url: str | Path = DEFAULT_STORE, *, read_only: bool = False,
         if read_only and not Path(path).exists():
             raise StoreError(f"{path}: no store here yet; run `covermap import FILES --store "
                              f"{path}` (or `covermap demo`) first")
+    if path == ":memory:" or read_only or in_place:
+        return _connect(text, path, path, read_only=read_only, memory_limit=memory_limit)
+    stack = contextlib.ExitStack()
+    nxt = stack.enter_context(versions.next_version(path, wait=wait, on_wait=on_wait))
     try:
-        con = ibis.duckdb.connect(path, read_only=read_only)
-    except duckdb.Error as e:  # locked by another process, a newer DuckDB's file, ...
+        store = _connect(text, str(nxt.path), path, read_only=False, memory_limit=memory_limit)
+    except BaseException:
+        stack.close()
+        raise
+    store.writing, store._release = nxt, stack.close
+    return store
+
+
+def _connect(text: str, file: str, path: str, *, read_only: bool,
+             memory_limit: str | None) -> Store:
+    """The store in DuckDB ``file`` (``path``: the store's own path, for messages)."""
+    try:
+        con = ibis.duckdb.connect(file, read_only=read_only)
+    except duckdb.Error as e:  # a newer DuckDB's file, a file it cannot read, ...
         raise StoreError(f"{path}: cannot open the store: {e}") from e
-    tables = set(con.list_tables())
-    if tables and not _OWN_TABLES <= tables:
+    try:
+        tables = set(con.list_tables())
+        if tables and not _OWN_TABLES <= tables:
+            shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+            raise StoreError(f"{path}: a DuckDB database but not a covermap store (it holds "
+                             f"tables {shown}); covermap leaves it as it is: pass --store a "
+                             f"new file or a covermap store")
+        if memory_limit:
+            con.con.execute(f"SET memory_limit = '{memory_limit}'")
+        store = Store(url=text, ibis=con)
+        if not read_only:
+            store.ensure_schema()
+    except BaseException:
         con.disconnect()
-        shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
-        raise StoreError(f"{path}: a DuckDB database but not a covermap store (it holds "
-                         f"tables {shown}); covermap leaves it as it is: pass --store a new "
-                         f"file or a covermap store")
-    if memory_limit:
-        con.con.execute(f"SET memory_limit = '{memory_limit}'")
-    store = Store(url=text, ibis=con)
-    if not read_only:
-        store.ensure_schema()
+        raise
     return store
