@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
+from covermap.render import Kind, format_value
 from covermap.reports import group_tables as _registry  # noqa: F401  (declares group_accounts)
 from covermap.serve import models
 from covermap.serve.auth import Viewer, book_of, require
@@ -22,6 +23,8 @@ from covermap.serve.templating import figure, formats, page, table
 
 router = APIRouter()
 ROWS = 100
+#: bar charts of names: room for the names on the left, the title on top
+MARGIN = {"l": 220, "r": 20, "t": 50, "b": 50}
 ORDERS = {"arr": "arr DESC NULLS LAST, accounts DESC, key",
           "accounts": "accounts DESC, arr DESC NULLS LAST, key"}
 GROUP_COLUMNS = ["key", "accounts", "customers", "arr", "compliance", "breadth", "state_mix"]
@@ -120,7 +123,7 @@ def groups_page(request: Request, order: str = "arr", offset: int = Query(0, ge=
                                   for g in top],
                          "hovertemplate": "%{y}: %{x:,.0f}<extra></extra>"}],
                        {"title": f"The largest groups by {'ARR' if order == 'arr' else 'accounts'}",
-                        "height": 120 + 28 * len(top), "margin": {"l": 220},
+                        "height": 140 + 28 * len(top), "margin": MARGIN,
                         "yaxis": {"autorange": "reversed", "automargin": True}})
         return page(request, "groups.html", d=d, order=order, offset=offset, step=ROWS,
                     chart=chart, rows=table([x.model_dump() for x in d.groups],
@@ -138,10 +141,12 @@ def group_page(request: Request, group_id: str, offset: int = Query(0, ge=0)):
         chart = figure([{"type": "bar", "orientation": "h",
                          "y": [f"{a.name or a.account_id} ({a.account_id})" for a in shown],
                          "x": [a.compliance for a in shown],
-                         "text": [r.meta["states"].get(a.state, a.state) for a in shown],
-                         "hovertemplate": "%{y}: %{x:.1%} (%{text})<extra></extra>"}],
+                         "text": [f"{format_value(a.compliance, Kind.percent, f)} · "
+                                  f"{r.meta['states'].get(a.state, a.state)}" for a in shown],
+                         "textposition": "outside", "cliponaxis": False,
+                         "hovertemplate": "%{y}: %{text}<extra></extra>"}],
                        {"title": "Compliance per account (its state beside it)",
-                        "height": 120 + 28 * len(shown), "margin": {"l": 220},
+                        "height": 140 + 28 * len(shown), "margin": MARGIN,
                         "xaxis": {"tickformat": ".0%", "range": [0, 1]},
                         "yaxis": {"autorange": "reversed", "automargin": True}})
         labels = {t.id: t.label.en if t.label else t.id for t in plan.territories}

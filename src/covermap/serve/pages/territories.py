@@ -54,7 +54,8 @@ def territories_page(request: Request):
               "hovertemplate": "%{y}: %{x:.1%}<extra>" + name + "</extra>"}
              for name, column in (("compliance", "compliance"), ("breadth", "breadth"))],
             {"title": "Compliance and breadth per territory (each with those inside it)",
-             "barmode": "group", "height": 140 + 44 * len(rows), "margin": {"l": 200},
+             "barmode": "group", "height": 160 + 44 * len(rows),
+             "margin": {"l": 200, "r": 20, "t": 50, "b": 50},
              "xaxis": {"tickformat": ".0%", "range": [0, 1]},
              "yaxis": {"autorange": "reversed", "automargin": True}})
         return page(request, "territories.html", d=d, chart=chart, has_chart=bool(rows),
