@@ -11,6 +11,7 @@ The tree::
     │   ├── MissingColumn                  a required column is absent
     │   └── RejectedRows                   --strict and some rows would be quarantined
     ├── StoreError (RuntimeError)          the store cannot be opened or is not a covermap store
+    │   ├── StoreBusy                      another writer held the store longer than the wait
     │   └── BackendUnsupported             this kind of store lacks a capability a command needs
     ├── OutputError (ValueError)           an output that must not or cannot be written there
     └── AnalysisError (ValueError)         an analysis cannot run on this data (e.g. no activities)
@@ -111,6 +112,11 @@ class RejectedRows(ImportProblem):
 
 class StoreError(CovermapError, RuntimeError):
     """The store cannot be opened, or is not a covermap store."""
+
+
+class StoreBusy(StoreError):
+    """Another process is writing the store (``covermap.store.versions``) and did not finish
+    within the wait; the message names it (pid, command, since when)."""
 
 
 class BackendUnsupported(StoreError):

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from covermap.errors import StoreError
+from covermap.errors import StoreBusy, StoreError
 
 #: seconds a writer waits for another one before giving up (``--wait`` overrides it)
 WAIT = float(os.environ.get("COVERMAP_WRITE_WAIT", "600"))
@@ -38,10 +38,6 @@ _OLD_WAL = ".covermap-wal-of-"
 #: (point, path of the version being written): tests pause a writer here
 Hook = Callable[[str, Path], None]
 hooks: list[Hook] = []
-
-
-class StoreBusy(StoreError):
-    """Another process is writing the store and did not finish in time."""
 
 
 @dataclass(frozen=True)
