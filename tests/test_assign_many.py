@@ -72,18 +72,19 @@ ACCOUNTS = [("B1", 500), ("B2", 500), ("S1", 10), ("S2", 10), ("S3", 10)]
 TEAM = [("B1", "u1"), ("B1", "u2"), ("B2", "u1"), ("S1", "u1"), ("S1", "u4"),
         ("S2", "u2"), ("S2", "u9")]
 
+# each account is its own group; the plan's territories match no region (eu, us)
 ASSIGNMENT_CSV = """\
-account_id,user_id,previous_user_id,moved,reason
-B1,u1,u1,false,locked
-B1,u2,u2,false,locked
-B2,u1,u1,false,kept
-B2,u4,,false,had fewer than 2 csm
-S1,u3,u1,true,moved to balance load
-S1,u4,u4,false,kept
-S2,u2,u2,false,kept
-S2,u3,u9,true,previous csm is not an active csm
-S3,u2,,false,had no csm
-S3,u4,,false,had no csm
+account_id,user_id,previous_user_id,moved,reason,group_id,territory
+B1,u1,u1,false,locked,B1,
+B1,u2,u2,false,locked,B1,
+B2,u1,u1,false,kept,B2,
+B2,u4,,false,had fewer than 2 csm,B2,
+S1,u3,u1,true,moved to balance load,S1,
+S1,u4,u4,false,kept,S1,
+S2,u2,u2,false,kept,S2,
+S2,u3,u9,true,previous csm is not an active csm,S2,
+S3,u2,,false,had no csm,S3,
+S3,u4,,false,had no csm,S3,
 """
 LOAD_CSV = """\
 user_id,accounts,hours,capacity,utilisation_before,utilisation_after

@@ -15,15 +15,16 @@ from covermap.capacity.solver import Problem, solve
 from covermap.cli.main import app
 from covermap.store.connect import open_store
 
+# each account is its own group; the plan's territories match no region (eu, us)
 ASSIGNMENT_CSV = """\
-account_id,user_id,previous_user_id,moved,reason
-B1,u1,u1,false,locked
-B2,u1,u1,false,kept
-B3,u2,u1,true,previous csm's region or segments exclude it
-S1,u3,u1,true,moved to balance load
-S2,u2,u2,false,kept
-S3,u2,u9,true,previous csm is not an active csm
-S4,u3,,false,had no csm
+account_id,user_id,previous_user_id,moved,reason,group_id,territory
+B1,u1,u1,false,locked,B1,
+B2,u1,u1,false,kept,B2,
+B3,u2,u1,true,previous csm's region or segments exclude it,B3,
+S1,u3,u1,true,moved to balance load,S1,
+S2,u2,u2,false,kept,S2,
+S3,u2,u9,true,previous csm is not an active csm,S3,
+S4,u3,,false,had no csm,S4,
 """
 LOAD_CSV = """\
 user_id,accounts,hours,capacity,utilisation_before,utilisation_after
