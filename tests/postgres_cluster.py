@@ -120,5 +120,5 @@ def pg_url(pg_server: str) -> str:
 
     name = f"t{os.getpid()}_{next(_numbers)}"
     with psycopg.connect(pg_server, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{name}"')
+        con.execute(f'CREATE DATABASE "{name}" STRATEGY FILE_COPY')
     return pg_server.rsplit("/", 1)[0] + "/" + name

@@ -139,7 +139,8 @@ class PostgresStore(Store):
 
 
 def _analyze_what_it_creates(con) -> None:
-    """ANALYZE every table an analysis keeps midway (``create_table``): PostgreSQL keeps
+    """ANALYZE every table an analysis keeps midway (``create_table``) and every small
+    table of values Ibis uploads (a memtable: the evaluation dates...): PostgreSQL keeps
     no statistics on temporary tables by itself, and without them it plans the next
     joins as if each held a few rows (nested loops over thousands: seconds, not ms)."""
     create = con.create_table
@@ -152,6 +153,14 @@ def _analyze_what_it_creates(con) -> None:
         return table
 
     con.create_table = create_table
+    register = con._register_in_memory_table
+
+    def register_in_memory_table(op) -> None:  # Ibis uploads a memtable as a temp table
+        register(op)
+        with con.con.cursor() as cur, con.con.transaction():
+            cur.execute(f'ANALYZE "{op.name}"')
+
+    con._register_in_memory_table = register_in_memory_table
 
 
 def open_postgres(url: str, *, read_only: bool = False) -> PostgresStore:
