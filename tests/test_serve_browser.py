@@ -140,3 +140,21 @@ def test_a_what_if_control_changes_the_number(server, browser_page):
     after = float(page.locator("#whatif-standard").inner_text())
     assert after != base and after == pytest.approx(2 * base, abs=0.2)
     page.screenshot(path=str(ARTIFACTS / "serve-what-if.png"), full_page=True)
+
+
+def test_a_group_page_from_the_groups_list(server, browser_page):
+    """A customer group (issue 16): from the list to its page, its accounts and chart."""
+    page, outside = browser_page
+    page.goto(f"{server}/groups?order=accounts")
+    first = page.locator("#groups a").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_selector("#group-accounts")
+    assert page.locator("h1").inner_text() == f"Group {name}"
+    # the editor sees the accounts of the group in her book (the plan's row_level)
+    rows = page.locator("#group-accounts tbody tr").count()
+    assert 1 <= rows <= int(page.locator("#group-summary tbody td").nth(1).inner_text())
+    if page.locator("#chart-group").count():
+        page.wait_for_selector("#chart-group .main-svg")
+    page.screenshot(path=str(ARTIFACTS / "serve-group.png"), full_page=True)
+    assert outside == []
