@@ -101,6 +101,7 @@ class Phase:
         self.errors: dict[str, int] = defaultdict(int)
         self.computing: dict[str, int] = defaultdict(int)
         self.examples: list[str] = []
+        self.first_computing: float | None = None  # seconds into the phase
         self._lock = threading.Lock()
         self._sent = 0
 
@@ -119,8 +120,7 @@ class Phase:
                 t = time.perf_counter()
                 try:
                     r = c.get(route)
-                    r.read()
-                    status, text = r.status_code, r.text[:160] if r.status_code != 200 else ""
+                    status, text = r.status_code, r.text if r.status_code != 200 else ""
                 except httpx.HTTPError as e:
                     status, text = 0, f"{type(e).__name__}: {e}"
                 dt = time.perf_counter() - t
@@ -129,13 +129,15 @@ class Phase:
                         self.times[route].append(dt)
                     elif status == 503 and "being computed" in text:
                         self.computing[route] += 1
+                        if self.first_computing is None:
+                            self.first_computing = time.monotonic() - self.started
                     else:
                         self.errors[route] += 1
                         if len(self.examples) < 5:
-                            self.examples.append(f"{route}: {status} {text}")
+                            self.examples.append(f"{route}: {status} {' '.join(text.split())[:300]}")
 
     def run(self) -> float:
-        started = time.monotonic()
+        started = self.started = time.monotonic()
         threads = [threading.Thread(target=self._client, args=(i, started + self.seconds))
                    for i in range(self.clients)]
         for t in threads:
@@ -240,8 +242,11 @@ def during_import(args, base: str, routes: list[str], store: Path) -> int:
                                  *map(str, args.during_import), "--store", str(store), *plan],
                                 stdout=f, stderr=subprocess.STDOUT, env=env())
 
+    ended: list[float] = []
+
     def watch() -> None:
         proc.wait()
+        ended.append(time.monotonic() - started)
         done.set()
 
     threading.Thread(target=watch, daemon=True).start()
@@ -253,7 +258,11 @@ def during_import(args, base: str, routes: list[str], store: Path) -> int:
         print(f"the import was still running at the phase's end ({args.import_seconds:g} s); "
               f"waiting for it")
     code = proc.wait()
-    print(f"import: exit {code} after {time.monotonic() - started:.1f} s; its output: {out}")
+    time.sleep(0.1)
+    print(f"import: exit {code} after {ended[0]:.1f} s; its output: {out}")
+    if phase.first_computing is not None:
+        print(f"first 'being computed' answer {phase.started - started + phase.first_computing:.1f}"
+              f" s after the import started (its new contents need new results)")
     return errors + (1 if code else 0)
 
 
