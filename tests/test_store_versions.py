@@ -229,7 +229,7 @@ def test_a_log_left_by_a_killed_writer_is_carried_into_the_next_version(tmp_path
             f"c.execute(\"SET checkpoint_threshold = '1TB'\"); "
             f"c.execute(\"INSERT INTO users (user_id, name) VALUES ('u1', 'Logged')\"); "
             f"os._exit(0)")
-    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+    subprocess.run([sys.executable, "-c", code], timeout=60, check=True)
     wal = Path(f"{store}.wal")
     assert wal.stat().st_size > 0
     aside = tmp_path / f".covermap.duckdb.covermap-wal-of-{store.stat().st_ino}"
@@ -240,3 +240,21 @@ def test_a_log_left_by_a_killed_writer_is_carried_into_the_next_version(tmp_path
     with duckdb.connect(str(store), read_only=True) as con:
         assert con.execute("SELECT list(name ORDER BY user_id) FROM users").fetchone()[0] == [
             "Logged", "Next"]
+
+
+def test_results_computed_on_a_version_an_import_replaced_are_not_saved(tmp_path):
+    """The dashboard saves its results as a version of the store too, and only onto the
+    version they were computed from: after an import they would belong to no current key."""
+    from covermap.serve import cache
+
+    store = tmp_path / "covermap.duckdb"
+    with open_store(store):
+        pass
+    computed_on = versions.current(store)
+    with open_store(store) as s:
+        s.duckdb.execute("INSERT INTO accounts (account_id, name) VALUES ('A1', 'Acme')")
+    assert not cache.save_version(str(store), computed_on, "k1", {}, {"window": {}})
+    assert cache.save_version(str(store), versions.current(store), "k2", {}, {"window": {}})
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute(f"SELECT list(key) FROM {cache.SCHEMA}.runs").fetchone()[0] == ["k2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["covermap.duckdb"]
