@@ -128,9 +128,11 @@ def test_a_plan_without_territories_leaves_territory_empty(company, runner, tmp_
 
 
 def test_the_columns_are_declared_for_every_front_end():
-    import covermap.team.render  # noqa: F401  (declares the team tables)
-    import covermap.value.render  # noqa: F401
+    from covermap.team.render import TEAM_TABLES  # importing it declares the team tables
+    from covermap.value.render import VALUE_TABLES
 
+    assert {"team_accounts", "team_findings", "team_handoffs"} <= set(TEAM_TABLES)
+    assert "value_accounts" in VALUE_TABLES
     for table in ("coverage_accounts", "coverage_depth", "worklist", "transitions",
                   "team_accounts", "team_findings", "team_handoffs", "value_accounts",
                   "assignment"):

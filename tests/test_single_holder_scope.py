@@ -87,30 +87,35 @@ def test_the_output_says_which_roles_are_single_per_group(by_group):
             "0 never joined") in " ".join(output.split())
 
 
-def test_account_scope_finds_only_the_accounts_own_duplicates(company):
+@pytest.fixture(scope="module")
+def by_account(company):
+    """The team measured with the csm's scope left out (the account scope)."""
     store, _ = company
     with open_store(store, read_only=True) as s:
-        r = measure_team(s, fx.plan(ACCOUNT_PLAN))
-        acc = {x["account_id"]: x["duplicates"] for x in r.accounts.to_pyarrow().to_pylist()}
-        f = r.findings
-        dups = f.filter(f.kind == "duplicate").select("account_id", "user_id", "detail")
-        dups = [tuple(x.values()) for x in dups.to_pyarrow().to_pylist()]
-        by_group = {x["key"]: x["with_duplicate"]
-                    for x in rollup(r, "group").to_pyarrow().to_pylist()}
+        yield s, measure_team(s, fx.plan(ACCOUNT_PLAN))
+
+
+def test_account_scope_finds_only_the_accounts_own_duplicates(by_account):
+    _, r = by_account
+    acc = {x["account_id"]: x["duplicates"] for x in r.accounts.to_pyarrow().to_pylist()}
+    f = r.findings
+    dups = f.filter(f.kind == "duplicate").select("account_id", "user_id", "detail")
+    dups = [tuple(x.values()) for x in dups.to_pyarrow().to_pylist()]
+    by_group = {x["key"]: x["with_duplicate"]
+                for x in rollup(r, "group").to_pyarrow().to_pylist()}
     assert acc == {"P": 0, "S1": 0, "S2": 0, "X": 0, "Y": 1}
     assert dups == [("Y", "u3", "one of 2 users holding this single-holder role"),
                     ("Y", "u4", "one of 2 users holding this single-holder role")]
     assert by_group == {"P": 0, "X": 0, "Y": 1}
 
 
-def test_account_scope_said_or_left_out_writes_the_same_files(company, tmp_path):
-    store, _ = company
+def test_account_scope_said_or_left_out_writes_the_same_files(by_account, tmp_path):
+    s, left_out = by_account
     explicit = ACCOUNT_PLAN.replace("skills: [onboarding],",
                                     "skills: [onboarding], single_holder_scope: account,")
     assert explicit != ACCOUNT_PLAN
-    with open_store(store, read_only=True) as s:
-        for name, text in (("left_out", ACCOUNT_PLAN), ("said", explicit)):
-            export_tables(team_tables(measure_team(s, fx.plan(text))), tmp_path / name)
+    export_tables(team_tables(left_out), tmp_path / "left_out")
+    export_tables(team_tables(measure_team(s, fx.plan(explicit))), tmp_path / "said")
     for f in sorted((tmp_path / "left_out").iterdir()):
         assert f.read_bytes() == (tmp_path / "said" / f.name).read_bytes(), f.name
 
@@ -137,11 +142,11 @@ def test_a_member_of_an_account_in_no_stage_counts_for_its_group(tmp_path):
 
 @pytest.mark.parametrize(("role", "message"), [
     ("single_holder_scope: region",
-     "plan.yaml, line 6: roles[0].single_holder_scope: Input should be 'account' or "
-     "'group' (got 'region')"),
+     ("plan.yaml, line 6: roles[0].single_holder_scope: Input should be 'account' or "
+      "'group' (got 'region')")),
     ("single_holder: false, single_holder_scope: group",
-     "plan.yaml, line 6: roles[0].single_holder_scope: group applies to a single-holder "
-     "role only; set single_holder: true, or leave out single_holder_scope"),
+     ("plan.yaml, line 6: roles[0].single_holder_scope: group applies to a single-holder "
+      "role only; set single_holder: true, or leave out single_holder_scope")),
 ])
 def test_a_bad_scope_names_the_file_line_and_key(role, message):
     text = fx.PLAN_YAML.replace(GROUP_SCOPE, role)

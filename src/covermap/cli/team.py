@@ -79,6 +79,7 @@ def team(
     from covermap.reports.targets import Targets
     from covermap.store.connect import open_store
     from covermap.store.health import data_warnings
+    from covermap.team.queries import group_scoped
     from covermap.team.render import (
         effort_view,
         findings_line,
@@ -86,7 +87,6 @@ def team(
         summary_view,
         timeline_view,
     )
-    from covermap.team.queries import group_scoped
     from covermap.team.tables import finding_counts, measure_team, team_tables
     from covermap.team.timeline import account_phases, account_timeline, check_account
 
