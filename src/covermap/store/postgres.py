@@ -179,6 +179,11 @@ def open_postgres(url: str, *, read_only: bool = False) -> PostgresStore:
         raise StoreError(f"{shown(url)}: cannot connect to PostgreSQL: {first}; check the "
                          f"host, port, user, password and database in the URL") from e
     _analyze_what_it_creates(con)
+    # covermap's queries join and group whole tables (no index to look up): a nested loop
+    # comes only from a misestimate (e.g. a join on two correlated keys estimated at one
+    # row), and then costs seconds; this session prefers hash and merge joins
+    with con.con.cursor() as cur, con.con.transaction():
+        cur.execute("SET enable_nestloop = off")
     store = PostgresStore(url=url, ibis=con)
     tables = set(con.list_tables())
     if tables and not set(_BOOKKEEPING_DDL) <= tables:
