@@ -208,6 +208,7 @@ def sample_store(tmp_path_factory):
     return store, renamed_accounts(folder / "data", folder / "accounts.csv")
 
 
+@pytest.mark.slow
 def test_an_import_killed_at_random_moments_leaves_the_store_identical(sample_store):
     multiprocessing.set_forkserver_preload(["covermap.cli.main", "covermap.importing"])
     _forked(None)[1]()  # the server starts (and loads covermap) before the clock does
