@@ -218,3 +218,11 @@ def test_a_dry_run_is_checked_against_what_the_store_holds(pg_url, tmp_path, run
     assert res.exit_code == 0, res.output
     assert "1 rows would load and 1 be quarantined" in " ".join(res.output.split())
     assert _count(pg_url, "SELECT count(*) FROM accounts") == 1
+
+
+def test_status_never_prints_the_password(sample_stores, runner):
+    # the test cluster trusts every local connection, so any password is accepted
+    url = sample_stores["postgres"].replace("covermap@", "covermap:s3cret@")
+    res = runner.invoke(app, ["status", "--store", url])
+    assert res.exit_code == 0, res.output
+    assert "covermap:***@" in res.output and "s3cret" not in res.output

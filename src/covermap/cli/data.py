@@ -183,7 +183,9 @@ def status(
         if quarantined:
             _quarantine_table(s, table, limit)
             return
-        out = Table(title=f"Store {literal(store)}", title_justify="left")
+        from covermap.store.postgres import shown  # a URL's password is never printed
+
+        out = Table(title=f"Store {literal(shown(str(store)))}", title_justify="left")
         for col in ("table", "rows", "date range", "quarantined", "top reasons", "unresolved"):
             out.add_column(col, justify="right" if col in ("rows", "quarantined") else "left")
         tables = store_status(s)
