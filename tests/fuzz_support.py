@@ -11,6 +11,7 @@ failure reproduces with the same command (Hypothesis prints the minimal example)
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import zoneinfo
@@ -71,6 +72,11 @@ WATCHED = ("open", "os.", "shutil.", "glob.", "tempfile.", "socket.", "subproces
 #: where time-zone rules are read from: validating ``timezone:`` reads the tz database
 #: (read only), the one file a plan's loading may open
 _TZ_DIRS = tuple(str(Path(p).resolve()) for p in zoneinfo.TZPATH)
+# the tzdata package, which zoneinfo reads when the system has no such zone (its keys
+# cannot leave it: zoneinfo refuses absolute paths and ..)
+_tzdata = importlib.util.find_spec("tzdata")
+if _tzdata is not None and _tzdata.submodule_search_locations:
+    _TZ_DIRS += tuple(os.path.realpath(p) for p in _tzdata.submodule_search_locations)
 _events: list[tuple[str, str]] | None = None
 
 

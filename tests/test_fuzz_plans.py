@@ -20,7 +20,7 @@ from covermap.errors import CovermapError, PlanError
 from covermap.plan.load import parse_plan, template_text
 from fuzz_support import Counter, fuzz_settings, no_io
 
-EXAMPLES = 2500
+EXAMPLES = 3000
 TEMPLATE = template_text("default")
 #: (line number, the text before the value) of every `key: value` line of the template
 VALUE_LINES = [(i, m.group(1)) for i, line in enumerate(TEMPLATE.splitlines())
@@ -150,7 +150,7 @@ def _plan_loads_or_fails_cleanly(text: str) -> None:
 
 
 def test_hostile_plans_load_or_fail_with_a_plan_error(record_property):
-    """2,500 generated plan files: a Plan or a PlanError, and no I/O or code at all."""
+    """3,000 generated plan files: a Plan or a PlanError, and no I/O or code at all."""
     parse_plan(TEMPLATE, "warm.yaml")  # imports and caches what loading needs, once
     for zone in ZONES:  # the tz database is the one thing validation reads (and caches)
         try:

@@ -27,7 +27,7 @@ from covermap.errors import CovermapError
 from covermap.importing.readers import open_source
 from fuzz_support import Counter, fuzz_settings
 
-EXAMPLES = 1000
+EXAMPLES = 1500
 HEADERS = ["contact_id", "name", "title", "note"]
 CELL = st.text(st.sampled_from(list("ab Z09,;|\t\"'\n\r.-") + ["é", "株", "ｶ", "Ω", "🙂",
                                                               "\u3000", "\u2028"]), max_size=8)
@@ -127,7 +127,7 @@ def _every_record_is_counted_once(file) -> None:
 
 
 def test_every_record_is_counted_once(record_property, tmp_path_factory):
-    """1,000 generated CSV, TSV and JSON Lines files, a third of the CSV ones damaged."""
+    """1,500 generated CSV, TSV and JSON Lines files, a third of the CSV ones damaged."""
     STATE.update(tmp=tmp_path_factory.mktemp("fuzz_readers"), con=duckdb.connect())
     STATE["con"].execute("SET threads = 1")
     try:

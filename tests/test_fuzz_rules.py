@@ -24,7 +24,7 @@ from covermap.plan.rules import FACT_TYPES, account_column_types, check_rule, co
 from fuzz_support import Counter, fuzz_settings, no_io
 from test_fuzz_plans import HOSTILE_RULES
 
-EXAMPLES = 2500
+EXAMPLES = 3000
 TYPES = account_column_types()
 BY_TYPE = {k: sorted(n for n, t in TYPES.items() if t == k)
            for k in ("number", "string", "bool", "date")}
@@ -163,7 +163,7 @@ def _rule_fails_or_runs(text: str, probe: tuple[str, str, bool]) -> None:
 
 
 def test_any_rule_fails_with_a_rule_error_or_runs(record_property):
-    """2,500 generated rules: a RuleError, or an expression DuckDB runs; no I/O or code."""
+    """3,000 generated rules: a RuleError, or an expression DuckDB runs; no I/O or code."""
     STATE["table"] = t = _table()
     compile_rule("is_customer and months_as_customer >= 24", t, TYPES)  # warm the imports
     t.filter(compile_rule("(employees + 1) * 2 > 0", t, TYPES)).count().execute()

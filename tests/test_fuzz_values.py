@@ -28,7 +28,7 @@ from covermap.store import schema
 from covermap.store.connect import open_store
 from fuzz_support import Counter, fuzz_settings
 
-EXAMPLES = 2000
+EXAMPLES = 2500
 AS_OF = dt.date(2024, 6, 30)
 EARLIEST, LATEST = checks.date_range(AS_OF)
 ACCOUNT_IDS = ["A1", "A2", "A3"]
@@ -217,7 +217,7 @@ def _every_row_is_judged_once(source) -> None:
 
 
 def test_every_value_converts_or_is_refused(record_property, tmp_path_factory):
-    """2,000 generated sources of up to 8 rows, each row judged once and rightly."""
+    """2,500 generated sources of up to 8 rows, each row judged once and rightly."""
     with open_store(":memory:") as store:
         con = store.duckdb
         con.execute("SET TimeZone = 'UTC'")
