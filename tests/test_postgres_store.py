@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import psycopg
 import pytest
-from postgres_cluster import pg_server, pg_url  # noqa: F401 - fixtures
+from postgres_cluster import REQUIRE, connect, new_schema, pg_server, pg_url  # noqa: F401
+
+if not REQUIRE:  # CI installs the postgres extra (the test extra pulls it in)
+    pytest.importorskip("psycopg", reason="pip install 'covermap[postgres]' to test the "
+                                          "PostgreSQL store")
 from test_coverage import records
 from test_coverage_company import AS_OF, build, plan
 from test_map import EXPECTED as MAP_CELLS
@@ -50,10 +53,7 @@ def sample_stores(tmp_path_factory, pg_server):  # noqa: F811
 
     folder = tmp_path_factory.mktemp("pg_sample")
     generate_company(folder / "csv", accounts=60, seed=5, as_of=D(2026, 11, 15))
-    with psycopg.connect(pg_server, autocommit=True) as con:
-        con.execute('CREATE DATABASE "sample"')
-    stores = {"duckdb": str(folder / "covermap.duckdb"),
-              "postgres": pg_server.rsplit("/", 1)[0] + "/sample"}
+    stores = {"duckdb": str(folder / "covermap.duckdb"), "postgres": new_schema(pg_server)}
     for url in stores.values():
         res = CliRunner().invoke(app, ["import", str(folder / "csv"), "--store", url])
         assert res.exit_code == 0, res.output
@@ -125,7 +125,7 @@ def _accounts_file(folder: Path, rows: str) -> Path:
 
 
 def _count(url: str, sql: str) -> int:
-    with psycopg.connect(url) as con:
+    with connect(url) as con:
         return con.execute(sql).fetchone()[0]
 
 
@@ -150,7 +150,7 @@ def test_an_import_commits_whole_or_not_at_all(pg_url, tmp_path, runner):  # noq
 
 
 def test_a_database_that_is_not_a_store_is_left_alone(pg_url):  # noqa: F811
-    with psycopg.connect(pg_url) as con:
+    with connect(pg_url) as con:
         con.execute("CREATE TABLE invoices (id int)")
     with pytest.raises(StoreError, match="a PostgreSQL database but not a covermap store "
                                          r"\(it holds tables invoices\)"):
@@ -197,7 +197,7 @@ def test_a_second_import_upserts_the_same_on_both_backends(pg_url, tmp_path, run
             assert res.exit_code == 0, res.output
     query = ("SELECT activity_id, kind, outcome, occurred_at FROM activities "
              "ORDER BY activity_id")
-    with psycopg.connect(pg_url) as con:
+    with connect(pg_url) as con:
         in_postgres = con.execute(query).fetchall()
     with open_store(duck, read_only=True) as s:
         assert s.duckdb.execute(query).fetchall() == in_postgres
@@ -211,7 +211,7 @@ def test_a_dry_run_is_checked_against_what_the_store_holds(pg_url, tmp_path, run
     res = runner.invoke(app, ["import", str(empty), "--store", pg_url, "--dry-run"])
     assert res.exit_code == 0, res.output
     assert _count(pg_url, "SELECT count(*) FROM information_schema.tables WHERE "
-                          "table_schema = 'public'") == 0  # nothing created
+                          "table_schema = current_schema()") == 0  # nothing created
     assert runner.invoke(app, ["import", str(empty), "--store", pg_url]).exit_code == 0
     copy = _accounts_file(tmp_path / "b", "A9,Acme,10\nA2,Beta,5\n")  # A9: Acme again
     res = runner.invoke(app, ["import", str(copy), "--store", pg_url, "--dry-run"])
