@@ -125,6 +125,20 @@ def state_spans(store, plan: Plan, start: dt.date, end: dt.date) -> ir.Table:
     event is dated (won deal, deal opened or closed, lead created, churn) or when
     months_as_customer grows; the rule is evaluated on those days only and consecutive equal
     states are merged."""
+    s = state_changes(store, plan, start, end)
+    w = ibis.window(group_by=s.account_id, order_by=s.span_start)
+    return s.select("account_id", "state", "span_start",
+                    span_end=span_end(s.span_start.lead().over(w), end))
+
+
+def span_end(next_start: ir.DateValue, end: dt.date) -> ir.DateValue:
+    """A span's last day: the day before the next span starts, else ``end``."""
+    return next_start.isnull().ifelse(ibis.date(end), next_start - ibis.interval(days=1))
+
+
+def state_changes(store, plan: Plan, start: dt.date, end: dt.date) -> ir.Table:
+    """``account_id, state, span_start``: the first day of each span of :func:`state_spans`
+    (unordered), for callers that compute the span's end in a window of their own."""
     names = rule_names(plan)
     wanted = names & set(FACTS)
     acc = account_base(store, plan, sorted(names - set(FACTS)))
@@ -157,10 +171,7 @@ def state_spans(store, plan: Plan, start: dt.date, end: dt.date) -> ir.Table:
     w = ibis.window(group_by=s.account_id, order_by=s.at_day)
     s = s.mutate(before=s.state.lag().over(w))
     s = s.filter(s.before.isnull() | (s.before != s.state))
-    w = ibis.window(group_by=s.account_id, order_by=s.at_day)
-    nxt = s.at_day.lead().over(w)
-    return s.select("account_id", "state", span_start=s.at_day,
-                    span_end=nxt.isnull().ifelse(hi, nxt - ibis.interval(days=1)))
+    return s.select("account_id", "state", span_start=s.at_day)
 
 
 def state_steps(store, plan: Plan, dates: Sequence[dt.date]) -> ir.Table:

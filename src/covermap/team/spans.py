@@ -10,7 +10,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from covermap.engine.states import state_spans
+from covermap.engine.states import span_end, state_changes
 from covermap.engine.window import Window
 from covermap.plan.model import Plan
 from covermap.team.plan_tables import stage_table
@@ -20,12 +20,17 @@ def staged_spans(store, plan: Plan, window: Window) -> ir.Table:
     """``account_id, state, stage, span_start, span_end`` from the window's first day to
     ``as_of``, with the previous span's ``prev_state``/``prev_stage`` (empty on an account's
     first span) and the next span's ``next_state``/``next_start``/``next_stage``."""
-    s = state_spans(store, plan, window.start, window.as_of)
+    # the spans' starts with their stage, then one window for the span's end and its
+    # neighbours (state_spans' own window for the end would sort the spans a second time)
+    s = state_changes(store, plan, window.start, window.as_of)
     st = stage_table(plan).select("state", "stage")
     s = s.left_join(st, "state").drop("state_right")
     w = ibis.window(group_by=s.account_id, order_by=s.span_start)
-    return s.mutate(prev_state=s.state.lag().over(w), prev_stage=s.stage.lag().over(w),
-                    next_state=s.state.lead().over(w), next_start=s.span_start.lead().over(w),
+    nxt = s.span_start.lead().over(w)
+    return s.select("account_id", "state", "span_start",
+                    span_end=span_end(nxt, window.as_of), stage=s.stage,
+                    prev_state=s.state.lag().over(w), prev_stage=s.stage.lag().over(w),
+                    next_state=s.state.lead().over(w), next_start=nxt,
                     next_stage=s.stage.lead().over(w))
 
 
