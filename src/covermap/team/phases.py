@@ -50,13 +50,11 @@ def phase_findings(store, plan: Plan, periods: ir.Table, seg: ir.Table,
     on_day = on_day.select(account_id=entered.account_id, role=entered.role,
                            entry=entered.entry)
     missing = entered.anti_join(on_day, keys)
-    # one left join: a missing role nobody joined later is one row with no user (team's
-    # user_id is never empty), which is never_joined; missing is read once
-    later = missing.left_join(team, (missing.account_id == team.account_id)
-                              & (missing.role == team.role)
-                              & (team.start_date.isnull() | (team.start_date <= as_of))
-                              & (team.end_date.isnull()
-                                 | (team.end_date > missing.entry)))
+    later = missing.join(team, (missing.account_id == team.account_id)
+                         & (missing.role == team.role)
+                         & (team.start_date.isnull() | (team.start_date <= as_of))
+                         & (team.end_date.isnull()
+                            | (team.end_date > missing.entry)))
     later = later.select(account_id=missing.account_id, stage=missing.stage,
                          role=missing.role, entry=missing.entry, user_id=team.user_id,
                          joined=ibis.greatest(team.start_date, missing.entry))
@@ -64,14 +62,13 @@ def phase_findings(store, plan: Plan, periods: ir.Table, seg: ir.Table,
                     order_by=[later.joined, later.user_id])
     first = later.mutate(_n=ibis.row_number().over(w))
     first = first.filter(first._n == 0)
-    joined = first.filter(first.user_id.notnull())
-    late = joined.select(
-        "account_id", "stage", kind=ibis.literal("late_join"), role=joined.role,
-        user_id=joined.user_id,
-        detail="joined on " + joined.joined.cast("string") + ", "
-               + _days(joined.joined.delta(joined.entry, unit="day"))
-               + " after the stage began on " + joined.entry.cast("string"))
-    never = first.filter(first.user_id.isnull())
+    late = first.select(
+        "account_id", "stage", kind=ibis.literal("late_join"), role=first.role,
+        user_id=first.user_id,
+        detail="joined on " + first.joined.cast("string") + ", "
+               + _days(first.joined.delta(first.entry, unit="day"))
+               + " after the stage began on " + first.entry.cast("string"))
+    never = missing.anti_join(first.select(*keys), keys)
     never = never.select(
         "account_id", "stage", kind=ibis.literal("never_joined"), role=never.role,
         user_id=ibis.null("string"),
