@@ -16,7 +16,6 @@ from covermap.errors import BackendUnsupported
 
 DUCKDB = "DuckDB"
 POSTGRES = "PostgreSQL"
-SPARK = "Spark"
 
 
 @dataclass(frozen=True)
@@ -37,16 +36,10 @@ SNAPSHOT_FILE = Capability(
     "snapshot file (the dashboard computes on a copy of the store's file)",
     "run `covermap serve` on a DuckDB store")
 
-WRITE = Capability(
-    "writing (--engine spark reads a store's tables from Parquet files or a Spark catalog)",
-    "import into a DuckDB or PostgreSQL store, then `covermap export-store --out FOLDER` "
-    "writes the Parquet files Spark reads")
-
 #: what each kind of store lacks (everything else works the same on every store)
 UNSUPPORTED: dict[str, frozenset[Capability]] = {
     DUCKDB: frozenset(),
     POSTGRES: frozenset({DUCKDB_SQL, SPILL_SETTINGS, SNAPSHOT_FILE}),
-    SPARK: frozenset({DUCKDB_SQL, SPILL_SETTINGS, SNAPSHOT_FILE, WRITE}),
 }
 
 

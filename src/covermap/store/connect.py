@@ -17,7 +17,7 @@ import duckdb
 import ibis
 
 from covermap.errors import StoreError
-from covermap.store import extras, groups, schema, spark_engine, versions
+from covermap.store import extras, groups, schema, versions
 
 DEFAULT_STORE = "covermap.duckdb"
 
@@ -181,9 +181,8 @@ def store_path(url: str | Path) -> str:
     ('crm.duckdb', ':memory:')
     """
     text = str(url)
-    if text.startswith(("postgres://", "postgresql://")) or \
-            spark_engine.selected() == spark_engine.SPARK:
-        return text  # a PostgreSQL store (covermap.store.postgres), a Spark one (store.spark)
+    if text.startswith(("postgres://", "postgresql://")):
+        return text  # a PostgreSQL store (covermap.store.postgres)
     path = text.removeprefix("duckdb://")
     if path == ":memory:":
         return path
@@ -221,10 +220,6 @@ def open_store(url: str | Path = DEFAULT_STORE, *, read_only: bool = False,
     True
     """
     text = str(url)
-    if spark_engine.selected() == spark_engine.SPARK:  # covermap --engine spark
-        from covermap.store.spark import open_spark
-
-        return open_spark(text, read_only=read_only)
     path = store_path(text)
     if text.startswith(("postgres://", "postgresql://")):
         from covermap.store.postgres import open_postgres
