@@ -176,20 +176,15 @@ ROLLUPS = ("group", "territory")
 def _print_rollup(result: CoverageResult, by: str, export: Path | None, targets,
                   outcomes: bool) -> None:
     """``--by group|territory``: the roll-up table; ``--export`` writes it beside the rest."""
-    import ibis
-
-    from covermap.coverage.measure import coverage_tables, temp_keeper
+    from covermap.coverage.measure import coverage_tables
     from covermap.coverage.rollups import rollup
-    from covermap.engine.rollups import table_name
+    from covermap.engine.rollups import kept, table_name
     from covermap.render.rollups import rollup_view
     from covermap.render.terminal import literal
     from covermap.reports.export import export_tables
 
     name = table_name("coverage", by)
-    # computed once: the view's largest rows, its count and the export each read it (as a
-    # query, each would compute the roll-up again: at 1M accounts, ~20 s each)
-    table = temp_keeper(result.store)(rollup(result, by), name).order_by(
-        ibis._.key.asc(nulls_first=False))
+    table = kept(result.store, rollup(result, by), name)
     console.print(rollup_view(table, name, by, _formats(result), [
         "key", "accounts", "customers", "arr", "compliance", "breadth"]))
     if outcomes:

@@ -173,12 +173,12 @@ def map_command(
         result = build_map(s, plan, as_of=as_of, window_months=window_months)
         tables = map_tables(result)
         if by in (By.group, By.territory):
-            from covermap.engine.rollups import table_name
+            from covermap.engine.rollups import kept, table_name
             from covermap.map.rollups import rollup
             from covermap.render.rollups import rollup_view
 
             name = table_name("map", by.value)
-            tables[name] = rollup(s, plan, result.window, by.value)
+            tables[name] = kept(s, rollup(s, plan, result.window, by.value), name)
             console.print(rollup_view(tables[name], name, by.value, f, [
                 "key", "accounts", "customers", "won_revenue", "won_deals",
                 "misaligned_revenue"]))

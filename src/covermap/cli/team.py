@@ -113,13 +113,13 @@ def team(
         labels = {st.id: st.label.en for st in p.journey.stages}
         tables = team_tables(result)
         if by.value in ("group", "territory"):
-            from covermap.engine.rollups import table_name
+            from covermap.engine.rollups import kept, table_name
             from covermap.render.rollups import rollup_view
             from covermap.team.rollups import rollup
 
-            table = rollup(result, by.value)
-            tables[table_name("team", by.value)] = table
-            console.print(rollup_view(table, table_name("team", by.value), by.value, formats, [
+            name = table_name("team", by.value)
+            table = tables[name] = kept(result.store, rollup(result, by.value), name)
+            console.print(rollup_view(table, name, by.value, formats, [
                 "key", "accounts", "customers", "with_gap", "with_duplicate", "with_silent",
                 "handoffs", "late", "dropped"]))
         else:
