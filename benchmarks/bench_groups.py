@@ -20,14 +20,13 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "src"))
 
-from measure import Measurement, pop_repeat
+from measure import Measurement, measure, pop_repeat
 
 from covermap.store import groups as store_groups
 from covermap.store.connect import open_store
@@ -92,32 +91,6 @@ def grouped_store(store: Path, out_dir: Path, groups: int | None) -> Path:
     return copy
 
 
-# Like measure.measure's launcher, with the child's CPU seconds (user + sys) as well.
-_LAUNCHER = """
-import os, sys, time
-start = time.perf_counter()
-pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
-_, status, u = os.wait4(pid, 0)
-print(time.perf_counter() - start, u.ru_utime + u.ru_stime, u.ru_maxrss, file=os.fdopen(
-    int(sys.argv[1]), "w"))
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
-def timed(argv: list[str]) -> tuple[float, float, float]:
-    """Run ``argv``: (wall seconds, CPU seconds, peak MiB)."""
-    read, write = os.pipe()
-    proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(write), *argv],
-                            stdout=subprocess.DEVNULL, pass_fds=(write,))
-    os.close(write)
-    code = proc.wait()
-    with os.fdopen(read) as f:
-        wall, cpu, peak_kib = f.read().split()
-    if code != 0:
-        raise SystemExit(f"benchmark step failed: {' '.join(argv)}")
-    return float(wall), float(cpu), int(peak_kib) / 1024
-
-
 def steps(store: Path, out_dir: Path, *, groups: int | None = None,
           rounds: int | None = None) -> list[Measurement]:
     """Time `coverage --by segment` and `coverage --by group` on ``store`` regrouped into
@@ -130,9 +103,10 @@ def steps(store: Path, out_dir: Path, *, groups: int | None = None,
     for _ in range(rounds):
         for by, ms in runs.items():
             folder = Path(out_dir) / f"by-{by}"
-            ms.append(timed([
+            m = measure(f"coverage --by {by}", [
                 sys.executable, "-m", "covermap", "coverage", "--store", str(timed_store),
-                "--by", by, "--export", str(folder), "--force"]))
+                "--by", by, "--export", str(folder), "--force"])
+            ms.append((m.seconds, m.cpu, m.peak_mib))
             loads.append(os.getloadavg()[0])
             print(f"coverage --by {by}: {ms[-1][0]:.1f} s wall, {ms[-1][1]:.1f} s CPU, "
                   f"peak {ms[-1][2]:,.0f} MiB, load {loads[-1]:.1f}", file=sys.stderr,

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from measure import Measurement, measure, python  # noqa: E402
 
+
 def _files(data_dir: Path) -> list[Path]:
     return sorted(f for f in data_dir.iterdir() if f.suffix.lower() == ".csv")
 

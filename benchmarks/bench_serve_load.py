@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_serve import free_port, load  # noqa: E402
 
 PAGES = ("/", "/coverage", "/coverage?segment=smb&state=loyal", "/map",
          "/map?cell=customised/high", "/team", "/capacity", "/value", "/worklist",
@@ -51,16 +54,6 @@ def env() -> dict[str, str]:
     """The environment of the server and the import: this checkout's covermap first."""
     return {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])}
-
-
-def load() -> str:
-    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepared_store(store: Path, source: Path) -> Path:
@@ -134,7 +127,8 @@ class Phase:
                     else:
                         self.errors[route] += 1
                         if len(self.examples) < 5:
-                            self.examples.append(f"{route}: {status} {' '.join(text.split())[:300]}")
+                            said = " ".join(text.split())[:300]
+                            self.examples.append(f"{route}: {status} {said}")
 
     def run(self) -> float:
         started = self.started = time.monotonic()

@@ -18,6 +18,8 @@ class Measurement:
     peak_mib: float
     rows: int | None = None
     note: str = ""
+    #: the child's CPU seconds (user + sys)
+    cpu: float | None = None
 
     @property
     def rows_per_second(self) -> float | None:
@@ -26,7 +28,7 @@ class Measurement:
 
 def measure(step: str, argv: list[str], *, rows: int | None = None, note: str = "",
             allow_failure: bool = False) -> Measurement:
-    """Run ``argv`` as a child process; its wall time and peak resident memory. With
+    """Run ``argv`` as a child process; its wall time, CPU time and peak resident memory. With
     ``allow_failure``, exit code 1 (covermap's own error, e.g. a refused plan) is expected."""
     read, write = os.pipe()
     proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(write), *argv],
@@ -34,10 +36,10 @@ def measure(step: str, argv: list[str], *, rows: int | None = None, note: str = 
     os.close(write)
     code = proc.wait()
     with os.fdopen(read) as f:
-        seconds, peak_kib = f.read().split()
+        seconds, cpu, peak_kib = f.read().split()
     if code not in ((0, 1) if allow_failure else (0,)):
         raise SystemExit(f"benchmark step {step!r} failed: {' '.join(argv)}")
-    return Measurement(step, float(seconds), int(peak_kib) / 1024, rows, note)
+    return Measurement(step, float(seconds), int(peak_kib) / 1024, rows, note, float(cpu))
 
 
 # A child's peak memory (ru_maxrss) starts from the resident size of the process it is
@@ -48,8 +50,9 @@ _LAUNCHER = """
 import os, sys, time
 start = time.perf_counter()
 pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
-_, status, usage = os.wait4(pid, 0)
-os.write(int(sys.argv[1]), f"{time.perf_counter() - start} {usage.ru_maxrss}".encode())
+_, status, u = os.wait4(pid, 0)
+os.write(int(sys.argv[1]),
+         f"{time.perf_counter() - start} {u.ru_utime + u.ru_stime} {u.ru_maxrss}".encode())
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
