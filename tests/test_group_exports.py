@@ -13,7 +13,6 @@ import test_group_exports_data as fx
 
 from covermap.cli.main import app
 from covermap.render.columns import column
-from covermap.store.connect import open_store
 
 #: each export's columns before group_id and territory were appended
 BEFORE = {
@@ -61,13 +60,7 @@ def export_all(runner, store: Path, plan: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("group-exports")
-    store = folder / "covermap.duckdb"
-    with open_store(store) as s:
-        fx.build(s)
-    plan = folder / "plan.yaml"
-    plan.write_text(fx.PLAN_YAML, "utf-8")
-    return store, plan
+    return fx.files(tmp_path_factory.mktemp("group-exports"))
 
 
 @pytest.fixture(scope="module")

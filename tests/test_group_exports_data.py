@@ -22,10 +22,13 @@ June and is on the worklist, ranked by ARR: S1 50, Y 30, S2 20, X 10).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from test_coverage_company import insert
 
 from covermap.plan import parse_plan
 from covermap.store import groups
+from covermap.store.connect import open_store
 
 PLAN_YAML = """\
 name: Groups test
@@ -87,3 +90,13 @@ def build(store) -> None:
     insert(store, "activities", "activity_id, account_id, user_id, kind, occurred_at",
            [(f"m{i}", "P", "u1", "meeting", f"{d} 10:00:00") for i, d in enumerate(MEETINGS)])
     groups.rebuild(store.duckdb)
+
+
+def files(folder: Path) -> tuple[Path, Path]:
+    """The company's store and plan file, written into ``folder``."""
+    store = folder / "covermap.duckdb"
+    with open_store(store) as s:
+        build(s)
+    plan_file = folder / "plan.yaml"
+    plan_file.write_text(PLAN_YAML, "utf-8")
+    return store, plan_file

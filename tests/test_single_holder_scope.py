@@ -38,13 +38,7 @@ def read(path: Path) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("scope")
-    store = folder / "covermap.duckdb"
-    with open_store(store) as s:
-        fx.build(s)
-    plan = folder / "plan.yaml"
-    plan.write_text(fx.PLAN_YAML, "utf-8")
-    return store, plan
+    return fx.files(tmp_path_factory.mktemp("scope"))
 
 
 @pytest.fixture(scope="module")
