@@ -35,32 +35,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _start(args: list[str], log, env=None):
+    """``covermap serve ARGS`` on a free port, its output to ``log``: (process, port)."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "covermap", "serve", *args, "--port",
+                             str(port)], env={**os.environ, **(env or {})}, stdout=log,
+                            stderr=subprocess.STDOUT)
+    return proc, port
+
+
+def _wait(proc, port: int, log_path) -> None:
+    """Until the server answers its sign-in page (the test fails if it exits or takes 90 s)."""
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"covermap serve did not start: {log_path.read_text()}")
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``covermap serve`` in a process of its own, with a users file, on a free port."""
     folder = tmp_path_factory.mktemp("browser")
     store, plan = copy_of(prepared(tmp_path_factory), folder)
     users = users_file(folder, top_owner(store))
-    port = _free_port()
     log = folder / "serve.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "covermap", "serve", "--store", str(store), "--plan",
-             str(plan), "--users", str(users), "--port", str(port)],
-            env={**os.environ, "COVERMAP_SECRET": "browser-test"}, stdout=out,
-            stderr=subprocess.STDOUT)
+        proc, port = _start(["--store", str(store), "--plan", str(plan), "--users", str(users)],
+                            out, {"COVERMAP_SECRET": "browser-test"})
+    _wait(proc, port, log)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/login", timeout=5).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"covermap serve did not start: {log.read_text()}")
-        time.sleep(0.2)
     yield base
     proc.terminate()
     proc.wait(10)

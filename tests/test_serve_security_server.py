@@ -10,41 +10,15 @@ page and its charts under the Content-Security-Policy with no violation reported
 from __future__ import annotations
 
 import http.client
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 import pytest
 from test_serve_app import PASSWORDS, copy_of, csrf_of, prepared, top_owner, users_file
-from test_serve_browser import CHROMIUM, PAGES, _free_port
+from test_serve_browser import CHROMIUM, PAGES, _start, _wait
 
 SECRETS = ("def create_app", "root:x:0:0", "DUCK", "[users.", "$argon2")
-
-
-def _start(args: list[str], log, env=None):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "covermap", "serve", *args, "--port",
-                             str(port)], env={**os.environ, **(env or {})}, stdout=log,
-                            stderr=subprocess.STDOUT)
-    return proc, port
-
-
-def _wait(proc, port: int, log_path) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"covermap serve did not start: {log_path.read_text()}")
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
