@@ -96,7 +96,7 @@ class PostgresStore(Store):
         return shown(self.url)
 
     def sql(self, query: str, params: tuple | list = ()) -> list[tuple]:
-        """Rows of one query in PostgreSQL's SQL (``%s`` placeholders)."""
+        """Rows of one query in PostgreSQL's SQL (parameters written ``%s``)."""
         with self.ibis.con.cursor() as cur, self.ibis.con.transaction():
             cur.execute(query, params or None)
             return cur.fetchall() if cur.description else []
