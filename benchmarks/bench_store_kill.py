@@ -8,7 +8,7 @@ table's row count and an order-independent checksum of its rows against the stor
 The store is copied into --work (the benchmark's own store is only read). The import is
 its accounts file again with every name changed, so a finished import changes every
 account. --copy also times what every import of that store pays first: copying it to its
-next version. tests/test_store_versions.py runs the same trials on a 2,000-account store.
+next version. tests/test_store_versions.py runs the same trials on a 600-account store.
 """
 
 from __future__ import annotations

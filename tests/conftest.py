@@ -12,7 +12,24 @@ from covermap.store.connect import open_store
 #: the fuzz tests' case counts at the end of a run (issue 15, point 2)
 pytest_plugins = ("fuzz_count",)
 
+#: the modules that take a minute or more (a quiet run's --durations), started first: the
+#: workers take modules in the order collected, so one of these started last would keep
+#: one worker busy minutes after the other has finished
+SLOWEST = ("test_command_safety", "test_store_versions", "test_report_formats",
+           "test_import_properties", "test_examples", "test_serve_security_server",
+           "test_report_summary", "test_serve_access", "test_postgres_store",
+           "test_markup_safety", "test_serve_cache", "test_report_layout", "test_group_pages",
+           "test_fuzz_rules", "test_fuzz_values", "test_fuzz_plans", "test_fuzz_import",
+           "test_fuzz_readers", "test_serve_security", "test_timezones",
+           "test_cli_window_total", "test_demo_report", "test_serve_browser")
+
 DATA = Path(__file__).parent / "data"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest modules first (SLOWEST's order), then the rest as collected."""
+    rank = {name: i for i, name in enumerate(SLOWEST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))
 REALDATA = DATA / "realdata"
 
 

@@ -196,11 +196,11 @@ def _forked(args: list[str] | None):
 
 @pytest.fixture(scope="module")
 def sample_store(tmp_path_factory):
-    """A 2,000-account sample company's store, and an accounts file changing every account."""
+    """A 600-account sample company's store, and an accounts file changing every account."""
     from covermap.sample import generate_company
 
     folder = tmp_path_factory.mktemp("kill")
-    generate_company(folder / "data", accounts=2000, seed=7)
+    generate_company(folder / "data", accounts=600, seed=7)
     store = folder / "store" / "covermap.duckdb"
     store.parent.mkdir()
     with open_store(store) as s:
