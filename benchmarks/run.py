@@ -97,11 +97,11 @@ def main() -> None:
 def print_table(results: list[Measurement], accounts: int, peak_target: int) -> list[str]:
     """Print the table and the verdict per pair; the verdicts, as plain text."""
     table = Table(title=f"covermap benchmark — {accounts:,} accounts")
-    for col in ("step", "seconds", "rows", "rows/s", "peak MiB", "note"):
+    for col in ("step", "seconds", "CPU s", "rows", "rows/s", "peak MiB", "note"):
         table.add_column(col, justify="left" if col in ("step", "note") else "right")
     for m in results:
         rps = m.rows_per_second
-        table.add_row(m.step, f"{m.seconds:,.1f}", f"{m.rows:,}" if m.rows else "",
+        table.add_row(m.step, f"{m.seconds:,.1f}", _cpu(m), f"{m.rows:,}" if m.rows else "",
                       f"{rps:,.0f}" if rps else "", f"{m.peak_mib:,.0f}", m.note)
     console = Console()
     console.print(table)
@@ -109,15 +109,21 @@ def print_table(results: list[Measurement], accounts: int, peak_target: int) -> 
     lines = []
     for ours, base, target in PAIRS:
         if ours in by_step and base in by_step:
-            ratio = by_step[ours].seconds / by_step[base].seconds
-            peak = by_step[ours].peak_mib
+            a, b = by_step[ours], by_step[base]
+            ratio = a.seconds / b.seconds
+            peak = a.peak_mib
             met = ratio <= target and peak < peak_target
-            lines.append(f"{ours}: {ratio:.2f}x the baseline's time (target ≤ {target}x); "
+            cpu = f" ({a.cpu / b.cpu:.2f}x its CPU time)" if a.cpu and b.cpu else ""
+            lines.append(f"{ours}: {ratio:.2f}x the baseline's time{cpu} (target ≤ {target}x); "
                          f"peak {peak:,.0f} MiB (target < {peak_target:,}): "
                          f"{'met' if met else 'missed'}")
             console.print(lines[-1].replace(": met", ": [green]met[/green]")
                           .replace(": missed", ": [red]missed[/red]"))
     return lines
+
+
+def _cpu(m: Measurement) -> str:
+    return f"{m.cpu:,.1f}" if m.cpu is not None else ""
 
 
 def append_results(path: Path, results: list[Measurement], accounts: int,
@@ -126,13 +132,14 @@ def append_results(path: Path, results: list[Measurement], accounts: int,
     mem = next((int(line.split()[1]) // 1024 for line in open("/proc/meminfo")
                 if line.startswith("MemTotal:")), 0) if Path("/proc/meminfo").exists() else 0
     rows = "\n".join(
-        f"| {m.step} | {m.seconds:,.1f} | {f'{m.rows:,}' if m.rows else ''} | "
+        f"| {m.step} | {m.seconds:,.1f} | {_cpu(m)} | {f'{m.rows:,}' if m.rows else ''} | "
         f"{m.peak_mib:,.0f} | {m.note.replace('|', '/')} |" for m in results)
     section = (
         f"\n## {accounts:,} accounts, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n\n"
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, {mem:,} MiB; Python "
         f"{platform.python_version()}; load average {load[0]:.1f} before, {load[1]:.1f} "
-        f"after.\n\n| step | seconds | rows | peak MiB | note |\n|---|---:|---:|---:|---|\n"
+        f"after. Seconds are wall time; CPU s is the process's user + system time, steadier under load."
+        f"\n\n| step | seconds | CPU s | rows | peak MiB | note |\n|---|---:|---:|---:|---:|---|\n"
         f"{rows}\n\n" + "".join(f"- {v}\n" for v in verdicts))
     if not path.exists():
         path.write_text("# Benchmark results\n\nEach run of `python benchmarks/run.py` adds "
