@@ -19,6 +19,7 @@ from covermap.plan.limits import compose
 from covermap.plan.load import template_text
 from covermap.plan.model import Plan
 from covermap.plan.validation import Locations, line_of
+from covermap.store.arrow import to_pylist
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def store_role_findings(store, plan: Plan, lines: dict[tuple, int]) -> list[Plan
     t = store.table("account_team")
     known = [r.id for r in plan.roles]
     t = t.filter(t.role.notnull() & ~t.role.isin(known)) if known else t
-    rows = t.group_by("role").aggregate(n=t.count()).order_by("role").to_pyarrow().to_pylist()
+    rows = to_pylist(t.group_by("role").aggregate(n=t.count()).order_by("role"))
     return [PlanFinding("roles", line_of(lines, ("roles",)),
                         f"account-team rows have role {r['role']!r} ({r['n']:,} "
                         f"row{'s' if r['n'] != 1 else ''}), which the plan does not define; "

@@ -35,6 +35,7 @@ from covermap.engine.states import states_at
 from covermap.engine.window import Window, resolve_window
 from covermap.errors import PlanInvalid
 from covermap.plan.model import Plan
+from covermap.store.arrow import scalar, to_pylist
 from covermap.team.effort import effort_table, touch_rollup
 from covermap.team.handoffs import HANDOFF_COLUMNS, measure_handoffs, what_followed
 from covermap.team.phases import phase_findings
@@ -84,7 +85,7 @@ def finding_counts(result: TeamResult) -> dict[str, int]:
     """Findings per kind, every kind listed (in FINDING_KINDS order)."""
     f = result.unordered_findings if result.unordered_findings is not None \
         else result.findings
-    rows = f.group_by("kind").aggregate(n=f.count()).to_pyarrow().to_pylist()
+    rows = to_pylist(f.group_by("kind").aggregate(n=f.count()))
     got = {r["kind"]: int(r["n"]) for r in rows}
     return {k: got.get(k, 0) for k in FINDING_KINDS}
 
@@ -118,7 +119,7 @@ def current_states(store, plan: Plan, window: Window,
         "account_id", "state")
     a = store.table("accounts")
     spanless = a.select("account_id").anti_join(last, "account_id")
-    if spanless.count().execute():
+    if scalar(spanless.count()):
         return states_at(store, plan, [window.as_of]).select("account_id", "state"), spanless
     return last, None
 
