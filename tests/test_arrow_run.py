@@ -11,7 +11,7 @@ import ibis
 import pyarrow as pa
 import pytest
 
-from covermap.store.arrow import scalar, to_arrow, to_pylist
+from covermap.store.arrow import arrow_table, memtable, scalar, to_arrow, to_pylist
 
 #: one row of every type covermap's tables and results use, and a row of NULLs
 _SQL = """
@@ -55,7 +55,7 @@ def test_table_types_and_values_equal_to_pyarrow(con):
         "id": 1, "i8": 7, "i16": 2, "i32": 3, "i64": 40000000000, "f64": 1.5, "f32": 0.25,
         "dec": Decimal("12.34"), "s": "é x", "b": True, "d": dt.date(2024, 2, 29),
         "ts": dt.datetime(2024, 3, 1, 12, 34, 56, 789000),
-        "tstz": dt.datetime(2024, 3, 1, 12, tzinfo=dt.timezone.utc),
+        "tstz": dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC),
         "arr": ["a", "b"], "huge": Decimal(8)}
     assert set(to_pylist(t)[1].values()) == {2, None}
 
@@ -90,6 +90,36 @@ def test_memtable_joined_to_a_store_table(con):
     assert [r["label"] for r in to_pylist(joined)] == ["one", "two"]
 
 
+def test_arrow_table_equals_pyarrows_own_build():
+    schema = pa.schema([
+        ("s", pa.string()), ("d", pa.date32()), ("i", pa.int32()), ("n", pa.int64()),
+        ("ts", pa.timestamp("us")), ("tz", pa.timestamp("us", tz="UTC")), ("f", pa.float64()),
+        ("b", pa.bool_()), ("dec", pa.decimal128(18, 2)), ("arr", pa.list_(pa.string()))])
+    columns = {
+        "s": ['a "quoted"\nline \\ é', None], "d": [dt.date(2024, 2, 29), None],
+        "i": [3, None], "n": [2**62, None], "ts": [dt.datetime(2024, 1, 1, 10, 0, 0, 5), None],
+        "tz": [dt.datetime(2024, 1, 1, 10, tzinfo=dt.UTC), None], "f": [0.1, None],
+        "b": [False, None], "dec": [Decimal("12.34"), None], "arr": [["x", None], None]}
+    assert arrow_table(columns, schema).equals(pa.table(columns, schema=schema))
+    partial = arrow_table({"s": ["only"]}, schema)  # a column not given is all NULL
+    assert partial.to_pylist() == [{**dict.fromkeys(schema.names), "s": "only"}]
+    empty = arrow_table({}, schema)
+    assert empty.schema.equals(schema) and empty.num_rows == 0
+
+
+def test_memtable_equals_ibis_memtable(con):
+    columns = {"day": [dt.date(2024, 3, 1), dt.date(2024, 3, 4)], "i": [0, 1]}
+    ours = memtable(columns, {"day": "date", "i": "int64", "label": "string"})
+    theirs = ibis.memtable(pa.table({**columns, "label": [None, None]}, schema=pa.schema(
+        [("day", pa.date32()), ("i", pa.int64()), ("label", pa.string())])))
+    assert ours.schema() == theirs.schema()
+    t = con.table("t")
+    _same(to_arrow(t.join(ours, t.id == ours.i + 1).select("id", "day", "label")),
+          t.join(theirs, t.id == theirs.i + 1).select("id", "day", "label").to_pyarrow())
+    assert to_pylist(memtable(pa.table({"x": [1]})).x) == [1]
+    assert to_pylist(memtable({}, {"x": "int64"})) == []
+
+
 def test_another_backend_runs_its_own_to_pyarrow(tmp_path):
     c = ibis.sqlite.connect(str(tmp_path / "x.sqlite"))
     c.raw_sql("CREATE TABLE s (n INTEGER, s TEXT)")
@@ -103,11 +133,12 @@ def test_another_backend_runs_its_own_to_pyarrow(tmp_path):
 def test_pandas_is_not_imported(tmp_path):
     code = f"""
 import sys, ibis
-from covermap.store.arrow import scalar, to_arrow, to_pylist
+from covermap.store.arrow import arrow_table, memtable, scalar, to_arrow, to_pylist
 con = ibis.duckdb.connect({str(tmp_path / 'p.duckdb')!r})
 con.raw_sql({_SQL!r})
 t = con.table("t")
 to_arrow(t); to_pylist(t.d); scalar(t.dec.sum()); to_arrow(t.select(n=ibis.null()))
+scalar(ibis.null()); to_arrow(t.select(n=ibis.null()).n.first())
 print("pandas" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

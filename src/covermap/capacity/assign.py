@@ -30,6 +30,7 @@ from covermap.engine.segments import segment_accounts
 from covermap.engine.window import resolve_window
 from covermap.errors import AnalysisError, PlanError
 from covermap.plan.model import Plan
+from covermap.store.arrow import to_pylist
 from covermap.team.queries import team_on
 
 ASSIGNMENT_COLUMNS = ("account_id", "user_id", "previous_user_id", "moved", "reason")
@@ -98,7 +99,7 @@ def _capacity(plan: Plan, role: str, hours_per_week: float | None) -> float:
 
 
 def _rows(t: ir.Table) -> list[dict]:
-    return t.to_pyarrow().to_pylist()
+    return to_pylist(t)
 
 
 def scoped_accounts(store, plan: Plan, role: str, as_of: dt.date) -> ir.Table:

@@ -31,13 +31,14 @@ from covermap.errors import PlanError
 from covermap.plan.load import rule_line
 from covermap.plan.model import Plan
 from covermap.plan.rules import plan_origin
+from covermap.store.arrow import to_pylist
 from covermap.team.queries import team_on
 
 SEP, PEOPLE_SEP, CLASS_SEP = "\x1f", "\x1d", "\x1e"
 
 
 def _rows(t: ir.Table) -> list[dict]:
-    return t.to_pyarrow().to_pylist()
+    return to_pylist(t)
 
 
 def _check_role(plan: Plan, role: str) -> None:

@@ -20,6 +20,7 @@ from covermap.engine.states import states_at
 from covermap.engine.touches import is_touch, local_range
 from covermap.engine.window import Window, date_flag, local_date
 from covermap.plan.model import Plan
+from covermap.store.arrow import to_pylist
 from covermap.team.queries import team_on
 
 PERIODS = {"week": 52, "month": 12, "quarter": 4}
@@ -101,10 +102,10 @@ def minutes_per_touch(plan: Plan, touches: ir.Table, roles: list[str]) -> dict[s
     t = touches.filter(touches.role.isin(roles))
     med = t.group_by("role").aggregate(m=t.duration.median())
     kinds = t.group_by(["role", "kind"]).aggregate(n=t.count())
-    medians = {r["role"]: r["m"] for r in med.to_pyarrow().to_pylist() if r["m"] is not None}
+    medians = {r["role"]: r["m"] for r in to_pylist(med) if r["m"] is not None}
     order = list(plan.activity_kinds)
     top: dict[str, tuple] = {}
-    for r in kinds.to_pyarrow().to_pylist():
+    for r in to_pylist(kinds):
         rank = (-r["n"], order.index(r["kind"]) if r["kind"] in order else len(order))
         if r["role"] not in top or rank < top[r["role"]][0]:
             top[r["role"]] = (rank, r["kind"])

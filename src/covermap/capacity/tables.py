@@ -41,6 +41,7 @@ from covermap.engine.segments import segment_accounts
 from covermap.engine.window import Window, resolve_window
 from covermap.errors import PlanInvalid
 from covermap.plan.model import Plan
+from covermap.store.arrow import to_pylist
 
 SEGMENT_COLUMNS = ("segment", "role", "customers", "arr", "hours_per_customer",
                    "engagement_hours", "customers_per_person", "needed_bottom_up",
@@ -73,7 +74,7 @@ def _r(x: float | None, digits: int = 4) -> float | None:
 
 
 def _rows(t: ir.Table) -> list[dict]:
-    return t.to_pyarrow().to_pylist()
+    return to_pylist(t)
 
 
 def _segment_order(plan: Plan, seen: list[str | None]) -> list[str]:

@@ -133,6 +133,7 @@ def coverage(
     from covermap.render.terminal import literal
     from covermap.reports.export import export_tables
     from covermap.reports.targets import Targets
+    from covermap.store.arrow import to_pylist
 
     key_kinds = {"state": Kind.state, "owner": Kind.user}  # how --by GROUP shows its keys
     targets = Targets("--export", force)
@@ -148,8 +149,7 @@ def coverage(
         if by.value in ROLLUPS:
             _print_rollup(result, by.value, export, targets, outcomes)
             return
-        rows = result.summary.filter(result.summary.group.isin([by.value, "all"])).execute()
-        records = rows.to_dict("records")
+        records = to_pylist(result.summary.filter(result.summary.group.isin([by.value, "all"])))
         records = [r for r in records if r["group"] == by.value] + \
             [{**r, "key": "Total"} for r in records if r["group"] == "all"]
         for r in records:
@@ -197,8 +197,9 @@ def _print_rollup(result: CoverageResult, by: str, export: Path | None, targets,
 
 def _print_outcomes(result: CoverageResult) -> None:
     from covermap.render import result_table
+    from covermap.store.arrow import to_pylist
 
-    rows = result.outcomes.execute().to_dict("records")
+    rows = to_pylist(result.outcomes)
     if not rows:
         return
     first = rows[0]
@@ -242,6 +243,7 @@ def worklist(
     from covermap.render.terminal import literal
     from covermap.reports.export import export_table
     from covermap.reports.targets import Targets
+    from covermap.store.arrow import scalar, to_arrow
 
     filters: dict[str, str | None] = {}
     targets = Targets("--export", force)
@@ -257,11 +259,11 @@ def worklist(
     with _measured(store, plan, as_of, window_months, memory_limit, check) as result:
         _header(result)
         wl = filter_worklist(result.worklist, **filters)
-        total = int(wl.count().execute())
+        total = scalar(wl.count())
         console.print(f"{total:,} entr{'y' if total == 1 else 'ies'} below standard now",
                       highlight=False)
         table = result_table(
-            wl.limit(limit).to_pyarrow(), "worklist", _formats(result),
+            to_arrow(wl.limit(limit)), "worklist", _formats(result),
             columns=["rank", "account_id", "state", "owner_id", "missing", "reason",
                      "due_date", "value", "days_since_human_touch"])
         console.print(table)

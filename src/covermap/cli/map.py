@@ -68,8 +68,9 @@ def _print_grid(result, by: By, f: Formats) -> None:
     from covermap.map.model import COMPLEXITIES, VALUE_TIERS
     from covermap.render import result_table, won_revenue_line
     from covermap.render.terminal import literal
+    from covermap.store.arrow import to_arrow, to_pylist
 
-    cells = {(c["complexity"], c["value"]): c for c in result.cells.to_pyarrow().to_pylist()}
+    cells = {(c["complexity"], c["value"]): c for c in to_pylist(result.cells)}
     w = result.window
     title = {By.revenue: "won revenue (share)", By.accounts: "accounts with won revenue",
              By.deals: "deals open in the window", By.misaligned: "misaligned revenue (share)"}
@@ -84,7 +85,7 @@ def _print_grid(result, by: By, f: Formats) -> None:
                                       for cx in COMPLEXITIES))
     console.print(grid)
     console.print(literal(won_revenue_line(result, f)), highlight=False)
-    unplaced = result.unplaced.to_pyarrow()
+    unplaced = to_arrow(result.unplaced)
     if unplaced.num_rows:
         console.print(result_table(unplaced, "map_unplaced", f,
                                    columns=["reason", "lines", "revenue", "deals"],
@@ -100,8 +101,9 @@ def _print_grid(result, by: By, f: Formats) -> None:
 def _print_drill(window, table, cell: str, f: Formats) -> None:
     from covermap.render import result_table
     from covermap.render.terminal import literal
+    from covermap.store.arrow import to_pylist
 
-    rows = table.limit(DRILL_ROWS + 1).to_pyarrow().to_pylist()
+    rows = to_pylist(table.limit(DRILL_ROWS + 1))
     console.print(result_table(
         rows[:DRILL_ROWS], "map_cell_deals", f,
         columns=["account_id", "deal_id", "products", "revenue", "channel", "intended_channel",

@@ -75,9 +75,9 @@ def print_summary(plan: Plan, store: Store, coverage, cmap, out: Path | None,
                   report_path: Path) -> None:
     """Compliance and breadth by state, the won revenue and the map's first priorities."""
     from covermap.render import Column, Formats, Kind, result_table, user_names, won_revenue_line
+    from covermap.store.arrow import to_pylist
 
-    summary = coverage.summary.execute()
-    rows = summary[summary["group"].isin(["state", "all"])].to_dict("records")
+    rows = to_pylist(coverage.summary.filter(coverage.summary.group.isin(["state", "all"])))
     for r in rows:
         if r["group"] == "all":
             r["key"] = "all accounts"

@@ -77,6 +77,7 @@ def team(
     from covermap.render import Formats, user_names
     from covermap.reports.export import export_tables
     from covermap.reports.targets import Targets
+    from covermap.store.arrow import to_pylist
     from covermap.store.connect import open_store
     from covermap.store.health import data_warnings
     from covermap.team.queries import group_scoped
@@ -123,14 +124,14 @@ def team(
                 "key", "accounts", "customers", "with_gap", "with_duplicate", "with_silent",
                 "handoffs", "late", "dropped"]))
         else:
-            rows = result.summary.to_pyarrow().to_pylist()
+            rows = to_pylist(result.summary)
             console.print(summary_view(rows, by.value, formats, labels))
         console.print(literal(findings_line(finding_counts(result), group_scoped(p))),
                       highlight=False)
-        effort = effort_view(result.effort.to_pyarrow().to_pylist(), formats, labels)
+        effort = effort_view(to_pylist(result.effort), formats, labels)
         if effort is not None:
             console.print(effort)
-        followed = followed_view(result.followed.to_pyarrow().to_pylist(), formats)
+        followed = followed_view(to_pylist(result.followed), formats)
         if followed is not None:
             console.print(followed)
         if account is not None:

@@ -142,6 +142,7 @@ def value(
     from covermap.render import Formats, user_names
     from covermap.reports.export import export_tables
     from covermap.reports.targets import Targets
+    from covermap.store.arrow import to_pylist
     from covermap.store.connect import open_store
     from covermap.store.health import data_warnings
     from covermap.value.render import content_view, persona_stage_view, reach_view, touches_line
@@ -165,18 +166,18 @@ def value(
             console.print("[yellow]Warning:[/yellow] the plan has no coverage_map, so no "
                           "account has a cell", highlight=False)
         formats = Formats.for_plan(p, user_names(s))
-        console.print(reach_view(result.summary.to_pyarrow().to_pylist(), by.value, vm,
+        console.print(reach_view(to_pylist(result.summary), by.value, vm,
                                  formats))
-        console.print(literal(touches_line(result.touches.to_pyarrow().to_pylist(), formats)),
+        console.print(literal(touches_line(to_pylist(result.touches), formats)),
                       highlight=False)
-        content = result.content.to_pyarrow().to_pylist()
+        content = to_pylist(result.content)
         console.print(content_view(content, formats))
         bare = [formats.states.get(r["state"], r["state"]) for r in content
                 if r["no_stage_at_all"]]
         if bare:
             console.print(f"[yellow]States whose touches carry no content stage at all:"
                           f"[/yellow] {literal(', '.join(bare))}", highlight=False)
-        console.print(persona_stage_view(result.persona_stages.to_pyarrow().to_pylist(), vm,
+        console.print(persona_stage_view(to_pylist(result.persona_stages), vm,
                                          formats))
         if export is not None:
             paths = export_tables(value_tables(result), export, targets=targets)
@@ -229,6 +230,7 @@ def players(segment: Annotated[str, typer.Option("--segment", help="The segment.
 
     Example: covermap value players --segment enterprise --store covermap.duckdb
     """
+    from covermap.store.arrow import to_pylist
     from covermap.value.tools import players_document
 
     reach = None
@@ -240,7 +242,7 @@ def players(segment: Annotated[str, typer.Option("--segment", help="The segment.
             r = measure_value(s, resolve_plan(plan), vm).summary
             rows = r.filter((r["group"] == "segment") & (r.key.strip().lower()
                                                         == segment.strip().lower()))
-            reach = {x["persona"]: x for x in rows.to_pyarrow().to_pylist()}
+            reach = {x["persona"]: x for x in to_pylist(rows)}
     doc = players_document(vm, segment, lang.value, reach, compact=fmt == Format.terminal)
     _emit(doc, fmt, out, lang, force)
 
@@ -254,6 +256,7 @@ def match(maps: MapOption = None, limit: Annotated[int, typer.Option(
 
     Example: covermap value match --map value-map.yaml --limit 30
     """
+    from covermap.store.arrow import to_pylist
     from covermap.store.connect import open_store
     from covermap.value.matching import title_report
     from covermap.value.render import match_views
@@ -265,9 +268,9 @@ def match(maps: MapOption = None, limit: Annotated[int, typer.Option(
         many = t.filter(t.personas > 1).order_by([t.contacts.desc(), t.title]).limit(limit)
         totals = t.aggregate(titles=t.count(), contacts=t.contacts.sum(),
                              unmatched=t.contacts.sum(where=t.personas == 0))
-        for view in match_views(none.to_pyarrow().to_pylist(),
-                                many.to_pyarrow().to_pylist(),
-                                totals.to_pyarrow().to_pylist()[0], vm):
+        for view in match_views(to_pylist(none),
+                                to_pylist(many),
+                                to_pylist(totals)[0], vm):
             console.print(view, highlight=False)
 
 

@@ -67,12 +67,13 @@ def account_owners(store, plan: Plan, as_of: dt.date) -> ir.Table:
 
     >>> import datetime as dt
     >>> from covermap.plan import default_plan
+    >>> from covermap.store.arrow import to_pylist
     >>> from covermap.store.connect import open_store
     >>> with open_store(":memory:") as s:
     ...     _ = s.duckdb.execute("INSERT INTO accounts (account_id, name, owner_id) "
     ...                          "VALUES ('A1', 'Acme', 'u1'), ('A2', 'Beta', ' ')")
-    ...     rows = account_owners(s, default_plan(), dt.date(2026, 7, 1)).order_by(
-    ...         "account_id").to_pyarrow().to_pylist()
+    ...     rows = to_pylist(account_owners(s, default_plan(), dt.date(2026, 7, 1)).order_by(
+    ...         "account_id"))
     >>> [tuple(r.values()) for r in rows]
     [('A1', 'u1', 'account'), ('A2', None, None)]
     """

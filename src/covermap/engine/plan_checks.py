@@ -11,6 +11,7 @@ from covermap.errors import PlanError, did_you_mean
 from covermap.plan import rules
 from covermap.plan.load import in_file_order, rule_line
 from covermap.plan.model import Plan
+from covermap.store.arrow import to_pylist
 
 
 def plan_problems(store, plan: Plan) -> list[PlanError]:
@@ -38,7 +39,7 @@ def unmapped_kinds(store, plan: Plan) -> list[str]:
     if plan.activity_kinds:
         act = act.filter(~act.kind.isin(list(plan.activity_kinds)))
     counts = act.group_by("kind").aggregate(n=act.count())
-    rows = counts.order_by([counts.n.desc(), counts.kind]).to_pyarrow().to_pylist()
+    rows = to_pylist(counts.order_by([counts.n.desc(), counts.kind]))
     fix = "add the kind under `activity_kinds` with its channel (human, digital or none)"
     out = []
     for r in rows:

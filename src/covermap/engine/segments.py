@@ -18,6 +18,7 @@ from covermap.engine.states import rule_types
 from covermap.engine.window import add_months
 from covermap.plan import rules
 from covermap.plan.model import Plan
+from covermap.store.arrow import to_arrow
 
 
 def rule_names(plan: Plan) -> set[str]:
@@ -83,5 +84,5 @@ def segment_ids(store, plan: Plan) -> list[str]:
     if plan.segments:
         return [s.id for s in plan.segments]
     a = store.table("accounts")
-    values = a.filter(a.segment.notnull()).select("segment").distinct().to_pyarrow()
+    values = to_arrow(a.filter(a.segment.notnull()).select("segment").distinct())
     return sorted(values["segment"].to_pylist())

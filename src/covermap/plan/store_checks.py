@@ -15,6 +15,7 @@ import difflib
 from pathlib import Path
 
 from covermap.plan.model import LATEST_DEAL, OWNER_TEAM_PREFIX, AccountOwners, Plan
+from covermap.store.arrow import scalar, to_pylist
 
 
 def _named_roles(plan: Plan) -> dict[str, list[tuple[tuple[str, ...], list[str]]]]:
@@ -34,7 +35,7 @@ def _role_counts(store) -> dict[str | None, tuple[int, int]]:
     u = store.table("users")
     active = u.active.fill_null(True)
     t = u.group_by("role").aggregate(users=u.count(), active=active.cast("int64").sum())
-    return {r["role"]: (r["users"], r["active"]) for r in t.to_pyarrow().to_pylist()}
+    return {r["role"]: (r["users"], r["active"]) for r in to_pylist(t)}
 
 
 def _users_file(store) -> str:
@@ -109,7 +110,7 @@ def role_warnings(store, plan: Plan) -> list[str]:
     t = store.table("account_team")
     t = t.filter(t.role.notin(sorted(known)))
     team = {r["role"]: r["n"] for r in
-            t.group_by("role").aggregate(n=t.count()).to_pyarrow().to_pylist()}
+            to_pylist(t.group_by("role").aggregate(n=t.count()))}
     if team:
         out.append(_unmapped("account-team rows have", team, "row", "account team", plan))
     return out
@@ -133,15 +134,15 @@ def owner_warnings(store, plan: Plan, as_of: dt.date) -> list[str]:
     out = []
     t = store.table("account_team")
     for role in plan.owners.team_roles():
-        if t.filter(t.role == role).count().execute() == 0:
+        if scalar(t.filter(t.role == role).count()) == 0:
             out.append(f"owners.fallback names {OWNER_TEAM_PREFIX}{role}, but no account-team "
                        f"row has role {role}: it never gives an owner")
 
     def missing(p: Plan) -> int:
         o = account_owners(store, p, as_of)
-        return int(o.filter(o.owner_id.isnull()).count().execute())
+        return scalar(o.filter(o.owner_id.isnull()).count())
 
-    n, none = int(store.table("accounts").count().execute()), missing(plan)
+    n, none = scalar(store.table("accounts").count()), missing(plan)
     if not none:
         return out
     have = list(plan.owners.fallback)
@@ -163,4 +164,4 @@ def owner_warnings(store, plan: Plan, as_of: dt.date) -> list[str]:
 
 def _team_roles(store) -> list[str]:
     t = store.table("account_team")
-    return sorted(t.select(r=t.role).distinct().r.to_pyarrow().to_pylist())
+    return sorted(to_pylist(t.select(r=t.role).distinct().r))

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from covermap.render.formats import Formats
 from covermap.render.terminal import result_table
+from covermap.store.arrow import scalar, to_arrow
 
 #: roll-up rows the terminal shows
 TOP = 20
@@ -23,8 +24,8 @@ def rollup_view(table: ir.Table, name: str, by: str, formats: Formats,
     there are and where the rest is (``--export``)."""
     largest = table.order_by([ibis.desc("accounts"), ibis.desc("arr"), "key"]).limit(TOP)
     shown = [*columns, *(["parent"] if by == "territory" else [])]
-    total = int(table.count().to_pyarrow().as_py())
+    total = scalar(table.count())
     more = f"; {total - TOP:,} more" if total > TOP else ""
     line = (f"{total:,} {'groups' if by == 'group' else 'territories'}, largest first{more}; "
             f"every row with its state mix: --export")
-    return Group(result_table(largest.to_pyarrow(), name, formats, columns=shown), Text(line))
+    return Group(result_table(to_arrow(largest), name, formats, columns=shown), Text(line))

@@ -17,6 +17,7 @@ from covermap.coverage import rollups as coverage_rollups
 from covermap.render import Column, Formats, Kind, format_value, html_table
 from covermap.reports.charts import _BLUE, _GREEN, _LAYOUT, Chart, _plot, _wrap
 from covermap.reports.group_tables import group_accounts, tree_order
+from covermap.store.arrow import to_pylist
 
 #: groups the section shows, and accounts under each
 GROUPS = 10
@@ -117,8 +118,8 @@ def _largest_groups(groups: ir.Table) -> tuple[list[dict], float, int]:
     top = several.order_by([ibis.desc("arr"), ibis.desc("accounts"), "key"]).limit(GROUPS)
     totals = groups.aggregate(arr=groups.arr.sum(),
                               several=(groups.accounts > 1).sum().cast("int64"))
-    t = totals.to_pyarrow().to_pylist()[0]
-    return top.to_pyarrow().to_pylist(), float(t["arr"] or 0), int(t["several"] or 0)
+    t = to_pylist(totals)[0]
+    return to_pylist(top), float(t["arr"] or 0), int(t["several"] or 0)
 
 
 def _group_accounts(coverage, team, keys: list[str]) -> list[dict]:
@@ -129,7 +130,7 @@ def _group_accounts(coverage, team, keys: list[str]) -> list[dict]:
     a = a.filter(a.group_id.isin(keys))
     a = a.mutate(n=ibis.row_number().over(group_by="group_id", order_by="account_id"))
     a = a.filter(a.n < GROUP_ACCOUNTS)
-    return a.order_by(["group_id", "account_id"]).drop("n").to_pyarrow().to_pylist()
+    return to_pylist(a.order_by(["group_id", "account_id"]).drop("n"))
 
 
 def group_context(coverage, team, f: Formats) -> dict[str, Any]:
@@ -138,7 +139,7 @@ def group_context(coverage, team, f: Formats) -> dict[str, Any]:
     place = tree_order(plan)
     depth = {k: len(v) - 1 for k, v in place.items()}
     tables = report_tables(coverage)
-    territories = sorted(tables["coverage_territories"].to_pyarrow().to_pylist(),
+    territories = sorted(to_pylist(tables["coverage_territories"]),
                          key=lambda r: place.get(r["key"], (len(place),)))
     named = [r for r in territories if r["key"] is not None]
     t_cols, t_rows = html_table(

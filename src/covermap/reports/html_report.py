@@ -17,6 +17,7 @@ from covermap.plan.model import Plan
 from covermap.render import Formats, Kind, format_value, html_table, user_names, won_revenue_line
 from covermap.reports import charts, readings
 from covermap.reports.kpis import report_kpis
+from covermap.store.arrow import scalar, to_arrow, to_pylist
 
 WORKLIST_ROWS = 25
 WORKLIST_COLUMNS = ("rank", "account_id", "state", "owner_id", "missing", "reason", "due_date",
@@ -66,9 +67,9 @@ def _coverage_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
                              standard=standard, accounts=int(r["accounts"]),
                              checks=int(r["checks"]), passed=int(r["passed"]),
                              compliance=pct(r["compliance"]), breadth=pct(r["breadth"])))
-    worklist_total = int(result.worklist.count().execute())
+    worklist_total = scalar(result.worklist.count())
     worklist_columns, worklist = html_table(
-        result.worklist.limit(WORKLIST_ROWS).to_pyarrow(), "worklist", f,
+        to_arrow(result.worklist.limit(WORKLIST_ROWS)), "worklist", f,
         columns=WORKLIST_COLUMNS)
     return dict(
         as_of=result.window.as_of, window_start=result.window.start,
@@ -99,7 +100,7 @@ def _map_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
     cells = result.cells.execute()
     cell_columns, cell_rows = html_table(cells.sort_values("priority_rank"), "map_cells", f,
                                          columns=CELL_COLUMNS)
-    unplaced_columns, unplaced = html_table(result.unplaced.to_pyarrow(), "map_unplaced", f)
+    unplaced_columns, unplaced = html_table(to_arrow(result.unplaced), "map_unplaced", f)
     return dict(
         cells=cell_rows, cell_columns=cell_columns,
         unplaced=unplaced, unplaced_columns=unplaced_columns,
@@ -116,7 +117,7 @@ def _team_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
     from covermap.team.timeline import account_phases, account_timeline
 
     team = team_context(inputs.team, f, inputs.team_account)
-    summary = inputs.team.summary.to_pyarrow().to_pylist()
+    summary = to_pylist(inputs.team.summary)
     team["funnel"] = replace(team["funnel"], reading=readings.handoffs(summary, f))
     if team["account"] is not None:
         account = team["account"]
@@ -133,9 +134,9 @@ def _value_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
     value = value_context(result, f)
     personas = {p.id: p.label.en for p in result.maps.personas}
     value["heatmap"] = replace(value["heatmap"], reading=readings.reach(
-        result.summary.to_pyarrow().to_pylist(), personas, f, charts.NO_SEGMENT))
+        to_pylist(result.summary), personas, f, charts.NO_SEGMENT))
     value["content_chart"] = replace(value["content_chart"], reading=readings.content(
-        result.content.to_pyarrow().to_pylist(), f.states, f))
+        to_pylist(result.content), f.states, f))
     return value
 
 

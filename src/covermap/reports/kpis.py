@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from covermap.render import Formats, Kind, format_value, is_empty
+from covermap.store.arrow import scalar, to_pylist
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,12 @@ def _row(table, **where: str) -> dict | None:
     t = table
     for column, value in where.items():
         t = t.filter(t[column] == value)
-    rows = t.limit(1).to_pyarrow().to_pylist()
+    rows = to_pylist(t.limit(1))
     return rows[0] if rows else None
 
 
 def _scalar(expr) -> Any:
-    value = expr.to_pyarrow().as_py()
+    value = scalar(expr)
     return None if is_empty(value) else value
 
 
@@ -113,8 +114,8 @@ def value_kpi(result, f: Formats) -> Kpi:
     """Accounts reached over accounts with the key player, summed over personas."""
     s = result.summary
     s = s.filter(s["group"] == "all")
-    totals = s.aggregate(reached=s["accounts_reached"].sum(),
-                         with_player=s["accounts_with_persona"].sum()).to_pyarrow().to_pylist()[0]
+    totals = to_pylist(s.aggregate(reached=s["accounts_reached"].sum(),
+                         with_player=s["accounts_with_persona"].sum()))[0]
     reached, having = int(totals["reached"] or 0), int(totals["with_player"] or 0)
     share = reached / having if having else None
     return Kpi("key_player_reach", "key-player reach (all personas)", share,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from covermap.errors import OutputError
 from covermap.reports.targets import replace_atomically
+from covermap.store.arrow import to_pylist
 
 FORMATS = ("html", "xlsx", "pdf")
 _SUFFIXES = {".html": "html", ".htm": "html", ".xlsx": "xlsx", ".pdf": "pdf"}
@@ -44,7 +45,7 @@ def workbook_parts(inputs) -> dict:
     parts: dict = dict(window=inputs.coverage.window, plan_name=inputs.plan.name,
                        store=inputs.coverage.store)
     if inputs.coverage_map is not None:
-        parts.update(cells=inputs.coverage_map.cells.to_pyarrow().to_pylist(),
+        parts.update(cells=to_pylist(inputs.coverage_map.cells),
                      complexities=COMPLEXITIES, tiers=VALUE_TIERS)
     if inputs.team is not None and inputs.plan.journey.stages:
         from covermap.reports.team_section import raci_matrix

@@ -24,6 +24,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from covermap.render import Formats, Kind, format_value, humanize, is_empty
+from covermap.store.arrow import to_pylist
 
 
 def _pct(v: Any, f: Formats) -> str:
@@ -52,7 +53,7 @@ def state_month_checks(checks: ir.Table) -> list[dict]:
     the coverage result rolled up per state and month (a few dozen rows)."""
     t = checks.group_by(state=checks.state, month=checks.bucket_end.strftime("%Y-%m")) \
         .aggregate(checks=checks.count(), passed=checks.passed.cast("int64").sum())
-    return t.order_by(["state", "month"]).to_pyarrow().to_pylist()
+    return to_pylist(t.order_by(["state", "month"]))
 
 
 def compliance_by_month(summary: pd.DataFrame, by_state: Iterable[dict], f: Formats) -> str:

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from covermap.render import Column, Formats, Kind, format_value, html_table
 from covermap.render.formats import is_empty
 from covermap.reports.charts import _LAYOUT, Chart, _plot, _wrap
+from covermap.store.arrow import to_pylist
 from covermap.team import render as _registry  # noqa: F401  (declares the team columns)
 from covermap.team.timeline import account_phases, account_timeline
 
@@ -90,17 +91,17 @@ def chosen_account(result, account_id: str | None) -> str | None:
     f = f.filter(f.kind.isin(["late_join", "stayed_on", "never_joined"]))
     top = f.group_by("account_id").aggregate(n=f.count())
     top = top.order_by([top.n.desc(), "account_id"])
-    picked = top.select("account_id").limit(1).to_pyarrow().to_pylist()
+    picked = to_pylist(top.select("account_id").limit(1))
     if picked:
         return picked[0]["account_id"]
     a = result.accounts
-    first = a.filter(a.stage.notnull()).select("account_id").limit(1).to_pyarrow().to_pylist()
+    first = to_pylist(a.filter(a.stage.notnull()).select("account_id").limit(1))
     return first[0]["account_id"] if first else None
 
 
 def team_context(result, f: Formats, account_id: str | None = None) -> dict[str, Any]:
     """Everything the template's team section shows."""
-    summary = result.summary.to_pyarrow().to_pylist()
+    summary = to_pylist(result.summary)
     labels = {s.id: s.label.en for s in result.plan.journey.stages}
     by_stage = [{**r, "key": labels.get(r["key"], "(no stage)" if is_empty(r["key"])
                                         else r["key"])}
@@ -120,13 +121,13 @@ def team_context(result, f: Formats, account_id: str | None = None) -> dict[str,
                                         columns=("stage", "kind", "role", "user_id",
                                                  "detail"))
     outside = [{**r, "stage": labels.get(r["stage"], r["stage"])}
-               for r in result.effort.to_pyarrow().to_pylist() if r["outside_model"]]
+               for r in to_pylist(result.effort) if r["outside_model"]]
     effort_cols, effort_rows = html_table(outside, "team_effort", f,
                                           columns=("role", "stage", "letter", "accounts",
                                                    "human_touches", "minutes"))
     followed = [{**r, "next_state": f.states.get(r["next_state"], r["next_state"])
                  if r["next_state"] != "none" else "stayed"}
-                for r in result.followed.to_pyarrow().to_pylist()]
+                for r in to_pylist(result.followed)]
     followed_cols, followed_rows = html_table(followed, "team_followed", f,
                                               columns=("rule", "next_state", "handoffs",
                                                        "share"))

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from covermap.render import Column, Formats, Kind, format_value, html_table
 from covermap.render.formats import is_empty
 from covermap.reports.charts import _LAYOUT, Chart, _plot, _wrap
+from covermap.store.arrow import to_pylist
 from covermap.value import render as _registry  # noqa: F401  (declares the value columns)
 from covermap.value.render import labelled, touches_line
 from covermap.value.tools import PROPOSITION_HEADERS, proposition_rows
@@ -87,7 +88,7 @@ def content_chart(content: list[dict], f: Formats) -> Chart:
 def value_context(result, f: Formats) -> dict[str, Any]:
     """Everything the template's value section shows."""
     maps = result.maps
-    summary = result.summary.to_pyarrow().to_pylist()
+    summary = to_pylist(result.summary)
     headers = PROPOSITION_HEADERS["en"]
     props = [dict(zip(headers, r, strict=True)) for r in proposition_rows(maps)]
     overall = labelled([r for r in summary if r["group"] == "all"], maps)
@@ -95,7 +96,7 @@ def value_context(result, f: Formats) -> dict[str, Any]:
         overall, "value_summary", f,
         columns=("persona", "accounts", "accounts_with_persona", "presence",
                  "accounts_reached", "reach"))
-    content = result.content.to_pyarrow().to_pylist()
+    content = to_pylist(result.content)
     content_cols, content_rows = html_table(
         content, "value_content", f,
         columns=("state", "planned", "touches", "on_plan", "on_plan_share", "off_channel",
@@ -105,7 +106,7 @@ def value_context(result, f: Formats) -> dict[str, Any]:
         maps=", ".join(dict.fromkeys(m.name for m in maps.maps)),
         prop_headers=headers, props=props, reach_columns=reach_cols, reach_rows=reach_rows,
         heatmap=reach_heatmap(summary, maps, f),
-        touches=touches_line(result.touches.to_pyarrow().to_pylist(), f),
+        touches=touches_line(to_pylist(result.touches), f),
         content_chart=content_chart(content, f), content_columns=content_cols,
         content_rows=content_rows,
         bare=[f.states.get(r["state"], r["state"]) for r in content if r["no_stage_at_all"]])

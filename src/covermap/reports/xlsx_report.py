@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import xlsxwriter
 
 from covermap.render import Formats, Kind, column, humanize, is_empty
+from covermap.store.arrow import scalar
 
 MAX_ROWS = 25_000
 BATCH_ROWS = 20_000
@@ -200,7 +201,7 @@ def write_table(w: _Writer, sheet: str, expr, *, max_rows: int, store) -> SheetN
     if names is not None:
         names.close()
     written = row - 1
-    total = int(expr.count().to_pyarrow().as_py()) if more else written
+    total = scalar(expr.count()) if more else written
     if plan:
         ws.autofilter(0, 0, max(written, 1), len(plan) - 1)
     if written < total:

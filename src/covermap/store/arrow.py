@@ -8,15 +8,28 @@ registers its memtables and runs it on its DuckDB connection) and map the result
 expression's schema with the same converter minus its pandas half, so names, types and
 values are those ``expr.to_pyarrow()`` gives. Any other backend (PostgreSQL, Spark) runs
 the expression through its own ``to_pyarrow``.
+
+DuckDB's own ``execute(sql, parameters)`` imports pandas too, for any bound parameter:
+SQL run on every command spells its values with ``covermap.store.sqlstring.sql_string``.
+So do pyarrow's builders from Python values (``pa.array``, ``pa.table``, ``pa.scalar``,
+``Schema.empty_table``): ``arrow_table`` builds a memtable's data through pyarrow's JSON
+reader instead; and ``ibis.memtable`` (its first call resolves every type it accepts,
+pandas.DataFrame included): ``memtable`` makes the same table from Arrow directly.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
-from ibis.formats.pyarrow import PyArrowData
+import pyarrow.json as pa_json
+from ibis import util
+from ibis.formats.pyarrow import PyArrowData, PyArrowTableProxy
 
 
 class _DuckDBArrow(PyArrowData):
@@ -26,7 +39,7 @@ class _DuckDBArrow(PyArrowData):
     @classmethod
     def convert_scalar(cls, scalar: pa.Scalar, dtype: Any) -> pa.Scalar:
         if dtype.is_null():
-            return pa.scalar(None)
+            return pa.nulls(1)[0]  # pa.scalar(None), which imports pandas
         return super().convert_scalar(scalar, dtype)
 
     @classmethod
@@ -72,3 +85,58 @@ def scalar(expr: ir.Scalar) -> Any:
     1
     """
     return to_arrow(expr).as_py()
+
+
+
+def _read_type(t: pa.DataType) -> pa.DataType:
+    """The type the JSON reader parses a column of ``t`` as (then cast to ``t``): its own
+    for JSON's numbers, booleans, strings and lists of them, else text."""
+    if pa.types.is_list(t):
+        return pa.list_(_read_type(t.value_type))
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t) \
+            or pa.types.is_string(t):
+        return t
+    return pa.string()
+
+
+def arrow_table(columns: Mapping[str, Sequence[Any]], schema: pa.Schema) -> pa.Table:
+    """A table of ``schema`` from Python values, column by column (a missing column is all
+    NULL; None is NULL): what ``pa.table(columns, schema=schema)`` gives, without pandas.
+    Dates, datetimes and decimals go through their text (``str``), cast by Arrow.
+
+    >>> import datetime as dt
+    >>> s = pa.schema([("d", pa.date32()), ("n", pa.int64())])
+    >>> arrow_table({"d": [dt.date(2024, 2, 29), None]}, s).to_pylist()
+    [{'d': datetime.date(2024, 2, 29), 'n': None}, {'d': None, 'n': None}]
+    """
+    n = max((len(v) for v in columns.values()), default=0)
+    if n == 0:
+        return pa.Table.from_arrays([pa.nulls(0, f.type) for f in schema], schema=schema)
+    values = {f.name: list(columns.get(f.name, [None] * n)) for f in schema}
+    lines = "\n".join(json.dumps({k: v[i] for k, v in values.items()}, default=str)
+                      for i in range(n))
+    read = pa.schema([(f.name, _read_type(f.type)) for f in schema])
+    table = pa_json.read_json(
+        pa.BufferReader(lines.encode()),
+        parse_options=pa_json.ParseOptions(explicit_schema=read,
+                                           unexpected_field_behavior="error"))
+    return table.cast(schema)
+
+
+def memtable(data: pa.Table | Mapping[str, Sequence[Any]],
+             schema: Mapping[str, str] | ibis.Schema | None = None) -> ir.Table:
+    """``ibis.memtable(data)`` of an Arrow table, or of Python columns with ``schema``
+    (``arrow_table``), without pandas.
+
+    >>> con = ibis.duckdb.connect()
+    >>> to_pylist(memtable({"n": [1, 2]}, {"n": "int64"}).n.sum())
+    3
+    """
+    if isinstance(data, pa.Table):
+        ibis_schema = ibis.Schema.from_pyarrow(data.schema) if schema is None \
+            else ibis.schema(schema)
+    else:
+        ibis_schema = ibis.schema(schema)
+        data = arrow_table(data, ibis_schema.to_pyarrow())
+    return ops.InMemoryTable(name=util.gen_name("pyarrow_memtable"), schema=ibis_schema,
+                             data=PyArrowTableProxy(data)).to_expr()

@@ -18,6 +18,7 @@ import ibis
 
 from covermap.errors import StoreError
 from covermap.store import extras, groups, schema, versions
+from covermap.store.sqlstring import sql_string
 
 DEFAULT_STORE = "covermap.duckdb"
 
@@ -77,10 +78,10 @@ class Store:
         return out
 
     def _physical(self, name: str) -> dict[str, str]:
-        rows = self.duckdb.execute(
+        rows = self.duckdb.execute(  # no bound parameter (store.sqlstring)
             "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
-            [name],
+            f"WHERE table_name = {sql_string(name)} AND table_schema = current_schema() "
+            "ORDER BY ordinal_position",
         ).fetchall()
         return dict(rows)
 

@@ -24,6 +24,7 @@ import duckdb
 import ibis.expr.types as ir
 
 from covermap.store import schema
+from covermap.store.sqlstring import sql_string
 
 CATALOG = "extra_columns"
 VALUES = "account_extras"
@@ -52,15 +53,18 @@ def catalog_of(store) -> dict[str, tuple[int, str]]:
     connection)."""
     if getattr(store, "backend", "DuckDB") == "DuckDB":
         return catalog(store.duckdb)
+    from covermap.store.arrow import to_pylist
+
     if not store.has_table(CATALOG):
         return {}
-    rows = store.table(CATALOG).order_by("column_id").to_pyarrow().to_pylist()
+    rows = to_pylist(store.table(CATALOG).order_by("column_id"))
     return {r["name"]: (r["column_id"], r["type"]) for r in rows}
 
 
 def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-                            "AND table_schema = current_schema()", [table]).fetchone()[0])
+    return bool(con.execute(  # no bound parameter (store.sqlstring)
+        f"SELECT count(*) FROM information_schema.tables WHERE table_name = {sql_string(table)} "
+        "AND table_schema = current_schema()").fetchone()[0])
 
 
 def with_columns(store, names: Iterable[str]) -> ir.Table:

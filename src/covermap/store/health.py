@@ -25,6 +25,7 @@ import ibis
 
 from covermap.engine.deals import deals as plan_deals
 from covermap.plan.model import Plan
+from covermap.store.arrow import scalar, to_arrow, to_pylist
 from covermap.store.groups import set_aside
 
 __all__ = ["DataWarning", "data_warnings"]
@@ -56,18 +57,18 @@ def _stage_warnings(store) -> list[DataWarning]:
     known = d.is_won.notnull() | d.is_closed.notnull()
     stage = d.stage.strip().nullif("")
     won = d.is_won.fill_null(False)
-    row = d.aggregate(
+    row = to_pylist(d.aggregate(
         won=d.count(where=won), lost=d.count(where=d.is_closed.fill_null(False) & ~won),
         unrecognised=d.count(where=~known & stage.notnull()),
         stageless=d.count(where=~known & stage.isnull()),
-    ).to_pyarrow().to_pylist()[0]
+    ))[0]
     won_n, lost_n, unrecognised, stageless = (
         int(row[k]) for k in ("won", "lost", "unrecognised", "stageless"))
     out = []
     if unrecognised and not (won_n and lost_n):
         u = d.filter(~known & stage.notnull())
         top = u.group_by(value=u.stage.strip()).aggregate(n=u.count())
-        top = top.order_by([ibis.desc("n"), "value"]).limit(EXAMPLES).to_pyarrow()
+        top = to_arrow(top.order_by([ibis.desc("n"), "value"]).limit(EXAMPLES))
         examples = ", ".join(repr(v) for v in top["value"].to_pylist())
         missing = "no deal is won" if not won_n else "no deal is lost"
         out.append(DataWarning(
@@ -89,7 +90,7 @@ def _stage_warnings(store) -> list[DataWarning]:
 def _created_warning(store, plan: Plan) -> list[DataWarning]:
     d = plan_deals(store, plan)
     closed = d.is_closed.fill_null(False) | d.is_won.fill_null(False)
-    n = int(d.filter(~closed, d.created_at.isnull()).count().to_pyarrow().as_py())
+    n = scalar(d.filter(~closed, d.created_at.isnull()).count())
     if not n:
         return []
     one = n == 1

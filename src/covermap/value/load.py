@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from covermap.errors import PlanError, PlanInvalid, did_you_mean
 from covermap.plan.limits import check_file_size, check_shape, compose
 from covermap.plan.validation import Locations, dotted, line_of
+from covermap.store.arrow import to_pylist
 from covermap.value.model import ITEM_KINDS, Impact, Persona, Product, ValueMap
 from covermap.value.normalize import normalize_title
 
@@ -260,7 +261,7 @@ def catalog_problems(vm: ValueMaps, store) -> list[PlanError]:
     if not any(p.catalog for p in vm.products):
         return []
     t = store.table("products")
-    rows = t.select("product_id", "name").to_pyarrow().to_pylist()
+    rows = to_pylist(t.select("product_id", "name"))
     known = {normalize_title(str(v)) for r in rows for v in r.values() if v is not None}
     names = [r["name"] or r["product_id"] for r in rows]
     out: list[PlanError] = []

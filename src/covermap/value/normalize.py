@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from covermap.engine.buckets import small_table
+from covermap.store.arrow import to_arrow
 
 
 def normalize_title(text: str) -> str:
@@ -30,7 +31,7 @@ def normalized_values(values: ir.Column) -> ir.Table:
     Python (DuckDB has no NFKC or case folding); the matching itself stays a query."""
     t = values.name("value").as_table().distinct()
     t = t.filter(t.value.notnull())
-    rows = t.to_pyarrow().column("value").to_pylist()
+    rows = to_arrow(t).column("value").to_pylist()
     norm = [normalize_title(v) for v in rows]
     return small_table({"value": rows, "norm": norm}, {"value": "string", "norm": "string"})
 
