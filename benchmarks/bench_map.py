@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import csv
 import math
+import os
+import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from measure import Measurement, measure, python
+from measure import Measurement, measure, pop_repeat, python
 
 #: every line of the deals open or closed in the window, placed in its cell (reason NULL)
 #: or not (reason says why), with its deal's window flags and revenue in USD
@@ -214,17 +216,31 @@ def baseline_code(store: Path, out_dir: Path) -> str:
     )
 
 
-def steps(store: Path, out_dir: Path) -> list[Measurement]:
-    """Time `covermap map --export` and the hand-written baseline on the same store."""
+def steps(store: Path, out_dir: Path, repeat: int = 3) -> list[Measurement]:
+    """Time `covermap map --export` and the hand-written baseline on the same store,
+    alternating them ``repeat`` times: medians of wall time, CPU time and peak memory, with
+    the load average before each round."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ours = measure("map --export", [sys.executable, "-m", "covermap", "map", "--store",
-                                    str(store), "--export", str(out_dir), "--force"],
-                   note="3 tables + priorities")
-    base = measure("map SQL baseline", python(baseline_code(store, out_dir)),
-                   note="the same 3 tables")
-    base.note += f"; rows differing from covermap's: {same_tables(out_dir)}"
-    return [ours, base]
+    argv = {"map --export": ([sys.executable, "-m", "covermap", "map", "--store", str(store),
+                              "--export", str(out_dir), "--force"], "3 tables + priorities"),
+            "map SQL baseline": (python(baseline_code(store, out_dir)), "the same 3 tables")}
+    runs: dict[str, list[Measurement]] = {step: [] for step in argv}
+    loads = []
+    for _ in range(repeat):
+        loads.append(", ".join(f"{x:.2f}" for x in os.getloadavg()))
+        for step, (args, note) in argv.items():
+            runs[step].append(measure(step, args, note=note))
+    out = []
+    for step, ms in runs.items():
+        m = Measurement(step, statistics.median(x.seconds for x in ms),
+                        statistics.median(x.peak_mib for x in ms), note=argv[step][1],
+                        cpu=statistics.median(x.cpu for x in ms))
+        m.note += (f"; wall {', '.join(f'{x.seconds:.2f}' for x in ms)} s, CPU "
+                   f"{', '.join(f'{x.cpu:.2f}' for x in ms)} s; load {' / '.join(loads)}")
+        out.append(m)
+    out[1].note += f"; rows differing from covermap's: {same_tables(out_dir)}"
+    return out
 
 
 def same_tables(out_dir: Path) -> int:
@@ -316,3 +332,14 @@ def build_store(path: Path, accounts: int, *, deals_per_account: int = 3,
         s.duckdb.execute(BUILD_SQL.format(n=accounts, deals=accounts * deals_per_account,
                                           activities=accounts * activities_per_account))
     return path
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    n = pop_repeat(args)
+    ms = steps(Path(args[0]), Path(args[1]), n)
+    for m in ms:
+        print(f"{m.step}: wall {m.seconds:.2f} s, CPU {m.cpu:.2f} s, peak {m.peak_mib:,.0f} MiB "
+              f"({m.note})")
+    print(f"ratio (medians): wall {ms[0].seconds / ms[1].seconds:.2f}x, "
+          f"CPU {ms[0].cpu / ms[1].cpu:.2f}x")
