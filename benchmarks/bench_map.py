@@ -2,16 +2,21 @@
 
 ``steps(store, out_dir)`` is what ``benchmarks/run.py`` calls: it times
 ``covermap map --store STORE --export OUT`` and the plain-SQL baseline writing the same
-three tables (map_cells, map_channels, map_unplaced) to CSV in the same run, then counts
-the rows on which the two disagree (``same_tables``). The baseline is written for the
-built-in default plan: UTC, a 6-month window ending on the latest activity's date,
-thresholds 10M / 100M on annual_revenue, the template's channel grid, fx rates and
-activity kinds. Like covermap it sums money and minutes as decimals (exact, so both
-give the same digits every run), places the window's lines once into a temporary
-table (one left join of deals and lines; bundled when a deal's least and greatest
-product differ), and joins the won deals to their accounts' activities before it tests kinds and
-outcomes; the window's bounds are constants (SET VARIABLE), so the scan of activities
-skips what lies outside them.
+three tables (map_cells, map_channels, map_unplaced) to CSV in the same run, alternating
+them ``repeat`` times (medians of wall time, CPU time and peak memory; the load average
+before each round), then counts the rows on which the two disagree (``same_tables``).
+``python benchmarks/bench_map.py STORE OUT [--repeat N]`` prints the same.
+
+The baseline is the fastest plain SQL we found, written for the built-in default plan: UTC,
+a 6-month window ending on the latest activity's date, thresholds 10M / 100M on
+annual_revenue, the template's channel grid, fx rates and activity kinds. Like covermap it
+sums money and minutes as decimals (exact, so both give the same digits every run). The
+window's bounds are constants (SET VARIABLE), so every scan filters by them; the window's
+lines are placed once into a temporary table of the 12 columns the tables read (one left
+join of deals and lines; bundled when a deal's least and greatest product differ, over the
+window's lines, not every deal line); the won deals are joined to their accounts'
+activities on raw timestamps against each deal's midnights before kinds and outcomes are
+tested (testing them first, on every activity scanned, took twice as long).
 """
 
 from __future__ import annotations
@@ -27,40 +32,47 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from measure import Measurement, measure, pop_repeat, python
 
+#: the window's bounds as constants (so the scans filter by them): w_end, the last day of the
+#: last complete month on or before the latest activity's date, and w_start, five months
+#: before w_end's month began
+WINDOW_SQL = """
+SET VARIABLE w_end = (
+  SELECT CASE WHEN last_day(d) = d THEN d ELSE (date_trunc('month', d) - INTERVAL 1 DAY)::DATE
+         END FROM (SELECT max(occurred_at)::DATE AS d FROM activities));
+SET VARIABLE w_start = (date_trunc('month', getvariable('w_end')) - INTERVAL 5 MONTH)::DATE;
+"""
+
 #: every line of the deals open or closed in the window, placed in its cell (reason NULL)
-#: or not (reason says why), with its deal's window flags and revenue in USD
+#: or not (reason says why), with its deal's window flags and revenue in USD: only the
+#: columns the three tables read. A deal is bundled when its least and greatest product
+#: differ, taken over the window's lines (a CTE read twice, which DuckDB materialises),
+#: not over every deal line.
 PLACED_SQL = r"""
-WITH latest AS (SELECT max(occurred_at)::DATE AS as_of FROM activities),
-ends AS (
-  SELECT as_of, CASE WHEN last_day(as_of) = as_of THEN as_of
-                     ELSE (date_trunc('month', as_of) - INTERVAL 1 DAY)::DATE END AS w_end
-  FROM latest),
-w AS (SELECT as_of, w_end, (date_trunc('month', w_end) - INTERVAL 5 MONTH)::DATE AS w_start
-      FROM ends),
-d AS (
+WITH d AS (
   SELECT deal_id, account_id, amount, close_date, created_at::DATE AS created,
          coalesce(is_won, false) AS won,
          coalesce(is_closed, false) OR coalesce(is_won, false) AS closed,
          nullif(upper(trim(currency)), '') AS cur, channel
   FROM deals),
+flags AS (
+  SELECT *,
+    closed AND coalesce(close_date BETWEEN getvariable('w_start') AND getvariable('w_end'),
+                        false) AS closed_in,
+    coalesce(created <= getvariable('w_end'), false)
+      AND NOT coalesce(closed AND close_date < getvariable('w_start'), false) AS open_in
+  FROM d),
 rel AS (
-  SELECT * EXCLUDE (channel),
+  SELECT deal_id, account_id, amount, close_date, created, cur, closed_in, open_in,
+         won AND closed_in AS won_in,
+         CASE WHEN cur IS NULL OR cur = 'USD' THEN 1.0 WHEN cur = 'EUR' THEN 1.08
+              WHEN cur = 'GBP' THEN 1.27 WHEN cur = 'JPY' THEN 0.0067 END AS rate,
          nullif(regexp_replace(lower(trim(channel)), '[\s\-]+', '_', 'g'), '') AS channel
-  FROM (
-    SELECT d.*, w.w_start, w.w_end,
-      closed AND coalesce(close_date BETWEEN w_start AND w_end, false) AS closed_in,
-      won AND coalesce(close_date BETWEEN w_start AND w_end, false) AS won_in,
-      coalesce(created <= w_end, false)
-        AND NOT coalesce(closed AND close_date < w_start, false) AS open_in,
-      CASE WHEN cur IS NULL OR cur = 'USD' THEN 1.0 WHEN cur = 'EUR' THEN 1.08
-           WHEN cur = 'GBP' THEN 1.27 WHEN cur = 'JPY' THEN 0.0067 END AS rate
-    FROM d, w)
-  WHERE open_in OR closed_in),
+  FROM flags WHERE open_in OR closed_in),
 lines AS (
   SELECT r.*, l.product_id,
          CASE WHEN l.deal_id IS NULL THEN r.amount ELSE l.amount END::DOUBLE AS line_amount
   FROM rel r LEFT JOIN deal_lines l ON l.deal_id = r.deal_id),
-nprod AS (SELECT deal_id, min(product_id) <> max(product_id) AS several FROM deal_lines
+nprod AS (SELECT deal_id, min(product_id) <> max(product_id) AS several FROM lines
           GROUP BY deal_id),
 prod AS (
   SELECT product_id, CASE WHEN c IN ('customized', 'custom') THEN 'customised'
@@ -71,9 +83,11 @@ tiers AS (
                           WHEN annual_revenue >= 10000000 THEN 'medium'
                           WHEN annual_revenue IS NOT NULL THEN 'low' END AS tier
   FROM accounts)
-SELECT *, CASE WHEN rate IS NULL THEN 'no exchange rate for ' || cur
-               WHEN complexity IS NULL THEN 'unknown product complexity'
-               WHEN tier IS NULL THEN 'no value measure' END AS reason
+SELECT deal_id, account_id, close_date, created, open_in, won_in, closed_in, channel,
+       complexity, tier, revenue,
+       CASE WHEN rate IS NULL THEN 'no exchange rate for ' || cur
+            WHEN complexity IS NULL THEN 'unknown product complexity'
+            WHEN tier IS NULL THEN 'no value measure' END AS reason
 FROM (
   SELECT ln.*, t.tier, ln.line_amount * ln.rate AS revenue,
          CASE WHEN coalesce(np.several, false) THEN 'bundled' ELSE p.pc END AS complexity
@@ -108,7 +122,8 @@ mins AS (
                 OR (a.kind = 'email' AND a.outcome IN ('sent', 'replied'))
                 OR (ascii(a.outcome) <= 32 AND trim(a.outcome) = ''))) AS minutes
   FROM won JOIN activities a ON a.account_id = won.account_id
-                            AND a.occurred_at::DATE BETWEEN won.created AND won.close_date
+                            AND a.occurred_at >= won.created::TIMESTAMP
+                            AND a.occurred_at < (won.close_date + 1)::TIMESTAMP
   {bounds}
   GROUP BY won.deal_id),
 agg AS (
@@ -174,16 +189,11 @@ SELECT reason, count(*) FILTER (WHERE won_in) AS lines,
 FROM placed WHERE reason IS NOT NULL GROUP BY reason ORDER BY lines DESC, reason
 """
 
-#: map_cells as one query (the engine's test runs it against covermap's cell table)
-BASELINE_SQL = (f"WITH placed AS ({PLACED_SQL}),{_DEAL_CELLS},"
+#: map_cells as one query after the window's bounds (the engine's test runs it against
+#: covermap's cell table; DuckDB's execute runs every statement and returns the last one's rows)
+BASELINE_SQL = (f"{WINDOW_SQL} WITH placed AS ({PLACED_SQL}),{_DEAL_CELLS},"
                 + _CELLS.format(bounds=""))
 
-#: what the benchmark runs: the window's bounds as constants, the placed lines once
-_WINDOW_SQL = """
-SET VARIABLE w_end = (
-  SELECT CASE WHEN last_day(d) = d THEN d ELSE (date_trunc('month', d) - INTERVAL 1 DAY)::DATE
-         END FROM (SELECT max(occurred_at)::DATE AS d FROM activities));
-"""
 _BOUNDS = ("WHERE a.occurred_at >= getvariable('first')::TIMESTAMP "
            "AND a.occurred_at < (getvariable('w_end') + 1)::TIMESTAMP")
 
@@ -196,7 +206,7 @@ def baseline_script(out_dir: Path) -> list[str]:
         return f"COPY ({query}) TO '{path}' (HEADER)"
 
     return [
-        _WINDOW_SQL,
+        WINDOW_SQL,
         f"CREATE TEMP TABLE placed AS {PLACED_SQL}",
         ("SET VARIABLE first = (SELECT coalesce(min(created), DATE '9999-12-31') FROM placed "
          "WHERE won_in AND reason IS NULL)"),
