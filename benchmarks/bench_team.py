@@ -9,7 +9,9 @@ counts the rows on which the two team_accounts disagree.
 The baseline is the fastest plain SQL we could write: the window's dates are read first
 (``WINDOW_SQL``) and written into ``BASELINE_SQL`` as literals, so that the activity scan
 filters by constants; the window's human touches are anti-joined to the R/A members as they
-are scanned (no distinct pairs first); it runs under covermap team's default memory limit.
+are scanned (no distinct pairs first: ``ANTI JOIN``, as DuckDB plans ``NOT EXISTS`` as a
+join of the touches to the members' distinct pairs and then the anti join, 13.9 -> 13.0 CPU
+seconds at 1M accounts, same rows); it runs under covermap team's default memory limit.
 It is written for the built-in default plan: UTC, as_of = the latest activity's date, a
 6-month window, the template's states, journey, RACI (with the smb override) and human
 activity kinds; owners are accounts.owner_id (no fallback).
@@ -102,9 +104,8 @@ members AS (SELECT tm.*, r.letter FROM tm
             LEFT JOIN raci r ON r.sk = s.sk AND r.stage = s.stage AND r.role = tm.role),
 need AS (SELECT s.account_id, r.role FROM staged s
          JOIN raci r ON r.sk = s.sk AND r.stage = s.stage WHERE r.letter IN ('R', 'A')),
-gaps AS (SELECT account_id, count(*) AS n FROM need
-         WHERE NOT EXISTS (SELECT 1 FROM tm WHERE tm.account_id = need.account_id
-                                              AND tm.role = need.role) GROUP BY ALL),
+gaps AS (SELECT need.account_id, count(*) AS n FROM need
+         ANTI JOIN tm ON tm.account_id = need.account_id AND tm.role = need.role GROUP BY ALL),
 dups AS (SELECT account_id, count(*) AS n FROM (
            SELECT account_id, role FROM members
            WHERE role IN ('csm', 'account_executive', 'inside_sales', 'executive')
@@ -120,10 +121,8 @@ touched AS (
          OR (a.kind = 'email' AND (a.outcome IS NULL OR trim(a.outcome) = ''
                                    OR a.outcome IN ('sent', 'replied'))))),
 silent AS (SELECT m.account_id, count(*) AS n FROM members m
-           WHERE m.letter IN ('R', 'A')
-             AND NOT EXISTS (SELECT 1 FROM touched t WHERE t.account_id = m.account_id
-                                                       AND t.user_id = m.user_id)
-           GROUP BY ALL),
+           ANTI JOIN touched t ON t.account_id = m.account_id AND t.user_id = m.user_id
+           WHERE m.letter IN ('R', 'A') GROUP BY ALL),
 size AS (SELECT account_id, count(DISTINCT user_id) AS n FROM tm GROUP BY ALL)
 SELECT s.account_id, s.state, s.stage, s.segment, s.owner_id,
        coalesce(size.n, 0) AS team_size,
