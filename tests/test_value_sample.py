@@ -141,10 +141,7 @@ def test_the_benchmark_baseline_writes_the_same_six_files(sample, tmp_path):
     from bench_value import TABLES, baseline_on
 
     store, _, _, result = sample
-    tables = value_tables(result)
-    # the baseline leaves out the group and territory value_accounts ends with (issue 16)
-    tables["value_accounts"] = tables["value_accounts"].drop("group_id", "territory")
-    export_tables(tables, tmp_path)
+    export_tables(value_tables(result), tmp_path)  # group_id and territory included
     baseline_on(store.duckdb, tmp_path)
     for name in TABLES:
         ours = (tmp_path / f"{name}.csv").read_text("utf-8")

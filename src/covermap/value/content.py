@@ -163,10 +163,12 @@ def stage_rows(plan: Plan, counts: ir.Table) -> ir.Table:
 def persona_stage_rows(touches: ir.Table, matched: ir.Table, persona_ids: list[str]
                        ) -> ir.Table:
     """``value_persona_stages``: the stages that reached each persona, ranked by persona
-    priority and stage (``_o``; order by it). The touches are
-    counted per account, contact and stage as stored first; the few distinct stored stages
+    priority and stage (``_o``; order by it). Only the touches naming a matched contact
+    are counted (a semi join first: grouping all touches cost a third more at 1 M
+    accounts), per account, contact and stage as stored; the few distinct stored stages
     are normalised once and joined back."""
-    t = touches.filter(touches.content_stage.notnull(), touches.contact_id.notnull())
+    t = touches.filter(touches.content_stage.notnull())
+    t = t.semi_join(matched, t.contact_id == matched.contact_id)
     x = t.group_by(["account_id", "contact_id", "content_stage"]).aggregate(n=t.count())
     d = x.select(raw=x.content_stage).distinct()
     d = d.select("raw", stage=stage_of(d.raw))

@@ -55,21 +55,25 @@ def _key(v: ir.StringValue) -> ir.StringValue:
 
 
 def scope(segments: ir.Table, vm: ValueMaps, cells: ir.Table) -> ir.Table:
-    """``account_id, segment, persona``: the accounts where each persona matters (module
-    doc); ``segments``: every account's ``account_id, segment``
-    (``covermap.engine.segments.account_segments``)."""
+    """``account_id, segment, persona`` and any further columns of ``segments``: the
+    accounts where each persona matters (module doc); ``segments``: every account's
+    ``account_id, segment`` (``covermap.engine.segments.account_segments``), with columns
+    that depend on the account alone (its keys: joined once per account, not once per
+    account and persona)."""
     a = segments
+    cols = ["account_id", "segment", *(c for c in a.columns if c not in ("account_id",
+                                                                          "segment"))]
     parts = []
     everywhere = [p.id for p in vm.personas if not (p.segments or p.cells)]
     if everywhere:
         ps = small_table({"persona": everywhere}, {"persona": "string"})
-        parts.append(a.cross_join(ps).select("account_id", "segment", "persona"))
+        parts.append(a.cross_join(ps).select(*cols, "persona"))
     seg = sorted({(p.id, s.strip().lower()) for p in vm.personas for s in p.segments})
     if seg:
         st = small_table({"persona": [x[0] for x in seg], "seg": [x[1] for x in seg]},
                          {"persona": "string", "seg": "string"})
         j = a.join(st, _key(a.segment) == st.seg)
-        parts.append(j.select("account_id", "segment", "persona"))
+        parts.append(j.select(*cols, "persona"))
     cl = sorted({(p.id, c.strip().lower().replace(" ", "")) for p in vm.personas
                  for c in p.cells})
     if cl:
@@ -77,10 +81,9 @@ def scope(segments: ir.Table, vm: ValueMaps, cells: ir.Table) -> ir.Table:
                          {"persona": "string", "cell": "string"})
         j = cells.join(ct, "cell")
         j = j.select("account_id", "persona").distinct().join(a, "account_id")
-        parts.append(j.select("account_id", "segment", "persona"))
+        parts.append(j.select(*cols, "persona"))
     if not parts:
-        return small_table({}, {"account_id": "string", "segment": "string",
-                                "persona": "string"})
+        return a.select(*cols, persona=ibis.null("string")).limit(0)
     # a persona matters everywhere or by segment and cell; only those two can overlap
     both = any(p.segments and p.cells for p in vm.personas)
     return ibis.union(*parts, distinct=both)
@@ -101,8 +104,9 @@ def contact_touches(pairs: ir.Table) -> ir.Table:
 
 
 def account_rows(scoped: ir.Table, matched: ir.Table, per_contact: ir.Table) -> ir.Table:
-    """``value_accounts`` (module doc), with each account's ``segment``. A contact matches
-    a persona once (``matched`` is distinct), so counting rows counts contacts."""
+    """``value_accounts`` (module doc), with each account's ``segment`` and the further
+    columns of ``scoped``. A contact matches a persona once (``matched`` is distinct), so
+    counting rows counts contacts."""
     m = matched.left_join(per_contact, "contact_id").drop("contact_id_right")
     n = m.human_touches.fill_null(0)
     g = m.group_by(["account_id", "persona"]).aggregate(
@@ -111,7 +115,9 @@ def account_rows(scoped: ir.Table, matched: ir.Table, per_contact: ir.Table) -> 
     return j.select(account_id=j.account_id, persona=j.persona, segment=j.segment,
                     contacts=j.contacts.fill_null(0).cast("int64"),
                     touched_contacts=j.touched_contacts.fill_null(0).cast("int64"),
-                    human_touches=j.human_touches.fill_null(0).cast("int64"))
+                    human_touches=j.human_touches.fill_null(0).cast("int64"),
+                    **{c: j[c] for c in scoped.columns
+                       if c not in ("account_id", "persona", "segment")})
 
 
 def _grouped(rows: ir.Table, cells: ir.Table) -> list[tuple[str, ir.Table]]:

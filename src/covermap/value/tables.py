@@ -136,9 +136,10 @@ def measure_value(store, plan: Plan, maps: ValueMaps, *, as_of: dt.date | None =
     _drop(store, spans)
     pairs = keep(human_pairs(touched), "pairs")
     segments = account_segments(store, plan, window.as_of)
-    accounts = keep(with_keys(account_rows(scope(segments, maps, cells), matched,
-                                           contact_touches(pairs)),
-                              account_keys(store, plan)), "accounts")
+    # the keys joined per account (1 M rows at 1 M accounts), not per account and persona
+    keyed = with_keys(segments, account_keys(store, plan))
+    accounts = keep(account_rows(scope(keyed, maps, cells), matched, contact_touches(pairs)),
+                    "accounts")
     ids = [p.id for p in maps.personas]
     # the small tables are kept too: the CLI prints them and exports them
     touch_table = keep(touch_rows(segments, pairs, matched, cells), "touch_rows")
