@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import subprocess
 import sys
 from decimal import Decimal
 
 import ibis
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -101,6 +103,10 @@ def test_arrow_table_equals_pyarrows_own_build():
         "tz": [dt.datetime(2024, 1, 1, 10, tzinfo=dt.UTC), None], "f": [0.1, None],
         "b": [False, None], "dec": [Decimal("12.34"), None], "arr": [["x", None], None]}
     assert arrow_table(columns, schema).equals(pa.table(columns, schema=schema))
+    floats = {"f": [float("inf"), float("-inf"), 1 / 3, 5e-324, None], "n": [np.int64(7)] * 5}
+    two = pa.schema([("f", pa.float64()), ("n", pa.int64())])
+    assert arrow_table(floats, two).equals(pa.table(floats, schema=two))
+    assert math.isnan(arrow_table({"f": [float("nan")]}, two)["f"][0].as_py())
     partial = arrow_table({"s": ["only"]}, schema)  # a column not given is all NULL
     assert partial.to_pylist() == [{**dict.fromkeys(schema.names), "s": "only"}]
     empty = arrow_table({}, schema)
@@ -143,4 +149,41 @@ print("pandas" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_a_store_loads_memtables_without_pandas(tmp_path):
+    from covermap.store.connect import open_store
+
+    path = tmp_path / "covermap.duckdb"
+    with open_store(path) as s:
+        s.duckdb.execute("INSERT INTO accounts (account_id, name) VALUES ('A1', 'Acme'), "
+                         "('A2', 'Beta')")
+    code = f"""
+import datetime as dt, sys
+from decimal import Decimal
+from covermap.store.arrow import memtable, scalar, to_pylist
+from covermap.store.connect import open_store
+with open_store({str(path)!r}, read_only=True) as s:
+    m = memtable({{"account_id": ["A2", "A1"], "day": [dt.date(2024, 2, 29), None],
+                  "amount": [Decimal("1.25"), Decimal("-3")], "tags": [["x"], []]}},
+                 {{"account_id": "string", "day": "date", "amount": "decimal(18,2)",
+                  "tags": "array<string>"}})
+    a = s.table("accounts")
+    j = a.join(m, "account_id").select("account_id", "name", "day", "amount", "tags")
+    j = j.order_by("account_id")
+    rows = to_pylist(j)
+    assert rows == to_pylist(j) == [
+        {{"account_id": "A1", "name": "Acme", "day": None, "amount": Decimal("-3.00"), "tags": []}},
+        {{"account_id": "A2", "name": "Beta", "day": dt.date(2024, 2, 29),
+         "amount": Decimal("1.25"), "tags": ["x"]}}], rows
+    kept = s.ibis.create_table("kept", j, temp=True)
+    assert scalar(kept.count()) == 2
+    assert scalar(a.join(memtable({{"account_id": []}}, {{"account_id": "string"}}),
+                         "account_id").count()) == 0
+print("pandas" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
+    assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"

@@ -10,6 +10,10 @@ The library is the product; the ``covermap`` command and the report call these.
 import importlib
 import types
 
+from covermap.store import lazy_ibis
+
+lazy_ibis.install()  # Ibis's SQL compilers are imported one by one, when used (issue 9)
+
 #: public name -> the module that defines it. Each is imported on first use, so that
 #: ``covermap --help`` and the commands that need no engine never load Ibis, DuckDB or
 #: pandas (issue 9, start-up; tests/test_startup_imports.py).

@@ -30,7 +30,7 @@ from covermap.engine.segments import segment_accounts
 from covermap.engine.window import resolve_window
 from covermap.errors import AnalysisError, PlanError
 from covermap.plan.model import Plan
-from covermap.store.arrow import to_pylist
+from covermap.store.arrow import memtable, to_pylist
 from covermap.team.queries import team_on
 
 ASSIGNMENT_COLUMNS = ("account_id", "user_id", "previous_user_id", "moved", "reason")
@@ -196,7 +196,7 @@ def _realise(store, acc: ir.Table, p: Problem, sol: Solution, people: dict, ok: 
              role: str, token: str) -> ir.Table:
     """The solution's counts mapped back to accounts, in the store."""
     keep = [(g, u, n) for (g, u), n in sol.keep.items() if n > 0]
-    kt = ibis.memtable({"gkey": [k[0] for k in keep], "kuser": [k[1] for k in keep],
+    kt = memtable({"gkey": [k[0] for k in keep], "kuser": [k[1] for k in keep],
                         "keep_n": [k[2] for k in keep]},
                        schema={"gkey": "string", "kuser": "string", "keep_n": "int64"})
     spans, edge = [], {}
@@ -205,13 +205,13 @@ def _realise(store, acc: ir.Table, p: Problem, sol: Solution, people: dict, ok: 
             lo = edge.get(g, 0)
             spans.append((g, u, lo, lo + n))
             edge[g] = lo + n
-    at = ibis.memtable({"gkey": [s[0] for s in spans], "auser": [s[1] for s in spans],
+    at = memtable({"gkey": [s[0] for s in spans], "auser": [s[1] for s in spans],
                         "lo": [s[2] for s in spans], "hi": [s[3] for s in spans]},
                        schema={"gkey": "string", "auser": "string", "lo": "int64",
                                "hi": "int64"})
-    el = ibis.memtable({"gkey": [g for g, _ in ok], "euser": [u for _, u in ok]},
+    el = memtable({"gkey": [g for g, _ in ok], "euser": [u for _, u in ok]},
                        schema={"gkey": "string", "euser": "string"})
-    active = ibis.memtable({"puser": list(people)}, schema={"puser": "string"})
+    active = memtable({"puser": list(people)}, schema={"puser": "string"})
     a = acc.mutate(fixed=acc.locked & acc.prev.isin(list(p.locked)) if p.locked
                    else ibis.literal(False))
     a = a.mutate(krank=ibis.row_number().over(group_by=[a.gkey, a.prev, a.fixed],

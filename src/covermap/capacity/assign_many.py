@@ -31,7 +31,7 @@ from covermap.errors import PlanError
 from covermap.plan.load import rule_line
 from covermap.plan.model import Plan
 from covermap.plan.rules import plan_origin
-from covermap.store.arrow import to_pylist
+from covermap.store.arrow import memtable, to_pylist
 from covermap.team.queries import team_on
 
 SEP, PEOPLE_SEP, CLASS_SEP = "\x1f", "\x1d", "\x1e"
@@ -143,7 +143,7 @@ def _realise(store, acc: ir.Table, team: ir.Table, spans: list[tuple], people: d
              may: set, role: str, k: int, token: str) -> ir.Table:
     """The (account, person) pairs, paired with the previous people they replace;
     ``may``: the (gkey, user_id) pairs regions and specialists allow."""
-    sp = ibis.memtable({name: [s[i] for s in spans] for i, name in
+    sp = memtable({name: [s[i] for s in spans] for i, name in
                         enumerate(("ckey", "user_id", "lo", "y", "n"))},
                        schema={"ckey": "string", "user_id": "string", "lo": "int64",
                                "y": "int64", "n": "int64"})
@@ -167,9 +167,9 @@ def _realise(store, acc: ir.Table, team: ir.Table, spans: list[tuple], people: d
                                                     order_by=gone.prev_user))
     gone = gone.rename(gone_account="account_id")
     j = new.left_join(gone, (new.account_id == gone.gone_account) & (new.rank == gone.drank))
-    el = ibis.memtable({"egkey": [g for g, _ in may], "euser": [u for _, u in may]},
+    el = memtable({"egkey": [g for g, _ in may], "euser": [u for _, u in may]},
                        schema={"egkey": "string", "euser": "string"})
-    active = ibis.memtable({"puser": list(people)}, schema={"puser": "string"})
+    active = memtable({"puser": list(people)}, schema={"puser": "string"})
     j = j.left_join(el, (j.gkey == el.egkey) & (j.prev_user == el.euser))
     j = j.left_join(active, j.prev_user == active.puser)
     reason = ibis.cases(

@@ -20,7 +20,7 @@ from covermap.engine.states import states_at
 from covermap.engine.touches import is_touch, local_range
 from covermap.engine.window import Window, date_flag, local_date
 from covermap.plan.model import Plan
-from covermap.store.arrow import to_pylist
+from covermap.store.arrow import memtable, to_pylist
 from covermap.team.queries import team_on
 
 PERIODS = {"week": 52, "month": 12, "quarter": 4}
@@ -82,7 +82,7 @@ def standard_rows(plan: Plan) -> ir.Table:
             names = e.by or s.owners
             for role in names:
                 rows.append((s.id, role, e.min * PERIODS[e.per] / len(names)))
-    return ibis.memtable({"state": [r[0] for r in rows], "role": [r[1] for r in rows],
+    return memtable({"state": [r[0] for r in rows], "role": [r[1] for r in rows],
                           "per_year": [r[2] for r in rows]},
                          schema={"state": "string", "role": "string", "per_year": "float64"})
 

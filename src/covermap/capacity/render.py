@@ -111,10 +111,10 @@ def scenario_chart(totals: Sequence[dict], reading: str, width: int = 80) -> Tab
 
 
 def _memtable(rows: Sequence[dict], columns: Sequence[str]):
-    import ibis
+    from covermap.store.arrow import memtable
 
     schema = {c: _TYPES.get(c, "float64") for c in columns}
-    return ibis.memtable({c: [r[c] for r in rows] for c in columns}, schema=schema)
+    return memtable({c: [r[c] for r in rows] for c in columns}, schema=schema)
 
 
 def capacity_tables(result: CapacityResult, scenarios: Sequence[dict] = ()) -> dict:

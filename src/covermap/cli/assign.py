@@ -43,7 +43,6 @@ def assign(
 
     Example: covermap assign --role csm --export assign-out
     """
-    import ibis
     from rich.table import Table
 
     from covermap.capacity.assign import ASSIGNMENT_COLUMNS, LOAD_COLUMNS, propose_assignment
@@ -51,6 +50,7 @@ def assign(
     from covermap.render import Formats, Kind, format_value, user_names
     from covermap.reports.export import export_tables
     from covermap.reports.targets import Targets
+    from covermap.store.arrow import memtable
     from covermap.store.connect import open_store
 
     p = resolve_plan(plan)
@@ -91,11 +91,11 @@ def assign(
                       f"{x['utilisation_after']:.1%}")
         console.print(t)
         if export is not None:
-            load = ibis.memtable({c: [x[c] for x in r.load] for c in LOAD_COLUMNS},
-                                 schema={"user_id": "string", "accounts": "int64",
-                                         "hours": "float64", "capacity": "float64",
-                                         "utilisation_before": "float64",
-                                         "utilisation_after": "float64"})
+            load = memtable({c: [x[c] for x in r.load] for c in LOAD_COLUMNS},
+                            schema={"user_id": "string", "accounts": "int64",
+                                    "hours": "float64", "capacity": "float64",
+                                    "utilisation_before": "float64",
+                                    "utilisation_after": "float64"})
             # group and territory appended (issue 16); the join needs the order again
             assigned = with_keys(r.assignment.select(*ASSIGNMENT_COLUMNS),
                                  account_keys(s, p)).order_by(["account_id", "user_id"])

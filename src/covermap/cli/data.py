@@ -183,9 +183,14 @@ def status(
         if quarantined:
             _quarantine_table(s, table, limit)
             return
-        from covermap.store.postgres import shown  # a URL's password is never printed
+        from urllib.parse import urlsplit
 
-        out = Table(title=f"Store {literal(shown(str(store)))}", title_justify="left")
+        label = str(store)
+        if urlsplit(label).password is not None:  # a URL's password is never printed
+            from covermap.store.postgres import shown  # (it loads Ibis's PostgreSQL compiler)
+
+            label = shown(label)
+        out = Table(title=f"Store {literal(label)}", title_justify="left")
         for col in ("table", "rows", "date range", "quarantined", "top reasons", "unresolved"):
             out.add_column(col, justify="right" if col in ("rows", "quarantined") else "left")
         tables = store_status(s)

@@ -88,21 +88,30 @@ def scalar(expr: ir.Scalar) -> Any:
 
 
 
-def _read_type(t: pa.DataType) -> pa.DataType:
-    """The type the JSON reader parses a column of ``t`` as (then cast to ``t``): its own
-    for JSON's numbers, booleans, strings and lists of them, else text."""
+_EPOCH_ORDINAL = 719163  # datetime.date(1970, 1, 1).toordinal()
+
+
+def _native(t: pa.DataType) -> bool:
+    """Whether pyarrow's JSON reader parses a column of ``t`` itself (dates from day
+    numbers, timestamps and decimals from text)."""
     if pa.types.is_list(t):
-        return pa.list_(_read_type(t.value_type))
-    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t) \
-            or pa.types.is_string(t):
-        return t
-    return pa.string()
+        return _native(t.value_type)
+    return (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
+            or pa.types.is_string(t) or pa.types.is_date32(t) or pa.types.is_timestamp(t)
+            or pa.types.is_decimal(t))
+
+
+def _json_value(v: Any) -> Any:
+    """A value JSON has no type for: a NumPy scalar's Python value, else its text."""
+    return v.item() if hasattr(v, "item") else str(v)
 
 
 def arrow_table(columns: Mapping[str, Sequence[Any]], schema: pa.Schema) -> pa.Table:
     """A table of ``schema`` from Python values, column by column (a missing column is all
     NULL; None is NULL): what ``pa.table(columns, schema=schema)`` gives, without pandas.
-    Dates, datetimes and decimals go through their text (``str``), cast by Arrow.
+    The values go through pyarrow's JSON reader: dates as day numbers, datetimes and
+    decimals as their text, NumPy scalars as their Python value; a type the reader cannot
+    parse is read as text and cast.
 
     >>> import datetime as dt
     >>> s = pa.schema([("d", pa.date32()), ("n", pa.int64())])
@@ -112,24 +121,31 @@ def arrow_table(columns: Mapping[str, Sequence[Any]], schema: pa.Schema) -> pa.T
     n = max((len(v) for v in columns.values()), default=0)
     if n == 0:
         return pa.Table.from_arrays([pa.nulls(0, f.type) for f in schema], schema=schema)
-    values = {f.name: list(columns.get(f.name, [None] * n)) for f in schema}
-    lines = "\n".join(json.dumps({k: v[i] for k, v in values.items()}, default=str)
+    values = {}
+    for f in schema:
+        column = list(columns.get(f.name, [None] * n))
+        if pa.types.is_date32(f.type):
+            column = [None if v is None else v.toordinal() - _EPOCH_ORDINAL for v in column]
+        values[f.name] = column
+    lines = "\n".join(json.dumps({k: v[i] for k, v in values.items()}, default=_json_value)
                       for i in range(n))
-    read = pa.schema([(f.name, _read_type(f.type)) for f in schema])
+    read = pa.schema([f if _native(f.type) else pa.field(f.name, pa.string())
+                      for f in schema])
     table = pa_json.read_json(
         pa.BufferReader(lines.encode()),
         parse_options=pa_json.ParseOptions(explicit_schema=read,
                                            unexpected_field_behavior="error"))
-    return table.cast(schema)
+    return table if read.equals(schema) else table.cast(schema)  # a cast imports compute
 
 
 def memtable(data: pa.Table | Mapping[str, Sequence[Any]],
              schema: Mapping[str, str] | ibis.Schema | None = None) -> ir.Table:
     """``ibis.memtable(data)`` of an Arrow table, or of Python columns with ``schema``
-    (``arrow_table``), without pandas.
+    (``arrow_table``), without pandas (a covermap DuckDB store then loads it without
+    pandas too: ``store.memtables``).
 
     >>> con = ibis.duckdb.connect()
-    >>> to_pylist(memtable({"n": [1, 2]}, {"n": "int64"}).n.sum())
+    >>> scalar(memtable({"n": [1, 2]}, {"n": "int64"}).n.sum())
     3
     """
     if isinstance(data, pa.Table):

@@ -17,7 +17,7 @@ import duckdb
 import ibis
 
 from covermap.errors import StoreError
-from covermap.store import extras, groups, schema, versions
+from covermap.store import extras, groups, memtables, schema, versions
 from covermap.store.sqlstring import sql_string
 
 DEFAULT_STORE = "covermap.duckdb"
@@ -254,6 +254,7 @@ def _connect(text: str, file: str, path: str, *, read_only: bool,
         con = ibis.duckdb.connect(file, read_only=read_only)
     except duckdb.Error as e:  # a newer DuckDB's file, a file it cannot read, ...
         raise StoreError(f"{path}: cannot open the store: {e}") from e
+    memtables.load_through_streams(con)  # without pandas (issue 9)
     try:
         tables = set(con.list_tables())
         if tables and not _OWN_TABLES <= tables:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from covermap.store import schema
 from covermap.store.connect import Store
+from covermap.store.sqlstring import sql_string
 
 #: The column whose range `status` shows for each table (None: no date column).
 DATE_COLUMNS: dict[str, str | None] = {
@@ -72,21 +73,20 @@ def top_reasons(store: Store, table: str | None = None, *, top: int = 3,
                 import_id: int | None = None) -> list[tuple[str, int]]:
     """The quarantine reasons (by stem), root causes first, then the most frequent;
     optionally for one table/import."""
-    where, args = _filters(table, import_id)
+    where = _filters(table, import_id)
     return [(r, n) for r, n in store.duckdb.execute(
         f"SELECT {REASON_STEM} AS r, count(*) AS n FROM quarantine{where} GROUP BY r "
-        f"ORDER BY contains(r, '{CONSEQUENCE}'), n DESC, r LIMIT {int(top)}", args).fetchall()]
+        f"ORDER BY contains(r, '{CONSEQUENCE}'), n DESC, r LIMIT {int(top)}").fetchall()]
 
 
-def _filters(table: str | None, import_id: int | None) -> tuple[str, list]:
-    conds, args = [], []
+def _filters(table: str | None, import_id: int | None) -> str:
+    """The WHERE clause, its values spelled in it (store.sqlstring: no bound parameter)."""
+    conds = []
     if table is not None:
-        conds.append("table_name = ?")
-        args.append(table)
+        conds.append(f"table_name = {sql_string(table)}")
     if import_id is not None:
-        conds.append("import_id = ?")
-        args.append(import_id)
-    return (" WHERE " + " AND ".join(conds) if conds else ""), args
+        conds.append(f"import_id = {int(import_id)}")
+    return " WHERE " + " AND ".join(conds) if conds else ""
 
 
 def store_status(store: Store) -> list[TableStatus]:
@@ -166,9 +166,9 @@ def same_records(store: Store) -> list[SameRecords]:
 def quarantined_rows(store: Store, table: str | None = None, *, limit: int = 50,
                      import_id: int | None = None) -> list[QuarantinedRow]:
     """Quarantine entries in file and line order (the first ``limit``)."""
-    where, args = _filters(table, import_id)
+    where = _filters(table, import_id)
     rows = store.duckdb.execute(
         f'SELECT import_id, table_name, file, line, "column", value, reason, record '
         f"FROM quarantine{where} ORDER BY table_name, file, line, reason LIMIT {int(limit)}",
-        args).fetchall()
+    ).fetchall()
     return [QuarantinedRow(*r) for r in rows]
