@@ -57,9 +57,11 @@ def steps(store: Path, out_dir: Path) -> list[Measurement]:
 
 def _median(runs: list[Measurement], note: str) -> Measurement:
     times = ", ".join(f"{m.seconds:.1f}" for m in runs)
+    cpus = [m.cpu for m in runs if m.cpu is not None]
     return Measurement(runs[0].step, statistics.median(m.seconds for m in runs),
                        max(m.peak_mib for m in runs), None,
-                       f"{note}; median of {len(runs)} runs ({times} s), highest peak")
+                       f"{note}; median of {len(runs)} runs ({times} s), highest peak",
+                       cpu=statistics.median(cpus) if len(cpus) == len(runs) else None)
 
 
 def same_rows(out_dir: Path, peer: str = "baseline") -> int:

@@ -16,9 +16,12 @@ How it stays cheap (issue 9):
   per counter (``bucket_counts``) and per account over the window (``window_counts``);
 - a check is a step joined to its state's entries and to the tiny table of buckets
   whose evaluation index lies in the step, then to the counts of its bucket; it is
-  stored narrow (account, bucket start and end, entry id, count), sorted once, so that
-  every export is in the same order; the entry's columns are looked up by its id in list
-  literals.
+  stored narrow (account, bucket start and end, entry id, count) in no order and read
+  sorted by (account, bucket start, entry id), so that every export is in the same order
+  (the export sorts as it writes, where a sorted copy was a second table); the entry's
+  columns are looked up by its id in list literals;
+- on DuckDB touches and checks are counted with ``count_if`` (a 64-bit count, where a
+  sum of booleans cast to INT adds in 128 bits: slower, and twice the memory per group).
 """
 
 from __future__ import annotations
@@ -38,7 +41,24 @@ from covermap.plan.model import Plan
 
 #: ``keep(expr, name)`` returns a table to reuse: a temp table, or ``expr`` itself.
 Keep = Callable[[ir.Table, str], ir.Table]
+#: ``tally(condition)``: in an aggregate, the number of rows where ``condition`` is true.
+Tally = Callable[[ir.BooleanValue], ir.IntegerValue]
 ANYONE = "anyone"
+
+
+@ibis.udf.agg.builtin(name="count_if")
+def _count_if(condition: bool) -> int:  # type: ignore[empty-body]
+    """DuckDB's ``count_if``: the rows where ``condition`` is true, as a BIGINT."""
+
+
+def sum_true(condition: ir.BooleanValue) -> ir.IntegerValue:
+    """A :data:`Tally` every backend runs: the sum of the condition as 0/1."""
+    return condition.sum().cast("int64")
+
+
+def tally_for(store) -> Tally:
+    """The store's cheapest :data:`Tally`: ``count_if`` on DuckDB, else :func:`sum_true`."""
+    return _count_if if getattr(store.ibis, "name", "") == "duckdb" else sum_true
 
 
 def by_text(by: tuple[str, ...]) -> str | None:
@@ -105,10 +125,11 @@ def counter_match(t: ir.Table, channel: str, roles: tuple[str, ...],
     return cond
 
 
-def bucket_counts(plan: Plan, t: ir.Table, per: str, names: list[str]) -> ir.Table:
+def bucket_counts(plan: Plan, t: ir.Table, per: str, names: list[str],
+                  tally: Tally = sum_true) -> ir.Table:
     """``account_id, bucket_start, c<id>...``: touches per (account, bucket of ``per``) for
     every counter of that period, and ``n_all`` (every touch) for months."""
-    cols = {f"c{cid}": counter_match(t, ch, roles, names).sum().cast("int64")
+    cols = {f"c{cid}": tally(counter_match(t, ch, roles, names))
             for (ch, roles, p), cid in counters(plan).items() if p == per}
     if per == "month":
         cols["n_all"] = t.count()
@@ -116,18 +137,19 @@ def bucket_counts(plan: Plan, t: ir.Table, per: str, names: list[str]) -> ir.Tab
         .aggregate(**cols)
 
 
-def window_counts(plan: Plan, t: ir.Table, window: Window, names: list[str]) -> ir.Table:
+def window_counts(plan: Plan, t: ir.Table, window: Window, names: list[str],
+                  tally: Tally = sum_true) -> ir.Table:
     """One row per touched account: ``human_touches, digital_touches, weight_units``,
     ``w<id>`` (touches per counter) and ``r<k>`` (touches by the k-th entry role, from 1)
     inside the window, and ``last_day``, its latest human touch of ``t``."""
     inside = t.day.between(ibis.date(window.start), ibis.date(window.end))
-    cols = {"human_touches": (inside & t.human).sum().cast("int64"),
-            "digital_touches": (inside & ~t.human).sum().cast("int64"),
+    cols = {"human_touches": tally(inside & t.human),
+            "digital_touches": tally(inside & ~t.human),
             "weight_units": inside.ifelse(t.wu, 0).sum().cast("int64")}
     for (ch, roles, _), cid in counters(plan).items():
-        cols[f"w{cid}"] = (inside & counter_match(t, ch, roles, names)).sum().cast("int64")
+        cols[f"w{cid}"] = tally(inside & counter_match(t, ch, roles, names))
     for k in range(1, len(names) + 1):
-        cols[f"r{k}"] = (inside & (t.rk == k)).sum().cast("int64")
+        cols[f"r{k}"] = tally(inside & (t.rk == k))
     cols["last_day"] = t.day.max(where=t.human)
     return t.group_by("account_id").aggregate(**cols)
 
@@ -177,9 +199,10 @@ def measure_checks(store, plan: Plan, window: Window, keep: Keep) -> CheckTables
     names = entry_role_names(plan)
     t = keep(touch_rows(store, plan, start, window.as_of, names), "touches")
     pers = plan_pers(plan)
-    counts = {p: keep(bucket_counts(plan, t, p, names), f"counts_{p}")
+    tally = tally_for(store)
+    counts = {p: keep(bucket_counts(plan, t, p, names, tally), f"counts_{p}")
               for p in dict.fromkeys([*pers, "month"])}
-    per_account = keep(window_counts(plan, t, window, names), "per_account")
+    per_account = keep(window_counts(plan, t, window, names, tally), "per_account")
     reach = keep(reach_of(store, t, window), "reach")
     _release(keep, "touches")  # everything later reads the tables above
     buckets = [b for per in pers for b in bk.buckets_in(window, per)]
@@ -209,12 +232,8 @@ def measure_checks(store, plan: Plan, window: Window, keep: Keep) -> CheckTables
     else:
         narrow = bk.small_table({}, {"account_id": "string", "bucket_start": "date",
                                      "bucket_end": "date", "eid": "int64", "count": "int64"})
-    # sorted once, narrow, so that every export of it is in the same order; the other
-    # columns are projections of the entry (a scan and a projection keep that order)
-    narrow = keep(narrow, "checks_unsorted")  # joins and the sort apart: less memory at once
-    narrow = keep(narrow.order_by(["account_id", "bucket_start", "eid"]), "checks")
-    _release(keep, "checks_unsorted")
-    months = keep(check_months(plan, narrow), "check_months")
+    narrow = keep(narrow, "checks")  # unordered; expand_checks sorts it where it is read
+    months = keep(check_months(plan, narrow, tally), "check_months")
     return CheckTables(window, start, buckets, dates, steps, names, counts, per_account,
                        reach, expand_checks(plan, narrow), months)
 
@@ -230,13 +249,12 @@ def entry_value(n: ir.Table, rows: list[dict], column: str, ty: str) -> ir.Value
     return ibis.literal(values, type=f"array<{ty}>")[n.eid]
 
 
-def check_months(plan: Plan, n: ir.Table) -> ir.Table:
+def check_months(plan: Plan, n: ir.Table, tally: Tally = sum_true) -> ir.Table:
     """``account_id, eid, month, n, p``: checks and passed checks per account, entry and
     month holding the bucket's last day (the first of that month), what rollups read."""
     need = entry_value(n, entry_rows(plan), "min", "int64")
-    t = n.mutate(month=n.bucket_end.truncate("M"), ok=(n["count"] >= need).ifelse(1, 0))
-    return t.group_by(["account_id", "eid", "month"]).aggregate(n=t.count(),
-                                                               p=t.ok.sum().cast("int64"))
+    t = n.mutate(month=n.bucket_end.truncate("M"), ok=n["count"] >= need)
+    return t.group_by(["account_id", "eid", "month"]).aggregate(n=t.count(), p=tally(t.ok))
 
 
 def _release(keep: Keep, name: str) -> None:
@@ -274,6 +292,7 @@ def expand_checks(plan: Plan, n: ir.Table) -> ir.Table:
         return entry_value(n, rows, column, ty)
 
     per, need = of("per", "string"), of("min", "int64")
+    n = n.order_by(["account_id", "bucket_start", "eid"])  # unique: the same order every time
     return n.select(account_id=n.account_id, bucket_start=n.bucket_start,
                     bucket_end=n.bucket_end,
                     per=per, state=of("state", "string"), channel=of("channel", "string"),

@@ -102,7 +102,7 @@ def coverage_tables(result: CoverageResult, *, outcomes: bool = True) -> dict[st
     coverage_outcomes, which measures a second, earlier window and costs about as much."""
     tables: dict[str, ir.Table] = {
         "coverage_accounts": result.accounts,
-        "coverage_checks": result.checks,  # millions of rows, stored sorted once
+        "coverage_checks": result.checks,  # millions of rows, sorted as they are written
         "coverage_summary": result.summary,
         "coverage_depth": result.depth,
         "worklist": result.worklist,
@@ -124,11 +124,24 @@ def check_store_rules(store, plan: Plan) -> None:
 
 
 def temp_keeper(store):
-    """A ``keep`` that stores each intermediate as a uniquely named temporary table."""
+    """A ``keep`` that stores each intermediate as a uniquely named temporary table.
+
+    On DuckDB they are written with ``preserve_insertion_order`` off (the inserts run in
+    parallel and buffer less): no result reads an intermediate's row order, as every
+    exported table is sorted where it is read."""
     token = uuid.uuid4().hex[:10]
+    duck = getattr(store.ibis, "name", "") == "duckdb"
+    before = str(store.duckdb.execute("SELECT current_setting('preserve_insertion_order')")
+                 .fetchone()[0]).lower() if duck else "true"
 
     def keep(expr: ir.Table, name: str) -> ir.Table:
-        return store.ibis.create_table(f"_covermap_{name}_{token}", expr, temp=True)
+        if not duck:
+            return store.ibis.create_table(f"_covermap_{name}_{token}", expr, temp=True)
+        store.duckdb.execute("SET preserve_insertion_order = false")
+        try:
+            return store.ibis.create_table(f"_covermap_{name}_{token}", expr, temp=True)
+        finally:
+            store.duckdb.execute(f"SET preserve_insertion_order = {before}")
 
     def release(name: str) -> None:
         """Drop an intermediate no later query reads (temporary tables hold memory)."""
@@ -195,11 +208,10 @@ def account_measures(store, plan: Plan, core: CheckTables, keys: ir.Table) -> ir
     chk = cm.group_by("account_id").aggregate(checks=cm.n.sum(), passed=cm.p.sum())
     dep = core.per_account.select("account_id", "human_touches", "digital_touches",
                                   "weight_units", "last_day")
-    personas = core.reach.select("account_id", "contacts_touched", "personas_touched")
-    stages = core.reach.select("account_id", "content_stages")
+    reach = core.reach
     older = last_human_touch(store, plan, core.touches_from)
     j = acc
-    for right in (cur, labels, chk, dep, personas, stages, older, keys):
+    for right in (cur, labels, chk, dep, reach, older, keys):
         key = "state" if right is labels else "account_id"
         j = j.left_join(right, j[key] == right[key]).drop(f"{key}_right")
     # ``older`` only holds touches before ``touches_from``, so a recent one wins.

@@ -136,18 +136,27 @@ def touches(store, plan: Plan, start: dt.date, as_of: dt.date) -> ir.Table:
 WEIGHT_UNITS = 1_000_000
 
 
-def weight_units_of(plan: Plan, kind: ir.StringValue) -> ir.IntegerValue:
+def weight_units_of(plan: Plan, kind: ir.StringValue, type: str = "int64") -> ir.IntegerValue:
     """A kind's weight in :data:`WEIGHT_UNITS` (an integer, so sums are exact)."""
     branches = [(kind == k, round(float(v.weight) * WEIGHT_UNITS))
                 for k, v in plan.activity_kinds.items() if v.channel in CHANNELS]
-    return (ibis.cases(*branches, else_=0) if branches else ibis.literal(0)).cast("int64")
+    return (ibis.cases(*branches, else_=0) if branches else ibis.literal(0)).cast(type)
+
+
+def _units_type(plan: Plan) -> str:
+    """int32 when every kind's weight fits in it (a narrower stored column), else int64."""
+    top = max((round(float(v.weight) * WEIGHT_UNITS) for v in plan.activity_kinds.values()),
+              default=0)
+    return "int32" if top < 2**31 else "int64"
 
 
 def touch_rows(store, plan: Plan, start: dt.date, as_of: dt.date,
                roles: list[str]) -> ir.Table:
     """The narrow touches dated ``start``..``as_of``: ``account_id, day, human`` (its class),
     ``rk`` (1 + the index of its user's role in ``roles``, 0 for any other or none), ``wu``
-    (its weight in :data:`WEIGHT_UNITS`), ``contact_id`` and ``content_stage``."""
+    (its weight in :data:`WEIGHT_UNITS`; 32 bits when every weight fits), ``contact_id`` (of a
+    human touch only: reach counts the contacts of human touches; empty for a digital one,
+    so the wide strings of half the rows are never stored) and ``content_stage``."""
     act = _activities_between(store, plan, start, as_of)
     act = act.filter(is_touch(plan, act))
     u = _roles(store)
@@ -156,13 +165,14 @@ def touch_rows(store, plan: Plan, start: dt.date, as_of: dt.date,
                                     else ibis.literal(0)).cast("int8"))
     j = act.left_join(u, act.user_id == u.uid)
     human = plan.kinds_of("human")
+    is_human = j.kind.isin(human) if human else ibis.literal(False)
     return j.select(
         account_id=j.account_id,
         day=local_date(j.occurred_at, plan.timezone, date_flag(j, "occurred_at")),
-        human=j.kind.isin(human) if human else ibis.literal(False),
+        human=is_human,
         rk=j.rk.fill_null(0).cast("int8"),
-        wu=weight_units_of(plan, j.kind),
-        contact_id=j.contact_id,
+        wu=weight_units_of(plan, j.kind, _units_type(plan)),
+        contact_id=is_human.ifelse(j.contact_id, ibis.null("string")),
         content_stage=j.content_stage,
     ).view()
 
