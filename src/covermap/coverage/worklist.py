@@ -41,6 +41,7 @@ from covermap.engine import buckets as bk
 from covermap.engine.segments import segment_ids
 from covermap.errors import AnalysisError
 from covermap.plan.model import LATEST_DEAL, OWNER_TEAM_PREFIX, Plan
+from covermap.store.arrow import to_pylist
 
 #: how many valid values an error lists before it says how many more there are
 LISTED = 30
@@ -178,7 +179,7 @@ def _distinct(table: ir.Table, column: str) -> list[str]:
     """The distinct non-empty values of a (small-cardinality) column, sorted."""
     t = table.select(v=table[column].cast("string"))
     t = t.filter(t.v.notnull() & (t.v != "")).distinct()
-    return sorted(t.v.to_pyarrow().to_pylist())
+    return sorted(to_pylist(t.v))
 
 
 def _fallback_owners(store, plan: Plan) -> list[str]:
@@ -221,11 +222,11 @@ def check_filters(store, plan: Plan, *, owner: str | None = None, role: str | No
                         | set(_distinct(store.table("accounts"), "owner_id"))
                         | set(_fallback_owners(store, plan)))
         if owner not in owners:
-            ids = users.filter(users.name == owner).user_id.to_pyarrow().to_pylist()
+            ids = to_pylist(users.filter(users.name == owner).user_id)
             if len(ids) != 1:
                 named = users.filter(users.name.notnull() & (users.name.strip() != ""))
-                names = dict(zip(*named.select("user_id", "name").to_pyarrow().to_pydict()
-                                 .values(), strict=True))
+                names = {r["user_id"]: r["name"]
+                         for r in to_pylist(named.select("user_id", "name"))}
                 raise UnknownFilterValue("owner", owner, owners, names)
             owner = ids[0]
     return {"owner": owner, "role": role, "segment": segment, "state": state}

@@ -21,11 +21,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 
 from covermap.engine.window import Window, add_months, month_end, month_start
+from covermap.store.arrow import memtable
 
 PERS: tuple[str, ...] = ("week", "month", "quarter")
 _DAY = dt.timedelta(days=1)
@@ -82,11 +81,9 @@ def current(per: str, as_of: dt.date) -> Bucket:
 
 
 def small_table(columns: dict[str, Sequence], schema: dict[str, str]) -> ir.Table:
-    """A memtable with an explicit schema (works for zero rows too)."""
-    ibis_schema = ibis.schema(schema)
-    data = pa.table({name: list(columns.get(name, [])) for name in ibis_schema.names},
-                    schema=ibis_schema.to_pyarrow())
-    return ibis.memtable(data)
+    """A memtable with an explicit schema (works for zero rows too), built without pandas
+    (``covermap.store.arrow.memtable``)."""
+    return memtable({name: list(values) for name, values in columns.items()}, schema)
 
 
 def bucket_table(buckets: Iterable[Bucket]) -> ir.Table:

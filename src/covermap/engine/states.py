@@ -51,6 +51,7 @@ from covermap.engine.window import add_months, month_start, resolve_as_of
 from covermap.errors import AnalysisError
 from covermap.plan import rules
 from covermap.plan.model import Plan
+from covermap.store.arrow import to_pylist
 
 UNCLASSIFIED = "unclassified"
 
@@ -262,6 +263,6 @@ def count_current_states(store, plan: Plan, *, as_of: dt.date | None = None) -> 
     except AnalysisError:
         day = dt.date.today()
     s = states_at(store, plan, [day])
-    rows = s.group_by("state").aggregate(n=s.count()).to_pyarrow().to_pylist()
+    rows = to_pylist(s.group_by("state").aggregate(n=s.count()))
     counts = {r["state"]: r["n"] for r in rows}
     return StateCounts(as_of=day, by_state=counts, unclassified=counts.pop(UNCLASSIFIED, 0))

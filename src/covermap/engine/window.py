@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 
 from covermap.errors import AnalysisError
 from covermap.store import schema
+from covermap.store.arrow import scalar, to_pylist
 
 
 def month_start(d: dt.date) -> dt.date:
@@ -102,12 +103,12 @@ def extreme_date(t: ir.Table, column: str, timezone: str, which: str) -> dt.date
     the extreme calendar date are converted, not every row."""
     ts = t[column]
     if timezone == "UTC":
-        return as_date(getattr(ts, which)().date().execute())
+        return as_date(scalar(getattr(ts, which)().date()))
     flag = date_flag(t, column).fill_null(False)
-    row = t.aggregate(
+    row = to_pylist(t.aggregate(
         day=getattr(ts, which)(where=flag).date(),
         moment=local_date(getattr(ts, which)(where=~flag), timezone, ibis.literal(False)),
-    ).to_pyarrow().to_pylist()[0]
+    ))[0]
     found = [d for d in (as_date(row["day"]), as_date(row["moment"])) if d is not None]
     return (min if which == "min" else max)(found) if found else None
 
