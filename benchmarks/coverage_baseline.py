@@ -21,7 +21,9 @@ the handful of calendar dates (as covermap does); every per-account step is SQL:
    the older activities for accounts without a recent one), owners.
 
 A blank outcome is trimmed only where it can be blank (``ascii(outcome) <= 32``: empty, or a
-first character that is whitespace), as covermap does. Both files are written with COPY;
+first character that is whitespace), as covermap does. Counts are ``count_if`` (faster than
+``count(*) FILTER`` or a sum of booleans), the temporary tables are written with
+``preserve_insertion_order`` off. Both files are written with COPY; the accounts sorted,
 ``coverage_checks.csv`` unsorted, which is the cheapest.
 """
 
@@ -169,7 +171,7 @@ WHERE a.occurred_at >= TIMESTAMP '{c['first']}' AND a.occurred_at < TIMESTAMP '{
             "m_ai": "human AND rk IN (1, 4)", "m_d": "NOT human", "m_i": "human AND rk = 4"}
 
     def counts(per: str) -> str:
-        mine = ", ".join(f"count(*) FILTER (WHERE {cond}) AS {name}"
+        mine = ", ".join(f"count_if({cond}) AS {name}"
                          for name, cond in cols.items() if name[0] == per[0])
         return (f"CREATE TEMP TABLE {per[:2]} AS SELECT account_id, "
                 f"date_trunc('{per}', day)::DATE AS bs, {mine} FROM t GROUP BY ALL")
@@ -208,8 +210,7 @@ LEFT JOIN {table} n ON n.account_id = s.account_id AND n.bs = b.bs"""
     accounts = f"""
 CREATE TEMP TABLE acc_out AS
 WITH win AS (SELECT * FROM t WHERE day BETWEEN {lit(c['start'])} AND {lit(c['end'])}),
-dep AS (SELECT account_id, count(*) FILTER (WHERE human) AS h, count(*) FILTER (WHERE NOT human)
-               AS d, sum(wu) AS wu FROM win GROUP BY ALL),
+dep AS (SELECT account_id, count_if(human) AS h, count_if(NOT human) AS d, sum(wu) AS wu FROM win GROUP BY ALL),
 who AS (SELECT w.account_id, count(*) AS contacts, count(DISTINCT k.persona) AS personas
         FROM (SELECT DISTINCT account_id, contact_id FROM win
               WHERE contact_id IS NOT NULL) w
@@ -219,7 +220,7 @@ older AS (SELECT account_id, max(occurred_at)::DATE AS last_day FROM activities 
           WHERE a.occurred_at < TIMESTAMP '{c['first']}' AND a.kind IN ({human})
             AND (a.outcome IS NULL OR {outcome}
                  OR (ascii(a.outcome) <= 32 AND trim(a.outcome) = '')) GROUP BY ALL),
-chk AS (SELECT account_id, count(*) AS checks, count(*) FILTER (WHERE passed) AS passed
+chk AS (SELECT account_id, count(*) AS checks, count_if(passed) AS passed
         FROM checks GROUP BY ALL),
 cur AS (SELECT account_id, state FROM steps WHERE next_i = {n}),
 own AS (SELECT a.account_id, CASE WHEN trim(a.owner_id) <> '' THEN a.owner_id END AS owner_id
@@ -242,21 +243,25 @@ LEFT JOIN chk USING (account_id) LEFT JOIN dep USING (account_id)
 LEFT JOIN who USING (account_id) LEFT JOIN recent USING (account_id)
 LEFT JOIN older USING (account_id)
 LEFT JOIN (VALUES {labels}) lab(state, label, has_standard) ON lab.state = cur.state
-LEFT JOIN users u ON u.user_id = own.owner_id
-ORDER BY a.account_id"""
+LEFT JOIN users u ON u.user_id = own.owner_id"""
     return [steps, touches, counts("week"), counts("month"), checks, accounts]
 
 
 def run(store: Path, out_dir: Path) -> None:
     con = duckdb.connect(str(store), read_only=True)
     con.execute("SET memory_limit = '1200MB'")
+    # the temporary tables keep no order (parallel inserts, less buffering); the accounts
+    # file is sorted as it is written, the checks file is written unsorted
+    con.execute("SET preserve_insertion_order = false")
     as_of = con.sql("SELECT max(occurred_at)::DATE FROM activities").fetchone()[0]
     for sql in statements(calendar(as_of)):
         con.execute(sql)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for table, name in (("acc_out", "baseline_accounts.csv"), ("checks", "baseline_checks.csv")):
+    con.execute("SET preserve_insertion_order = true")
+    for query, name in (("SELECT * FROM acc_out ORDER BY account_id", "baseline_accounts.csv"),
+                        ("FROM checks", "baseline_checks.csv")):
         target = str(out_dir / name).replace("'", "''")
-        con.execute(f"COPY {table} TO '{target}' (HEADER, DATEFORMAT '%Y-%m-%d')")
+        con.execute(f"COPY ({query}) TO '{target}' (HEADER, DATEFORMAT '%Y-%m-%d')")
 
 
 if __name__ == "__main__":
