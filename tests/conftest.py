@@ -15,7 +15,8 @@ pytest_plugins = ("fuzz_count",)
 #: the modules that take a minute or more (a quiet run's --durations), started first: the
 #: workers take modules in the order collected (--no-loadscope-reorder), so one of these
 #: started last would keep one worker busy minutes after the other has finished
-SLOWEST = ("test_import_properties", "test_command_safety", "test_store_versions",
+SLOWEST = ("test_spark_engine", "test_import_properties", "test_command_safety",
+           "test_store_versions",
            "test_report_formats", "test_examples", "test_serve_security_server",
            "test_report_summary", "test_serve_access", "test_postgres_store",
            "test_markup_safety", "test_serve_cache", "test_report_layout", "test_group_pages",

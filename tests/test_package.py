@@ -33,8 +33,8 @@ COMMANDS = sorted(_commands(__import__("typer").main.get_command(app)))
 
 def test_every_command_is_there():
     assert [" ".join(c) for c in COMMANDS] == [
-        "assign", "capacity segments", "coverage", "demo", "import", "init", "map",
-        "plan check", "report", "sample", "serve hash-password",
+        "assign", "capacity segments", "coverage", "demo", "export-store", "import", "init",
+        "map", "plan check", "report", "sample", "serve hash-password",
         "status", "team check", "value check", "value example", "value match",
         "value playbook", "value players", "value table", "worklist"]
 

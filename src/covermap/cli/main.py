@@ -7,6 +7,7 @@ assembles them and turns covermap's own errors into one red line and exit 1.
 from __future__ import annotations
 
 import importlib
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -34,6 +35,7 @@ COMMAND_MODULES = (
     "covermap.cli.demo",      # demo
     "covermap.cli.report",    # report
     "covermap.cli.serve",     # serve, serve hash-password
+    "covermap.cli.spark_export",  # export-store (the Parquet folder --engine spark reads)
 )
 
 
@@ -73,14 +75,30 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class _Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 @app.callback()
-def _options(version: Annotated[bool, typer.Option(
+def _options(ctx: typer.Context, version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True,
-        help="Print covermap's version and exit.")] = False) -> None:
+        help="Print covermap's version and exit.")] = False,
+        engine: Annotated[_Engine, typer.Option(
+            "--engine", help="What runs the analyses: duckdb (the store itself, or "
+                             "PostgreSQL for a postgresql:// store) or spark (PySpark; "
+                             "--store is then a folder of Parquet files written by "
+                             "`covermap export-store`, or catalog:DATABASE).")
+        ] = _Engine.duckdb) -> None:
     """Plan and measure customer coverage over your CRM data.
 
     Example: covermap demo --out covermap-demo
     """
+    from covermap.store.spark_engine import choose, require_command
+
+    if engine is _Engine.spark:
+        require_command(ctx.invoked_subcommand)
+    ctx.call_on_close(choose(engine.value))
 
 
 for _name in COMMAND_MODULES:

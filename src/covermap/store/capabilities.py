@@ -16,6 +16,7 @@ from covermap.errors import BackendUnsupported
 
 DUCKDB = "DuckDB"
 POSTGRES = "PostgreSQL"
+SPARK = "Spark"
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,32 @@ SNAPSHOT_FILE = Capability(
     "snapshot file (the dashboard computes on a copy of the store's file)",
     "run `covermap serve` on a DuckDB store")
 
+WRITE = Capability(
+    "writing (--engine spark reads a store's tables from Parquet files or a Spark catalog)",
+    "import into a DuckDB or PostgreSQL store, then `covermap export-store --out FOLDER` "
+    "writes the Parquet files Spark reads")
+
+def unsupported_on_spark(command: str) -> BackendUnsupported:
+    """The error for ``covermap --engine spark COMMAND`` where COMMAND is not one of the
+    analyses checked equal to DuckDB's on Spark (``store.spark_engine.ANALYSES``)."""
+    from covermap.store.spark_engine import ANALYSES
+
+    return BackendUnsupported(
+        f"`covermap {command}` (the commands that run on Spark: {', '.join(ANALYSES)})", SPARK,
+        f"run `covermap {command}` without --engine spark, on the DuckDB or PostgreSQL "
+        f"store the Parquet files were written from")
+
+
 #: what each kind of store lacks (everything else works the same on every store)
 UNSUPPORTED: dict[str, frozenset[Capability]] = {
     DUCKDB: frozenset(),
     POSTGRES: frozenset({DUCKDB_SQL, SPILL_SETTINGS, SNAPSHOT_FILE}),
+    SPARK: frozenset({DUCKDB_SQL, SPILL_SETTINGS, SNAPSHOT_FILE, WRITE}),
 }
 
 
 def backend_of(store) -> str:
-    """The kind of store: ``DuckDB`` or ``PostgreSQL``."""
+    """The kind of store: ``DuckDB``, ``PostgreSQL`` or ``Spark``."""
     return getattr(store, "backend", DUCKDB)
 
 

@@ -17,7 +17,7 @@ import duckdb
 import ibis
 
 from covermap.errors import StoreError
-from covermap.store import extras, groups, memtables, schema, versions
+from covermap.store import extras, groups, memtables, schema, spark_engine, versions
 from covermap.store.sqlstring import sql_string
 
 DEFAULT_STORE = "covermap.duckdb"
@@ -182,8 +182,9 @@ def store_path(url: str | Path) -> str:
     ('crm.duckdb', ':memory:')
     """
     text = str(url)
-    if text.startswith(("postgres://", "postgresql://")):
-        return text  # a PostgreSQL store (covermap.store.postgres)
+    if text.startswith(("postgres://", "postgresql://")) or \
+            spark_engine.selected() == spark_engine.SPARK:
+        return text  # a PostgreSQL store (covermap.store.postgres), a Spark one (store.spark)
     path = text.removeprefix("duckdb://")
     if path == ":memory:":
         return path
@@ -221,6 +222,10 @@ def open_store(url: str | Path = DEFAULT_STORE, *, read_only: bool = False,
     True
     """
     text = str(url)
+    if spark_engine.selected() == spark_engine.SPARK:  # covermap --engine spark
+        from covermap.store.spark import open_spark
+
+        return open_spark(text, read_only=read_only)
     path = store_path(text)
     if text.startswith(("postgres://", "postgresql://")):
         from covermap.store.postgres import open_postgres
