@@ -88,3 +88,36 @@ def test_literal_of_the_options_is_the_renderers():
 
     for value in ("Evil [/bold] Corp", None, "a\x1b[31mred", 3.5):
         assert literal(value) == render_literal(value)
+
+
+ANALYSES_WITHOUT_PANDAS = """
+import json, sys
+from typer.testing import CliRunner
+from covermap.cli.main import app
+
+store, out = sys.argv[1], sys.argv[2]
+codes = {}
+for command in ("coverage", "map", "team", "value"):
+    r = CliRunner().invoke(app, [command, "--store", store, "--export", f"{out}/{command}"])
+    codes[command] = r.exit_code
+print(json.dumps({"codes": codes, "loaded": sorted(m for m in sys.modules
+                                                     if m.split(".")[0] == "pandas")}))
+"""
+
+
+def test_the_analyses_run_without_pandas(tmp_path):
+    """coverage, map, team and value read their results through store.arrow, so none of them
+    imports pandas (half a second of every command's start-up)."""
+    from typer.testing import CliRunner
+
+    from covermap.cli.main import app
+    from covermap.sample import generate_company
+
+    data, store = tmp_path / "exports", tmp_path / "crm.duckdb"
+    generate_company(data, accounts=60)
+    assert CliRunner().invoke(app, ["import", str(data), "--store", str(store)]).exit_code == 0
+    out = subprocess.run([sys.executable, "-c", ANALYSES_WITHOUT_PANDAS, str(store),
+                          str(tmp_path / "out")], capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.splitlines()[-1])
+    assert result == {"codes": {"coverage": 0, "map": 0, "team": 0, "value": 0},
+                      "loaded": []}

@@ -59,7 +59,7 @@ from covermap.map.model import COMPLEXITIES, VALUE_TIERS, CoverageMap
 from covermap.map.place import COMPLEXITY_SPELLINGS, channel_key, placed_lines
 from covermap.map.priority import CellPriority, explain_priorities, score_cells
 from covermap.plan.model import Plan
-from covermap.store.arrow import to_arrow, to_pylist
+from covermap.store.arrow import memtable, to_arrow, to_pylist
 
 __all__ = ["CELL_COLUMNS", "CHANNEL_COLUMNS", "UNPLACED_COLUMNS", "CellPriority", "MapResult",
            "build_map", "cell_deals", "map_tables", "parse_cell"]
@@ -204,8 +204,10 @@ def _with_minutes(store, plan: Plan, w: Window, dc: ir.Table,
 def _grid(cm: CoverageMap) -> ir.Table:
     rows = [(c, t, cm.channels[c][t], i * 3 + (2 - j))
             for i, c in enumerate(COMPLEXITIES) for j, t in enumerate(VALUE_TIERS)]
-    return ibis.memtable({"gc": [r[0] for r in rows], "gv": [r[1] for r in rows],
-                          "intended_channel": [r[2] for r in rows], "pos": [r[3] for r in rows]})
+    return memtable({"gc": [r[0] for r in rows], "gv": [r[1] for r in rows],
+                     "intended_channel": [r[2] for r in rows], "pos": [r[3] for r in rows]},
+                    {"gc": "string", "gv": "string", "intended_channel": "string",
+                     "pos": "int64"})
 
 
 def _cells(cm: CoverageMap, dc: ir.Table) -> ir.Table:
@@ -285,8 +287,8 @@ def build_map(store, plan: Plan, *, as_of: dt.date | None = None,
         unplaced = to_arrow(_unplaced(placed))
     cells = scored_rows.select([*CELL_COLUMNS, "revenue_per_touch_hour", "priority_score"])
     return MapResult(
-        window=w, currency=cm.currency, cells=ibis.memtable(cells),
-        channels=ibis.memtable(channels), unplaced=ibis.memtable(unplaced),
+        window=w, currency=cm.currency, cells=memtable(cells),
+        channels=memtable(channels), unplaced=memtable(unplaced),
         priorities=explain_priorities(scored_rows.to_pylist(), cm.currency),
         won_revenue=round(totals["revenue"], 2), won_deals=int(totals["deals"]),
         placed_revenue=round(totals["placed"], 2), unpriced_lines=int(totals["unpriced"] or 0),

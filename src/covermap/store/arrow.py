@@ -31,6 +31,8 @@ import pyarrow.json as pa_json
 from ibis import util
 from ibis.formats.pyarrow import PyArrowData, PyArrowTableProxy
 
+from covermap.store import memtables
+
 
 class _DuckDBArrow(PyArrowData):
     """``ibis.backends.duckdb.converter.DuckDBPyArrowData``, without the module's pandas
@@ -62,6 +64,8 @@ def to_arrow(expr: ir.Expr) -> pa.Table | pa.ChunkedArray | pa.Scalar:
     backend = expr._find_backend(use_default=True)
     if backend.name != "duckdb":
         return expr.to_pyarrow()
+    # memtables alone run on Ibis's default backend, not a store's: it loads them so too
+    memtables.load_through_streams(backend)
     # the backend's own first half of to_pyarrow: pre-execute hooks, memtables, compile
     table = backend._to_duckdb_relation(expr).to_arrow_table()
     return expr.__pyarrow_result__(table, data_mapper=_DuckDBArrow)

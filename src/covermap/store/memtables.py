@@ -20,7 +20,9 @@ def _quoted(name: str) -> str:
 
 def load_through_streams(backend: Any) -> None:
     """Have ``backend`` (Ibis's DuckDB backend) load Arrow memtables as temporary tables
-    through Arrow C streams; other memtables (pandas, polars) as Ibis does."""
+    through Arrow C streams; other memtables (pandas, polars) as Ibis does. Idempotent."""
+    if getattr(backend, "_loads_through_streams", False):
+        return
     con, register = backend.con, backend._register_in_memory_table
 
     def load(op: Any) -> None:
@@ -35,3 +37,4 @@ def load_through_streams(backend: Any) -> None:
         return None
 
     backend._register_in_memory_table = load
+    backend._loads_through_streams = True

@@ -35,7 +35,7 @@ from covermap.engine.states import states_at
 from covermap.engine.window import Window, resolve_window
 from covermap.errors import PlanInvalid
 from covermap.plan.model import Plan
-from covermap.store.arrow import scalar, to_pylist
+from covermap.store.arrow import memtable, scalar, to_pylist
 from covermap.team.effort import effort_table, touch_rollup
 from covermap.team.handoffs import HANDOFF_COLUMNS, measure_handoffs, what_followed
 from covermap.team.phases import phase_findings
@@ -236,7 +236,7 @@ def summarize(plan: Plan, acc: ir.Table, accounts: ir.Table, findings: ir.Table,
     f = findings.filter(findings.kind.isin(list(_COUNTS.values())))
     fr = f.group_by(key=f.role).aggregate(**{
         col: f.account_id.nunique(where=f.kind == kind) for col, kind in _COUNTS.items()})
-    roles = ibis.memtable({"key": [r.id for r in plan.roles]}, schema={"key": "string"})
+    roles = memtable({"key": [r.id for r in plan.roles]}, {"key": "string"})
     ra = roles.left_join(ra, "key").drop("key_right").left_join(fr, "key").drop("key_right")
     parts.append(("role", ra, _handoff_counts(h, h.to_role)))
     out = []
