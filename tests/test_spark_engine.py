@@ -31,6 +31,10 @@ ANALYSES = {
     "coverage": ["coverage_accounts.csv", "coverage_checks.csv", "coverage_depth.csv",
                  "coverage_summary.csv", "transitions.csv", "worklist.csv"],
     "map": ["map_cells.csv", "map_channels.csv", "map_unplaced.csv"],
+    "team": ["team_accounts.csv", "team_effort.csv", "team_findings.csv",
+             "team_followed.csv", "team_handoffs.csv", "team_summary.csv"],
+    "value": ["value_accounts.csv", "value_content.csv", "value_content_stages.csv",
+              "value_persona_stages.csv", "value_summary.csv", "value_touches.csv"],
 }
 
 
@@ -131,3 +135,11 @@ def test_a_folder_without_a_store_says_how_to_make_one(tmp_path, runner):
     assert res.exit_code == 1
     assert "not a covermap store's Parquet folder (no quarantine.parquet)" in res.output
     assert "covermap export-store --store covermap.duckdb" in res.output
+
+
+def test_a_command_not_checked_on_spark_is_refused_by_name(tmp_path, runner):
+    res = runner.invoke(app, ["--engine", "spark", "capacity", "--store", str(tmp_path)])
+    assert res.exit_code == 1
+    assert ("Spark store: no `covermap capacity` (the commands that run on Spark: coverage, "
+            "map, team, value); run `covermap capacity` without --engine spark") in res.output
+    assert "Traceback" not in res.output
