@@ -74,7 +74,7 @@ class Store:
         out = {c: t for c, t in self._physical(name).items()
                if date_flags or c not in schema.DATE_FLAG_NAMES}
         if name == schema.ACCOUNTS.name:
-            out.update({c: t for c, (_, t) in extras.catalog(self.duckdb).items()})
+            out.update({c: t for c, (_, t) in extras.catalog_of(self).items()})
         return out
 
     def _physical(self, name: str) -> dict[str, str]:

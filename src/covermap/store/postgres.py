@@ -16,12 +16,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import ibis
 import ibis.expr.schema as sch
-from ibis.backends.sql.datatypes import DuckDBType
 
 from covermap.errors import StoreError
 from covermap.store import capabilities, extras, groups, postgres_compile, schema
 from covermap.store.connect import _BOOKKEEPING_DDL, Store
 from covermap.store.postgres_sql import DuckDBDialect
+from covermap.store.remote_columns import IbisColumns
 
 assert postgres_compile  # imported for its fixes to Ibis's PostgreSQL SQL
 SCHEMES = ("postgresql://", "postgres://")
@@ -79,7 +79,7 @@ def duckdb_schemas() -> dict[str, sch.Schema]:
         return {name: s.ibis.get_schema(name) for name in TABLE_NAMES}
 
 
-class PostgresStore(Store):
+class PostgresStore(IbisColumns, Store):
     """A store in PostgreSQL: ``ibis`` is Ibis's PostgreSQL backend (what it cannot do:
     ``store.capabilities``)."""
 
@@ -104,20 +104,6 @@ class PostgresStore(Store):
     def has_table(self, name: str) -> bool:
         return bool(self.sql("SELECT 1 FROM information_schema.tables WHERE table_name = %s "
                              "AND table_schema = current_schema()", (name,)))
-
-    def _physical(self, name: str) -> dict[str, str]:
-        """Column name -> type in DuckDB's spelling (what callers of ``columns`` compare)."""
-        if not self.has_table(name):
-            return {}
-        return {c: DuckDBType.to_string(t).replace(" ", "").upper()
-                for c, t in self.ibis.get_schema(name).items()}
-
-    def columns(self, name: str, *, date_flags: bool = False) -> dict[str, str]:
-        out = {c: t for c, t in self._physical(name).items()
-               if date_flags or c not in schema.DATE_FLAG_NAMES}
-        if name == schema.ACCOUNTS.name:
-            out.update({c: t for c, (_, t) in extras.catalog_of(self).items()})
-        return out
 
     def ensure_functions(self) -> None:
         """Create the aggregates Ibis's SQL needs (``_AGGREGATES``) unless there."""

@@ -77,6 +77,19 @@ def translate(query: str) -> str:
     return tree.sql(dialect="postgres")
 
 
+def settings_reply(store: Any, query: str) -> Rows | None:
+    """What DuckDB's ``SET``/``current_setting``/``PRAGMA`` statements give on a backend
+    without them: tuning settings are accepted and do nothing (``current_setting`` reads
+    false), any other raises ``BackendUnsupported``; None for every other statement."""
+    if (m := _SET.match(query)) and m.group(1) in TUNING:
+        return Rows([])
+    if (m := _SETTING.match(query)) and m.group(1) in TUNING:
+        return Rows([("false",)])
+    if _SET.match(query) or query.lstrip().upper().startswith("PRAGMA"):
+        raise capabilities.unsupported(store, capabilities.SPILL_SETTINGS)
+    return None
+
+
 class Rows:
     """The fetched rows of one statement (what ``DuckDBPyConnection.execute`` returns
     as far as covermap uses it)."""
@@ -137,12 +150,8 @@ class DuckDBDialect:
     def execute(self, query: str, params: list | tuple | None = None) -> Rows:
         import psycopg
 
-        if (m := _SET.match(query)) and m.group(1) in TUNING:
-            return Rows([])
-        if (m := _SETTING.match(query)) and m.group(1) in TUNING:
-            return Rows([("false",)])
-        if _SET.match(query) or query.lstrip().upper().startswith("PRAGMA"):
-            raise capabilities.unsupported(self._store, capabilities.SPILL_SETTINGS)
+        if (settled := settings_reply(self._store, query)) is not None:
+            return settled
         try:
             translated = translate(query)
         except sqlglot.errors.SqlglotError as e:

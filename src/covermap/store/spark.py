@@ -18,11 +18,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import ibis
-from ibis.backends.sql.datatypes import DuckDBType
 
 from covermap.errors import BackendUnsupported, StoreError
 from covermap.store import capabilities, schema, spark_compile, spark_engine
 from covermap.store.connect import _BOOKKEEPING_DDL, Store
+from covermap.store.remote_columns import IbisColumns
 from covermap.store.spark_sql import SparkDialect
 
 assert spark_compile  # imported for its fixes to Ibis's Spark SQL
@@ -53,7 +53,7 @@ def schemas():
         return duckdb_schemas()
 
 
-class SparkStore(Store):
+class SparkStore(IbisColumns, Store):
     """A read-only store on Spark: ``ibis`` is Ibis's PySpark backend."""
 
     backend = capabilities.SPARK
@@ -73,21 +73,6 @@ class SparkStore(Store):
 
     def has_table(self, name: str) -> bool:
         return bool(self.session.catalog.tableExists(name))
-
-    def _physical(self, name: str) -> dict[str, str]:
-        if not self.has_table(name):
-            return {}
-        return {c: DuckDBType.to_string(t).replace(" ", "").upper()
-                for c, t in self.ibis.get_schema(name).items()}
-
-    def columns(self, name: str, *, date_flags: bool = False) -> dict[str, str]:
-        from covermap.store import extras
-
-        out = {c: t for c, t in self._physical(name).items()
-               if date_flags or c not in schema.DATE_FLAG_NAMES}
-        if name == schema.ACCOUNTS.name:
-            out.update({c: t for c, (_, t) in extras.catalog_of(self).items()})
-        return out
 
     def ensure_schema(self) -> None:
         raise capabilities.unsupported(self, capabilities.WRITE)

@@ -18,7 +18,7 @@ import sqlglot
 from sqlglot import exp
 
 from covermap.store import capabilities
-from covermap.store.postgres_sql import _SET, _SETTING, TUNING, Rows
+from covermap.store.postgres_sql import Rows, settings_reply
 
 _DROP = re.compile(r'^\s*DROP\s+TABLE\s+IF\s+EXISTS\s+"([^"]+)"\s*$', re.IGNORECASE)
 
@@ -89,12 +89,8 @@ class SparkDialect:
         """Nothing to close: every statement runs on the store's session."""
 
     def execute(self, query: str, params: list | tuple | None = None) -> Rows:
-        if (m := _SET.match(query)) and m.group(1) in TUNING:
-            return Rows([])
-        if (m := _SETTING.match(query)) and m.group(1) in TUNING:
-            return Rows([("false",)])
-        if _SET.match(query) or query.lstrip().upper().startswith("PRAGMA"):
-            raise capabilities.unsupported(self._store, capabilities.SPILL_SETTINGS)
+        if (settled := settings_reply(self._store, query)) is not None:
+            return settled
         if m := _DROP.match(query):
             con = self._store.ibis
             if m.group(1) in con._cached_dataframes:
