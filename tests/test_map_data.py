@@ -101,18 +101,22 @@ def plan(text: str = PLAN_YAML):
     return parse_plan(text, "<map fixture>")
 
 
-def insert(store) -> None:
-    """Insert the fixture rows into an open store."""
+def insert(store, *, accounts=ACCOUNTS, products=PRODUCTS, deals=DEALS, lines=LINES,
+           activities=ACTIVITIES) -> None:
+    """Insert the fixture rows (or the rows given) into an open store; activity rows of 7
+    values end with ``occurred_at_is_date``."""
     con = store.duckdb
     con.executemany("INSERT INTO accounts (account_id, name, annual_revenue) VALUES (?, ?, ?)",
-                    ACCOUNTS)
+                    accounts)
     con.executemany("INSERT INTO products (product_id, name, complexity) VALUES (?, ?, ?)",
-                    PRODUCTS)
+                    products)
     con.executemany(
         "INSERT INTO deals (deal_id, account_id, created_at, close_date, is_closed, is_won, "
-        "amount, currency, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", DEALS)
+        "amount, currency, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", deals)
     con.executemany("INSERT INTO deal_lines (line_id, deal_id, product_id, amount) "
-                    "VALUES (?, ?, ?, ?)", LINES)
+                    "VALUES (?, ?, ?, ?)", lines)
+    dated = len(activities[0]) == 7
     con.executemany(
         "INSERT INTO activities (activity_id, account_id, kind, occurred_at, outcome, "
-        "duration_minutes) VALUES (?, ?, ?, ?, ?, ?)", ACTIVITIES)
+        f"duration_minutes{', occurred_at_is_date' if dated else ''}) "
+        f"VALUES (?, ?, ?, ?, ?, ?{', ?' if dated else ''})", activities)

@@ -35,20 +35,11 @@ CALLS = [("E1", "2026-01-09 23:59:59", 1, False), ("E2", "2026-01-10 00:00:00", 
 @pytest.fixture(scope="module")
 def edges(tmp_path_factory):
     with open_store(tmp_path_factory.mktemp("map_edges") / "covermap.duckdb") as s:
-        con = s.duckdb
-        con.execute("INSERT INTO accounts (account_id, name, annual_revenue) "
-                    "VALUES ('A1', 'Alpha', 5000)")
-        con.execute("INSERT INTO products (product_id, name, complexity) "
-                    "VALUES ('P1', 'Widget', 'simple'), ('P2', 'Gadget', 'simple')")
-        con.executemany(
-            "INSERT INTO deals (deal_id, account_id, created_at, close_date, is_closed, is_won, "
-            "amount, currency, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", DEALS)
-        con.executemany("INSERT INTO deal_lines (line_id, deal_id, product_id, amount) "
-                        "VALUES (?, ?, ?, ?)", LINES)
-        con.executemany(
-            "INSERT INTO activities (activity_id, account_id, kind, occurred_at, outcome, "
-            "duration_minutes, occurred_at_is_date) VALUES (?, 'A1', 'call', ?, 'connected', ?, ?)",
-            CALLS)
+        fx.insert(s, accounts=[("A1", "Alpha", 5000)],
+                  products=[("P1", "Widget", "simple"), ("P2", "Gadget", "simple")],
+                  deals=DEALS, lines=LINES,
+                  activities=[(a, "A1", "call", at, "connected", minutes, is_date)
+                              for a, at, minutes, is_date in CALLS])
         yield s
 
 

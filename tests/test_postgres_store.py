@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from export_files import EXPORTS
 from postgres_cluster import REQUIRE, connect, new_schema, pg_server, pg_url  # noqa: F401
 
 if not REQUIRE:  # CI installs the postgres extra (the test extra pulls it in)
@@ -25,16 +26,7 @@ from covermap.store import capabilities
 from covermap.store.connect import open_store
 
 D = dt.date
-ANALYSES = {
-    "coverage": ["coverage_accounts.csv", "coverage_checks.csv", "coverage_depth.csv",
-                 "coverage_summary.csv", "transitions.csv", "worklist.csv"],
-    "map": ["map_cells.csv", "map_channels.csv", "map_unplaced.csv"],
-    "team": ["team_accounts.csv", "team_effort.csv", "team_findings.csv",
-             "team_followed.csv", "team_handoffs.csv", "team_summary.csv"],
-    "value": ["value_accounts.csv", "value_content.csv", "value_content_stages.csv",
-              "value_persona_stages.csv", "value_summary.csv", "value_touches.csv"],
-    "capacity": ["capacity_reality.csv", "capacity_segments.csv", "capacity_summary.csv"],
-}
+ANALYSES = EXPORTS
 
 
 @pytest.fixture(params=["duckdb", "postgres"])
