@@ -122,7 +122,7 @@ def steps(store: Path, out_dir: Path, *, groups: int | None = None,
             f"{n_groups:,} groups of {accounts:,} accounts; median of {len(ms)} "
             f"(wall/CPU s: {times}), CPU median {med[by][1]:.1f} s, highest peak; {load}"
             + (f"; CPU ratio to --by segment {med['group'][1] / med['segment'][1]:.2f}"
-               if by == "group" else "")))
+               if by == "group" else ""), cpu=med[by][1]))
     return out
 
 

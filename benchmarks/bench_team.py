@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import resource
 import statistics
 import sys
 from pathlib import Path
@@ -158,15 +157,6 @@ def run_baseline(store: Path, out_csv: Path) -> None:
     con.execute(f"COPY ({baseline_sql(con)}) TO '{target}' (HEADER)")
 
 
-def _timed(step: str, argv: list[str], note: str) -> tuple[Measurement, float]:
-    """``measure`` and the CPU seconds (user + system) of the step's processes: on a
-    machine shared with others the CPU time varies far less than the wall time."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    m = measure(step, argv, note=note)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return m, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
 def steps(store: Path, out_dir: Path, repeat: int = 3) -> list[Measurement]:
     """Time `covermap team --export` and the baseline on the same store, alternating."""
     out_dir = Path(out_dir)
@@ -178,18 +168,18 @@ def steps(store: Path, out_dir: Path, repeat: int = 3) -> list[Measurement]:
                 f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
                 f"from bench_team import run_baseline; "
                 f"run_baseline({str(store)!r}, {str(baseline_csv)!r})"), "team_accounts only")}
-    runs: dict[str, list[tuple[Measurement, float]]] = {step: [] for step in argv}
+    runs: dict[str, list[Measurement]] = {step: [] for step in argv}
     loads = []
     for _ in range(repeat):
         loads.append(", ".join(f"{x:.2f}" for x in os.getloadavg()))
         for step, (args, note) in argv.items():
-            runs[step].append(_timed(step, args, note))
+            runs[step].append(measure(step, args, note=note))
     out = []
     for step, ms in runs.items():
-        cpu = statistics.median(c for _, c in ms)
-        m = Measurement(step, statistics.median(x.seconds for x, _ in ms),
-                        statistics.median(x.peak_mib for x, _ in ms), note=argv[step][1])
-        m.note += (f"; wall {', '.join(f'{x.seconds:.1f}' for x, _ in ms)} s, CPU median "
+        cpu = statistics.median(x.cpu for x in ms)
+        m = Measurement(step, statistics.median(x.seconds for x in ms),
+                        statistics.median(x.peak_mib for x in ms), note=argv[step][1], cpu=cpu)
+        m.note += (f"; wall {', '.join(f'{x.seconds:.1f}' for x in ms)} s, CPU median "
                    f"{cpu:.1f} s; load {' / '.join(loads)}")
         out.append(m)
     out[1].note += ("; rows differing from covermap's: "
