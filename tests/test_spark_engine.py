@@ -15,7 +15,8 @@ from export_files import EXPORTS
 from covermap.cli.main import app
 from covermap.sample import generate_company
 
-#: CI installs Java and the spark extra: there a missing one fails instead of skipping
+#: with COVERMAP_REQUIRE_SPARK=1 a missing Java or spark extra fails instead of skipping
+#: (CI does not run this module: .ci/run says why and how to run it)
 REQUIRE = os.environ.get("COVERMAP_REQUIRE_SPARK") == "1"
 if not REQUIRE:
     pytest.importorskip("pyspark", reason="pip install 'covermap[spark]' to test --engine spark")
