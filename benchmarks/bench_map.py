@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from measure import Measurement, measure, pop_repeat, python
+from measure import Measurement, alternate, pop_repeat, python
 
 #: the window's bounds as constants (so the scans filter by them): w_end, the last day of the
 #: last complete month on or before the latest activity's date, and w_start, five months
@@ -235,20 +233,7 @@ def steps(store: Path, out_dir: Path, repeat: int = 3) -> list[Measurement]:
     argv = {"map --export": ([sys.executable, "-m", "covermap", "map", "--store", str(store),
                               "--export", str(out_dir), "--force"], "3 tables + priorities"),
             "map SQL baseline": (python(baseline_code(store, out_dir)), "the same 3 tables")}
-    runs: dict[str, list[Measurement]] = {step: [] for step in argv}
-    loads = []
-    for _ in range(repeat):
-        loads.append(", ".join(f"{x:.2f}" for x in os.getloadavg()))
-        for step, (args, note) in argv.items():
-            runs[step].append(measure(step, args, note=note))
-    out = []
-    for step, ms in runs.items():
-        m = Measurement(step, statistics.median(x.seconds for x in ms),
-                        statistics.median(x.peak_mib for x in ms), note=argv[step][1],
-                        cpu=statistics.median(x.cpu for x in ms))
-        m.note += (f"; wall {', '.join(f'{x.seconds:.2f}' for x in ms)} s, CPU "
-                   f"{', '.join(f'{x.cpu:.2f}' for x in ms)} s; load {' / '.join(loads)}")
-        out.append(m)
+    out = alternate(argv, repeat)
     out[1].note += f"; rows differing from covermap's: {same_tables(out_dir)}"
     return out
 

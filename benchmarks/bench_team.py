@@ -20,14 +20,12 @@ activity kinds; owners are accounts.owner_id (no fallback).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from measure import Measurement, differing_rows, measure, pop_repeat, python
+from measure import Measurement, alternate, differing_rows, pop_repeat, python
 
 #: covermap team's default --memory-limit, given to the baseline too
 MEMORY_LIMIT = "1200MB"
@@ -168,20 +166,7 @@ def steps(store: Path, out_dir: Path, repeat: int = 3) -> list[Measurement]:
                 f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
                 f"from bench_team import run_baseline; "
                 f"run_baseline({str(store)!r}, {str(baseline_csv)!r})"), "team_accounts only")}
-    runs: dict[str, list[Measurement]] = {step: [] for step in argv}
-    loads = []
-    for _ in range(repeat):
-        loads.append(", ".join(f"{x:.2f}" for x in os.getloadavg()))
-        for step, (args, note) in argv.items():
-            runs[step].append(measure(step, args, note=note))
-    out = []
-    for step, ms in runs.items():
-        cpu = statistics.median(x.cpu for x in ms)
-        m = Measurement(step, statistics.median(x.seconds for x in ms),
-                        statistics.median(x.peak_mib for x in ms), note=argv[step][1], cpu=cpu)
-        m.note += (f"; wall {', '.join(f'{x.seconds:.1f}' for x in ms)} s, CPU median "
-                   f"{cpu:.1f} s; load {' / '.join(loads)}")
-        out.append(m)
+    out = alternate(argv, repeat)
     out[1].note += ("; rows differing from covermap's: "
                     f"{differing_rows(out_dir / 'team_accounts.csv', baseline_csv, 1)}")
     return out

@@ -102,3 +102,26 @@ def differing_rows(ours_csv: Path, base_csv: Path, key_columns: int) -> int:
     base = rows(base_csv)
     ours = rows(ours_csv, max((len(r) for r in base.values()), default=None))
     return sum(ours.get(k) != v for k, v in base.items()) + abs(len(ours) - len(base))
+
+
+def alternate(argv: dict[str, tuple[list[str], str]], repeat: int) -> list[Measurement]:
+    """Run each step of ``argv`` (step -> (argv, note)) in turn, ``repeat`` rounds, and give
+    per step the medians of wall time, peak memory and CPU time, with every round's wall and
+    CPU seconds and the load average before each round in its note."""
+    import statistics
+
+    runs: dict[str, list[Measurement]] = {step: [] for step in argv}
+    loads = []
+    for _ in range(repeat):
+        loads.append(", ".join(f"{x:.2f}" for x in os.getloadavg()))
+        for step, (args, note) in argv.items():
+            runs[step].append(measure(step, args, note=note))
+    out = []
+    for step, ms in runs.items():
+        m = Measurement(step, statistics.median(x.seconds for x in ms),
+                        statistics.median(x.peak_mib for x in ms), note=argv[step][1],
+                        cpu=statistics.median(x.cpu for x in ms))
+        m.note += (f"; wall {', '.join(f'{x.seconds:.2f}' for x in ms)} s, CPU "
+                   f"{', '.join(f'{x.cpu:.2f}' for x in ms)} s; load {' / '.join(loads)}")
+        out.append(m)
+    return out
