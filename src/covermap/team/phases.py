@@ -17,6 +17,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from covermap.engine.account_keys import KEY_COLUMNS
 from covermap.engine.window import Window
 from covermap.plan.model import Plan
 from covermap.team.plan_tables import letter_table
@@ -34,7 +35,8 @@ def _in_force(t: ir.Table, day: ir.DateValue) -> ir.BooleanValue:
 def phase_findings(store, plan: Plan, periods: ir.Table, seg: ir.Table,
                    window: Window) -> ir.Table:
     """``account_id, stage, kind, role, user_id, detail`` of the three kinds (module doc);
-    ``seg`` holds ``account_id, seg_key``."""
+    ``seg`` holds ``account_id, seg_key`` and the account's keys (``KEY_COLUMNS``), which
+    every finding carries."""
     letters = letter_table(plan)
     resp = letters.filter(letters.responsible).select("seg_key", "stage", "role")
     in_window = periods.stage.notnull() & (periods.period_start <= ibis.date(window.end))
@@ -43,52 +45,58 @@ def phase_findings(store, plan: Plan, periods: ir.Table, seg: ir.Table,
     as_of = ibis.date(window.as_of)
 
     entered = p.filter(p.entered).join(resp, ["seg_key", "stage"]).select(
-        "account_id", "stage", "role", entry=p.period_start)
-    on_day = entered.join(team, (entered.account_id == team.account_id)
-                          & (entered.role == team.role) & _in_force(team, entered.entry))
+        "account_id", "stage", "role", *KEY_COLUMNS, entry=p.period_start)
+    # one join: every row of the role overlapping [entry, as_of]; per entry, the first row
+    # in the order (in force on the entry day, then joining later, then the join date and
+    # user) says whether the role was held that day, else who joined first
+    cand = entered.join(team, (entered.account_id == team.account_id)
+                        & (entered.role == team.role)
+                        & (team.start_date.isnull() | (team.start_date <= as_of))
+                        & (team.end_date.isnull() | (team.end_date >= entered.entry)))
+    cand = cand.select(
+        account_id=entered.account_id, stage=entered.stage, role=entered.role,
+        entry=entered.entry, user_id=team.user_id, **{k: entered[k] for k in KEY_COLUMNS},
+        on_day=team.start_date.isnull() | (team.start_date <= entered.entry),
+        joins=team.end_date.isnull() | (team.end_date > entered.entry),
+        joined=ibis.greatest(team.start_date, entered.entry))
     keys = ["account_id", "role", "entry"]
-    on_day = on_day.select(account_id=entered.account_id, role=entered.role,
-                           entry=entered.entry)
-    missing = entered.anti_join(on_day, keys)
-    later = missing.join(team, (missing.account_id == team.account_id)
-                         & (missing.role == team.role)
-                         & (team.start_date.isnull() | (team.start_date <= as_of))
-                         & (team.end_date.isnull()
-                            | (team.end_date > missing.entry)))
-    later = later.select(account_id=missing.account_id, stage=missing.stage,
-                         role=missing.role, entry=missing.entry, user_id=team.user_id,
-                         joined=ibis.greatest(team.start_date, missing.entry))
-    w = ibis.window(group_by=[later.account_id, later.role, later.entry],
-                    order_by=[later.joined, later.user_id])
-    first = later.mutate(_n=ibis.row_number().over(w))
-    first = first.filter(first._n == 0)
+    w = ibis.window(group_by=[cand.account_id, cand.role, cand.entry],
+                    order_by=[cand.on_day.desc(), cand.joins.desc(), cand.joined,
+                              cand.user_id])
+    head = cand.mutate(_n=ibis.row_number().over(w))
+    head = head.filter(head._n == 0)
+    held = head.filter(head.on_day | head.joins)
+    first = held.filter(~held.on_day)
     late = first.select(
         "account_id", "stage", kind=ibis.literal("late_join"), role=first.role,
         user_id=first.user_id,
         detail="joined on " + first.joined.cast("string") + ", "
                + _days(first.joined.delta(first.entry, unit="day"))
-               + " after the stage began on " + first.entry.cast("string"))
-    never = missing.anti_join(first.select(*keys), keys)
+               + " after the stage began on " + first.entry.cast("string"),
+        **{k: first[k] for k in KEY_COLUMNS})
+    never = entered.anti_join(held.select(*keys), keys)
     never = never.select(
         "account_id", "stage", kind=ibis.literal("never_joined"), role=never.role,
         user_id=ibis.null("string"),
         detail="nobody of this role from " + never.entry.cast("string") + " (the stage "
-               "began) to " + str(window.as_of))
+               "began) to " + str(window.as_of), **{k: never[k] for k in KEY_COLUMNS})
 
     grace = plan.journey.phase_out_days
     ended = p.filter(p.has_next & (p.period_end + ibis.interval(days=grace + 1) <= as_of))
     ended = ended.join(resp, ["seg_key", "stage"]).select(
-        "account_id", "stage", "role", "seg_key", "next_stage", last=ended.period_end)
+        "account_id", "stage", "role", "seg_key", "next_stage", *KEY_COLUMNS,
+        last=ended.period_end)
     nxt = letters.select("seg_key", "role", next_stage="stage")
     ended = ended.anti_join(nxt, ["seg_key", "next_stage", "role"])
     check = ended.last + ibis.interval(days=grace + 1)
     stay = ended.join(team, (ended.account_id == team.account_id) & (ended.role == team.role)
                       & _in_force(team, ended.last) & _in_force(team, check))
     stay = stay.select(account_id=ended.account_id, stage=ended.stage, role=ended.role,
-                       user_id=team.user_id, last=ended.last).distinct()
+                       user_id=team.user_id, last=ended.last,
+                       **{k: ended[k] for k in KEY_COLUMNS}).distinct()
     stayed = stay.select(
         "account_id", "stage", kind=ibis.literal("stayed_on"), role=stay.role,
         user_id=stay.user_id,
         detail=f"still on the team more than {grace} days after the stage ended on "
-               + stay.last.cast("string"))
+               + stay.last.cast("string"), **{k: stay[k] for k in KEY_COLUMNS})
     return ibis.union(late, never, stayed, distinct=False)

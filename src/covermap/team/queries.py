@@ -28,6 +28,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
+from covermap.engine.account_keys import KEY_COLUMNS
 from covermap.engine.owners import with_owners
 from covermap.engine.segments import account_segments
 from covermap.engine.window import Window
@@ -61,21 +62,24 @@ def staged_accounts(store, plan: Plan, current: ir.Table, as_of: dt.date) -> ir.
 
 def _finding(t: ir.Table, kind: str, user: ir.Value, detail: ir.StringValue) -> ir.Table:
     return t.select("account_id", "stage", kind=ibis.literal(kind), role=t.role,
-                    user_id=user.cast("string"), detail=detail)
+                    user_id=user.cast("string"), detail=detail,
+                    **{k: t[k] for k in KEY_COLUMNS})
 
 
 def team_members(plan: Plan, acc: ir.Table, team: ir.Table) -> ir.Table:
-    """``account_id, stage, user_id, role, letter, responsible, single``: the members in
-    force (``team``: :func:`team_on` ``as_of``) of accounts in a stage, with their role's
-    letter there and whether the role is single-holder."""
-    staged = acc.filter(acc.stage.notnull()).select("account_id", "stage", "seg_key")
+    """``account_id, stage, user_id, role, letter, responsible, single`` and the account's
+    keys: the members in force (``team``: :func:`team_on` ``as_of``) of accounts in a stage
+    (``acc``: :func:`staged_accounts` with its keys), with their role's letter there and
+    whether the role is single-holder."""
+    staged = acc.filter(acc.stage.notnull()).select("account_id", "stage", "seg_key",
+                                                    *KEY_COLUMNS)
     m = team.join(staged, "account_id")
     m = m.left_join(letter_table(plan), ["seg_key", "stage", "role"])
     m = m.left_join(role_table(plan), "role")
     return m.select("account_id", "stage", "user_id", "role", "letter",
                     responsible=m.responsible.fill_null(False),
                     # a role the plan does not define is over-coverage, never single-holder
-                    single=m.single_holder.fill_null(False))
+                    single=m.single_holder.fill_null(False), **{k: m[k] for k in KEY_COLUMNS})
 
 
 def group_scoped(plan: Plan) -> list[str]:
@@ -106,7 +110,7 @@ def _duplicates(plan: Plan, members: ir.Table, team: ir.Table | None,
     t = team.filter(team.role.isin(per_group)).join(g, "account_id")
     gheld = t.group_by(["group_id", "role"]).aggregate(holders=t.user_id.nunique())
     gheld = gheld.filter(gheld.holders >= 2)
-    m = members.filter(members.single & members.role.isin(per_group)).join(g, "account_id")
+    m = members.filter(members.single & members.role.isin(per_group))
     gdup = m.join(gheld, ["group_id", "role"])
     by_group = _finding(gdup, "duplicate", gdup.user_id,
                         "one of " + gdup.holders.cast("string") + " users holding this "
@@ -119,13 +123,15 @@ def team_findings(plan: Plan, acc: ir.Table, window: Window, members: ir.Table,
                   groups: ir.Table | None = None) -> ir.Table:
     """The four kinds of findings on the team in force on ``as_of`` (module doc);
     ``members``: :func:`team_members`; ``touched``: the human touches per account, span
-    and user (``covermap.team.effort.touch_rollup``); ``team`` (:func:`team_on` ``as_of``)
-    and ``groups`` (``account_id, group_id``) are needed when a role is single per
-    customer group."""
-    staged = acc.filter(acc.stage.notnull()).select("account_id", "stage", "seg_key")
+    and user (``covermap.team.effort.touch_rollup``); ``acc`` and ``members`` carry the
+    account's keys (``KEY_COLUMNS``), as every finding does; ``team`` (:func:`team_on`
+    ``as_of``) and ``groups`` (``account_id, group_id``) are needed when a role is single
+    per customer group."""
+    staged = acc.filter(acc.stage.notnull()).select("account_id", "stage", "seg_key",
+                                                    *KEY_COLUMNS)
     letters = letter_table(plan)
     need = staged.join(letters.filter(letters.responsible), ["seg_key", "stage"])
-    need = need.select("account_id", "stage", "role", "letter")
+    need = need.select("account_id", "stage", "role", "letter", *KEY_COLUMNS)
     # members holds the whole team in force of every account in a stage
     gaps = need.anti_join(members, ["account_id", "role"])
     gap = _finding(gaps, "gap", ibis.null("string"),
@@ -147,7 +153,8 @@ def team_findings(plan: Plan, acc: ir.Table, window: Window, members: ir.Table,
 
 
 def account_rows(acc: ir.Table, findings: ir.Table, team: ir.Table) -> ir.Table:
-    """``team_accounts``: one row per account (counts empty for accounts in no stage)."""
+    """``team_accounts``: one row per account (counts empty for accounts in no stage), with
+    the account's keys (``acc``: :func:`staged_accounts` with ``KEY_COLUMNS``)."""
     size = team.group_by("account_id").aggregate(team_size=lambda t: t.user_id.nunique())
     f = findings
     counts = f.group_by("account_id").aggregate(
@@ -167,4 +174,4 @@ def account_rows(acc: ir.Table, findings: ir.Table, team: ir.Table) -> ir.Table:
         team_size=j.team_size.fill_null(0).cast("int64"), gaps=count(j.gaps),
         duplicates=count(j.duplicates), over_coverage=count(j.over_coverage),
         silent_members=count(j.silent_members), stage_position=j.stage_position,
-        owner_name=j.owner_name)
+        owner_name=j.owner_name, **{k: j[k] for k in KEY_COLUMNS})

@@ -24,12 +24,12 @@ over hand-offs with a first touch.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
 
+from covermap.coverage.measure import temp_keeper
 from covermap.engine.account_keys import KEY_COLUMNS, account_keys, with_keys
 from covermap.engine.states import states_at
 from covermap.engine.window import Window, resolve_window
@@ -100,12 +100,9 @@ def team_tables(result: TeamResult) -> dict[str, ir.Table]:
 
 
 def _keeper(store):
-    token = uuid.uuid4().hex[:10]
-
-    def keep(expr: ir.Table, name: str) -> ir.Table:
-        return store.ibis.create_table(f"_covermap_team_{name}_{token}", expr, temp=True)
-
-    return keep
+    # coverage's: intermediates written with preserve_insertion_order off (parallel
+    # inserts); every exported team table is sorted where it is read
+    return temp_keeper(store)
 
 
 def current_states(store, plan: Plan, window: Window,
@@ -154,17 +151,17 @@ def measure_team(store, plan: Plan, *, as_of: dt.date | None = None,
     keep = _keeper(store)
     spans = keep(staged_spans(store, plan, window), "spans")
     current, spanless = current_states(store, plan, window, spans)
-    acc = keep(staged_accounts(store, plan, current, window.as_of), "staged")
+    ak = keep(account_keys(store, plan), "account_keys")
+    # the keys once per account: the findings and team_accounts carry them from here
+    acc = keep(with_keys(staged_accounts(store, plan, current, window.as_of), ak), "staged")
     touched = keep(touch_rollup(store, plan, window, spans, spanless), "touches")
     phases = phase_findings(store, plan, stage_periods(spans),
-                            acc.select("account_id", "seg_key"), window)
+                            acc.select("account_id", "seg_key", *KEY_COLUMNS), window)
     team = keep(team_on(store, window.as_of), "team")
     members = keep(team_members(plan, acc, team), "members")
-    ak = keep(account_keys(store, plan), "account_keys")
-    findings = ibis.union(team_findings(plan, acc, window, members, touched, team, ak),
-                          phases, distinct=False)
-    findings = keep(with_keys(findings, ak), "findings")
-    accounts = keep(with_keys(account_rows(acc, findings, team), ak), "accounts")
+    findings = keep(ibis.union(team_findings(plan, acc, window, members, touched, team, ak),
+                               phases, distinct=False), "findings")
+    accounts = keep(account_rows(acc, findings, team), "accounts")
     handoffs = keep(with_keys(measure_handoffs(store, plan, spans, window, touched), ak),
                     "handoffs")
     # kept, as every front end reads them at least twice (print, then export)
