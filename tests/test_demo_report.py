@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from built_once import built_once
 from typer.testing import CliRunner
 
 from covermap.cli.main import app
@@ -17,13 +18,22 @@ from covermap.cli.main import app
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def demo_company(tmp_path_factory) -> tuple[Path, str]:
+    """(the folder, the terminal output) of `covermap demo` on 1,200 accounts, run once per
+    test run (tests/test_report_layout.py lays out its report); read it only."""
+    def build(out: Path) -> None:
+        result = CliRunner().invoke(app, ["demo", "--out", str(out), "--accounts", "1200",
+                                          "--seed", "7"])
+        assert result.exit_code == 0, result.output
+        (out.parent / f"{out.name}.output").write_text(result.output, "utf-8")
+
+    out = built_once(tmp_path_factory, "demo1200", build)
+    return out, (out.parent / f"{out.name}.output").read_text("utf-8")
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--accounts", "1200",
-                                      "--seed", "7"])
-    assert result.exit_code == 0, result.output
-    return out, result.output
+    return demo_company(tmp_path_factory)
 
 
 def test_demo_writes_store_results_and_report(demo):

@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_demo_report import demo_company
 from typer.testing import CliRunner
 
 from covermap.cli.main import app
@@ -108,11 +109,7 @@ def _no_empty_words(body: str) -> None:
 
 @pytest.fixture(scope="module")
 def demo_report(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("layout-demo")
-    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--accounts", "1200",
-                                      "--seed", "7"])
-    assert result.exit_code == 0, result.output
-    return out / "report.html"
+    return demo_company(tmp_path_factory)[0] / "report.html"
 
 
 QUIET_PLAN = "as_of: 2026-06-30\n"
