@@ -81,15 +81,17 @@ def _plan(zone: str):
     return parse_plan(PLAN.format(zone=zone), "plan.yaml")
 
 
-@pytest.fixture(params=ZONES)
-def zoned(request, tmp_path):
-    """(zone, plan, open store) with the CSV files imported under that zone's plan."""
+@pytest.fixture(scope="module", params=ZONES)
+def zoned(request, tmp_path_factory):
+    """(zone, plan, open store) with the CSV files imported under that zone's plan, once per
+    zone for the module (its tests only read the store)."""
     zone = request.param
+    folder = tmp_path_factory.mktemp("zoned")
     for name, text in FILES.items():
-        (tmp_path / name).write_text(text, "utf-8")
+        (folder / name).write_text(text, "utf-8")
     plan = _plan(zone)
-    with open_store(tmp_path / "covermap.duckdb") as store:
-        import_paths(store, [tmp_path / n for n in FILES], plan=plan)
+    with open_store(folder / "covermap.duckdb") as store:
+        import_paths(store, [folder / n for n in FILES], plan=plan)
         yield zone, plan, store
 
 
