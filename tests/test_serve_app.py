@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from built_once import built_once
 from fastapi.testclient import TestClient
 
 from covermap.importing import import_paths
@@ -38,18 +39,19 @@ _BUILT: dict[str, tuple[Path, Path]] = {}
 
 def prepared(tmp_path_factory, accounts: int = ACCOUNTS) -> tuple[Path, Path]:
     """(store, plan file) of the sample company with its results saved in the store; built
-    once per session and size."""
+    once per run and size (tests/built_once.py), copied once per worker."""
     name = f"serve{accounts}"
     if name not in _BUILT:
-        folder = tmp_path_factory.mktemp(name)
-        generate_company(folder / "data", accounts=accounts, seed=42)
-        plan = folder / "plan.yaml"
-        plan.write_text(PLAN, "utf-8")
-        store = folder / "covermap.duckdb"
-        with open_store(store) as s:
-            import_paths(s, sorted((folder / "data").glob("*.csv")), plan=parse_plan(PLAN))
-        Service(str(store), plan).prepare(timeout=300)
-        _BUILT[name] = store, plan
+        def build(folder: Path) -> None:
+            generate_company(folder / "data", accounts=accounts, seed=42)
+            (folder / "plan.yaml").write_text(PLAN, "utf-8")
+            with open_store(folder / "covermap.duckdb") as s:
+                import_paths(s, sorted((folder / "data").glob("*.csv")), plan=parse_plan(PLAN))
+            Service(str(folder / "covermap.duckdb"), folder / "plan.yaml").prepare(timeout=300)
+
+        shared = built_once(tmp_path_factory, name, build)
+        _BUILT[name] = copy_of((shared / "covermap.duckdb", shared / "plan.yaml"),
+                               tmp_path_factory.mktemp(name))
     return _BUILT[name]
 
 
