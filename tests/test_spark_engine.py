@@ -1,13 +1,15 @@
 """``covermap --engine spark``: the analyses run on PySpark in local mode (``local[2]``)
-over the Parquet files ``covermap export-store`` writes, and each export equals DuckDB's
-byte for byte. What Spark refuses (writing, a folder that is not a store's) is said
-before Spark starts, naming the capability and what to do."""
+over the Parquet files ``covermap export-store`` writes (coverage over the same files
+registered as a Spark catalog database), and each export equals DuckDB's byte for byte.
+What Spark refuses (writing, a folder that is not a store's) is said before Spark starts,
+naming the capability and what to do."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from export_files import EXPORTS
@@ -28,8 +30,14 @@ if not REQUIRE:
 pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
               pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
-#: the analyses --engine spark runs (capacity is refused), and the files each exports
-ANALYSES = {a: files for a, files in EXPORTS.items() if a != "capacity"}
+EXAMPLES = Path(__file__).parents[1] / "examples"
+#: capacity on the sample's capacity plan (journeys, benchmark) with a what-if scenario
+CAPACITY = ["--plan", str(EXAMPLES / "sample-capacity.yaml"),
+            "--scenario", str(EXAMPLES / "scenarios" / "enterprise-grows.yaml")]
+#: each analysis --engine spark runs: its options and the files it exports
+ANALYSES = {**{a: ([], files) for a, files in EXPORTS.items()},
+            "capacity": (CAPACITY, [*EXPORTS["capacity"], "capacity_scenarios.csv"])}
+ASSIGNED = ["assignment.csv", "assignment_load.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -65,41 +73,73 @@ def sample(tmp_path_factory):
     return duck, str(folder / "pq")
 
 
-@pytest.mark.parametrize("analysis", list(ANALYSES))
-def test_every_export_on_spark_is_byte_identical_to_duckdb(spark, sample, analysis, tmp_path,
-                                                           runner):
-    duck, parquet = sample
-    res = runner.invoke(app, [analysis, "--store", duck, "--export", str(tmp_path / "duckdb")])
+def same_exports(runner, command: list[str], duck: str, store: str, files: list[str],
+                 folder: Path) -> None:
+    """Run ``command`` on the DuckDB store ``duck`` and with --engine spark on ``store``
+    (its Parquet files or a catalog database of them); every export is the same bytes."""
+    res = runner.invoke(app, [*command, "--store", duck, "--export",
+                              str(folder / "duckdb")])
     assert res.exit_code == 0, res.output
-    res = runner.invoke(app, ["--engine", "spark", analysis, "--store", parquet,
-                              "--export", str(tmp_path / "spark")])
+    res = runner.invoke(app, ["--engine", "spark", *command, "--store", store,
+                              "--export", str(folder / "spark")])
     assert res.exit_code == 0, res.output
     lines = 0
-    for file in ANALYSES[analysis]:
-        expected = (tmp_path / "duckdb" / file).read_bytes()
-        assert (tmp_path / "spark" / file).read_bytes() == expected, file
+    for file in files:
+        expected = (folder / "duckdb" / file).read_bytes()
+        assert (folder / "spark" / file).read_bytes() == expected, file
         lines += expected.count(b"\n") - 1
     assert lines > 5  # rows, not only headers
 
 
-def test_a_spark_catalog_database_is_read_like_the_folder(spark, sample):
-    """--store catalog:DATABASE: the same tables saved in a Spark catalog database."""
-    from covermap.store import spark_engine
-    from covermap.store.connect import open_store
-
-    _, parquet = sample
+@pytest.fixture(scope="module")
+def catalog(spark, sample) -> tuple[str, str]:
+    """The sample's Parquet files registered as tables of a Spark catalog database, as a
+    warehouse's tables would be: ``catalog:crm``."""
+    duck, parquet = sample
     spark.sql("CREATE DATABASE IF NOT EXISTS crm")
-    for name in ("accounts", "activities", "deals", "imports", "quarantine"):
-        spark.read.parquet(f"{parquet}/{name}.parquet").write.saveAsTable(f"crm.{name}")
-    counts = {}
-    with spark_engine.engine(spark_engine.SPARK):
-        for url in (parquet, "catalog:crm"):
-            with open_store(url, read_only=True) as s:
-                counts[url] = ([s.table(t).count().to_pyarrow().as_py()
-                                for t in ("accounts", "activities", "deals")],
-                               s.table("activities").schema())
-    assert counts[parquet] == counts["catalog:crm"]
-    assert counts[parquet][0][0] == 20
+    for file in sorted(Path(parquet).glob("*.parquet")):
+        spark.sql(f"CREATE TABLE crm.{file.stem} USING parquet LOCATION '{file}'")
+    return duck, "catalog:crm"
+
+
+@pytest.mark.parametrize("analysis", [a for a in ANALYSES if a != "coverage"])
+def test_every_export_on_spark_is_byte_identical_to_duckdb(spark, sample, analysis, tmp_path,
+                                                           runner):
+    options, files = ANALYSES[analysis]
+    same_exports(runner, [analysis, *options], *sample, files, tmp_path)
+
+
+def test_coverage_over_a_spark_catalog_database_is_byte_identical(catalog, tmp_path, runner):
+    """--store catalog:DATABASE (the reader differs from a folder's only in where each
+    table comes from, so coverage runs here and not over the folder too)."""
+    options, files = ANALYSES["coverage"]
+    same_exports(runner, ["coverage", *options], *catalog, files, tmp_path)
+
+
+@pytest.mark.parametrize("people_per_account", [1, 2])
+def test_assign_on_spark_is_byte_identical_to_duckdb(spark, sample, people_per_account,
+                                                     tmp_path, runner):
+    """The solver gets the same group counts, and the accounts get the same people: one
+    csm per account, or two (every account of the sample, csm no single holder)."""
+    plan = (EXAMPLES / "sample-capacity.yaml").read_text("utf-8")
+    if people_per_account == 2:
+        plan = plan.replace("move_penalty: 0.01}", "move_penalty: 0.01, people_per_account: 2, "
+                            "scope: all}") + TWO_CSM_ROLES
+    (tmp_path / "plan.yaml").write_text(plan, "utf-8")
+    same_exports(runner, ["assign", "--role", "csm", "--plan", str(tmp_path / "plan.yaml")],
+                 *sample, ASSIGNED, tmp_path)
+
+
+#: the built-in roles, csm not a single holder (people_per_account: 2 needs it)
+TWO_CSM_ROLES = """
+roles:
+  - {id: csm, label: CSM, single_holder: false, hours_per_week: 40, engagement_share: 0.6}
+  - {id: account_executive, label: AE, hours_per_week: 40, engagement_share: 0.5}
+  - {id: inside_sales, label: ISR, hours_per_week: 40, engagement_share: 0.7}
+  - {id: marketing, label: Marketing, single_holder: false, hours_per_week: 40,
+     engagement_share: 0.2}
+  - {id: executive, label: Executive, hours_per_week: 50, engagement_share: 0.1}
+"""
 
 
 def test_export_store_writes_every_table_as_parquet(sample):
@@ -132,8 +172,9 @@ def test_a_folder_without_a_store_says_how_to_make_one(tmp_path, runner):
 
 
 def test_a_command_not_checked_on_spark_is_refused_by_name(tmp_path, runner):
-    res = runner.invoke(app, ["--engine", "spark", "capacity", "--store", str(tmp_path)])
+    res = runner.invoke(app, ["--engine", "spark", "worklist", "--store", str(tmp_path)])
     assert res.exit_code == 1
-    assert ("Spark store: no `covermap capacity` (the commands that run on Spark: coverage, "
-            "map, team, value); run `covermap capacity` without --engine spark") in res.output
+    assert ("Spark store: no `covermap worklist` (the commands that run on Spark: coverage, "
+            "map, team, value, capacity, assign); run `covermap worklist` without --engine "
+            "spark") in res.output
     assert "Traceback" not in res.output

@@ -19,7 +19,7 @@ DUCKDB = "duckdb"
 SPARK = "spark"
 ENGINES = (DUCKDB, SPARK)
 #: the analyses whose every export on Spark equals DuckDB's (tests/test_spark_engine.py)
-ANALYSES = ("coverage", "map", "team", "value")
+ANALYSES = ("coverage", "map", "team", "value", "capacity", "assign")
 #: the other commands --engine spark lets through: import (refused by the store: WRITE)
 COMMANDS = frozenset({*ANALYSES, "import"})
 
