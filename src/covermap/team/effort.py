@@ -82,13 +82,15 @@ def effort_table(touched: ir.Table, plan: Plan, acc: ir.Table) -> ir.Table:
     stage, letter``); ``touched`` is :func:`touch_rollup`."""
     t = touched.filter(touched.stage.notnull() & (touched.touches > 0))
     t = t.join(acc.select("account_id", "seg_key"), "account_id")
-    # one row per (account, role, stage) first, so that accounts is a count of rows
-    per = t.group_by(["account_id", "role", "stage", "seg_key"]).aggregate(
-        n=t.touches.sum(), minutes=t.minutes.sum())
+    # per (role, stage, segment key) first: an account has one segment key, so the
+    # distinct accounts of the keys sharing a letter add up (a group per account, role and
+    # stage was one per row: the rows are nearly distinct there already)
+    per = t.group_by(["role", "stage", "seg_key"]).aggregate(
+        accounts=t.account_id.nunique(), n=t.touches.sum(), minutes=t.minutes.sum())
     letters = letter_table(plan).select("seg_key", "stage", "role", "letter")
     j = per.left_join(letters, ["seg_key", "stage", "role"])
     g = j.group_by(["role", "stage", "letter"]).aggregate(
-        accounts=j.count(), human_touches=j.n.sum(), minutes=j.minutes.sum())
+        accounts=j.accounts.sum(), human_touches=j.n.sum(), minutes=j.minutes.sum())
     stages = [s.id for s in plan.journey.stages]
     roles_order = [r.id for r in plan.roles]
 
