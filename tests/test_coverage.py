@@ -234,3 +234,22 @@ def test_timezone_moves_an_evening_utc_touch_to_the_next_day(store):
         rows = records(r.checks, "bucket_start")
         assert [(x["bucket_start"], x["passed"]) for x in rows] == [
             (D(2026, 3, 1), passed[0]), (D(2026, 4, 1), passed[1])]
+
+
+def test_a_kept_intermediate_has_the_expressions_types_and_rows():
+    # the DuckDB keep declares the columns with the expression's types (int8 stays TINYINT,
+    # not what DuckDB would infer) and loads the expression's memtables itself
+    from covermap.coverage.keep import temp_keeper
+    from covermap.store.arrow import memtable, to_pylist
+
+    with open_store(":memory:") as s:
+        keep = temp_keeper(s)
+        m = memtable({"k": ["a", "b"], "n": [1, 2]}, {"k": "string", "n": "int64"})
+        t = keep(m.select("k", small=(m.n + 1).cast("int8")), "probe")
+        assert str(t.schema()["small"]) == "int8"
+        described = s.duckdb.execute(f"DESCRIBE {t.get_name()}").fetchall()
+        assert [(r[0], r[1]) for r in described] == [("k", "VARCHAR"), ("small", "TINYINT")]
+        assert sorted(to_pylist(t), key=lambda r: r["k"]) == [{"k": "a", "small": 2},
+                                                             {"k": "b", "small": 3}]
+        keep.release("probe")
+        assert t.get_name().split(".")[-1] not in s.ibis.list_tables(database=("temp", "main"))

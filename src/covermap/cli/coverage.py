@@ -67,11 +67,12 @@ def _measured(store: str, plan_path: Path | None, as_of: dt.date | None,
     ``check(store, plan)`` runs first, so a bad option fails before the measurement."""
     from covermap.coverage.measure import measure_coverage
     from covermap.store.connect import open_store
+    from covermap.store.lazy_ibis import unfused_selects
 
     plan = resolve_plan(plan_path)
     # A spill folder of our own: DuckDB's default (next to the store) is shared by every
     # process reading the same store, and two runs spilling there corrupt each other.
-    with tempfile.TemporaryDirectory(prefix="covermap-spill-") as spill, \
+    with tempfile.TemporaryDirectory(prefix="covermap-spill-") as spill, unfused_selects(), \
             open_store(store, read_only=True, memory_limit=memory_limit) as s:
         s.duckdb.execute(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
         s.duckdb.execute("SET enable_progress_bar = false")  # it would print into our tables

@@ -152,10 +152,11 @@ def map_command(
     from covermap.reports.targets import Targets
     from covermap.store.connect import open_store
     from covermap.store.health import data_warnings
+    from covermap.store.lazy_ibis import unfused_selects
 
     plan = resolve_plan(plan_path)
     f = Formats.for_plan(plan)
-    with open_store(store, read_only=True) as s:
+    with unfused_selects(), open_store(store, read_only=True) as s:
         targets = Targets.of("--export", force=force, store=s,
                              plan=plan_in_use(plan_path))
         if export is not None:

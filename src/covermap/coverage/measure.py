@@ -36,7 +36,6 @@ by human touches, and the content stages of its touches (``|``-joined).
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -50,6 +49,7 @@ from covermap.coverage.checks import (
     measure_checks,
     plan_pers,
 )
+from covermap.coverage.keep import temp_keeper
 from covermap.coverage.outcomes import measure_outcomes
 from covermap.coverage.worklist import build_worklist
 from covermap.engine import buckets as bk
@@ -121,34 +121,6 @@ def check_store_rules(store, plan: Plan) -> None:
     problems = plan_problems(store, plan)
     if problems:
         raise PlanInvalid(problems)
-
-
-def temp_keeper(store):
-    """A ``keep`` that stores each intermediate as a uniquely named temporary table.
-
-    On DuckDB they are written with ``preserve_insertion_order`` off (the inserts run in
-    parallel and buffer less): no result reads an intermediate's row order, as every
-    exported table is sorted where it is read."""
-    token = uuid.uuid4().hex[:10]
-    duck = getattr(store.ibis, "name", "") == "duckdb"
-    before = str(store.duckdb.execute("SELECT current_setting('preserve_insertion_order')")
-                 .fetchone()[0]).lower() if duck else "true"
-
-    def keep(expr: ir.Table, name: str) -> ir.Table:
-        if not duck:
-            return store.ibis.create_table(f"_covermap_{name}_{token}", expr, temp=True)
-        store.duckdb.execute("SET preserve_insertion_order = false")
-        try:
-            return store.ibis.create_table(f"_covermap_{name}_{token}", expr, temp=True)
-        finally:
-            store.duckdb.execute(f"SET preserve_insertion_order = {before}")
-
-    def release(name: str) -> None:
-        """Drop an intermediate no later query reads (temporary tables hold memory)."""
-        store.duckdb.execute(f'DROP TABLE IF EXISTS "_covermap_{name}_{token}"')
-
-    keep.release = release  # type: ignore[attr-defined]
-    return keep
 
 
 def measure_coverage(store, plan: Plan, *, as_of: dt.date | None = None,

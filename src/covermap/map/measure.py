@@ -275,7 +275,8 @@ def build_map(store, plan: Plan, *, as_of: dt.date | None = None,
             deals=won.deal_id.nunique(),
             placed=exact_sum(won.revenue, where=won.reason.isnull()).fill_null(0)
             .cast("float64"),
-            unpriced=won.revenue.isnull().sum(),
+            # a count (BIGINT): DuckDB sums booleans as HUGEINT, whose cast imports pyarrow.compute
+            unpriced=won.count(where=won.revenue.isnull()),
             first=won.created.min(where=won.reason.isnull()),
         )
         totals = to_pylist(totals)[0]
