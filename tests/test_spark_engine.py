@@ -178,3 +178,18 @@ def test_a_command_not_checked_on_spark_is_refused_by_name(tmp_path, runner):
             "map, team, value, capacity, assign); run `covermap worklist` without --engine "
             "spark") in res.output
     assert "Traceback" not in res.output
+
+
+def test_an_operation_ibis_cannot_compile_for_spark_is_refused_not_a_traceback():
+    from ibis.common.exceptions import UnsupportedOperationError
+
+    from covermap.errors import BackendUnsupported
+    from covermap.store.spark import _refused
+
+    def compile_fails():
+        raise UnsupportedOperationError("GroupConcat with order_by is not supported")
+
+    with pytest.raises(BackendUnsupported) as caught:
+        _refused(compile_fails)()
+    assert ("query Spark can run here (Spark: GroupConcat with order_by is not supported)"
+            in str(caught.value))

@@ -88,15 +88,17 @@ class SparkStore(IbisColumns, Store):
 
 
 def _refused(run):
-    """``run`` with Spark's errors (a query it cannot plan or run) as ``BackendUnsupported``
-    naming Spark's first line, not a traceback."""
+    """``run`` with Spark's errors (a query it cannot plan or run) and Ibis's (an operation
+    its PySpark compiler has no translation for) as ``BackendUnsupported`` naming the first
+    line, not a traceback."""
     def guarded(*args, **kwargs):
+        from ibis.common.exceptions import UnsupportedOperationError
         from py4j.protocol import Py4JJavaError
         from pyspark.errors import PySparkException
 
         try:
             return run(*args, **kwargs)
-        except (PySparkException, Py4JJavaError) as e:
+        except (PySparkException, Py4JJavaError, UnsupportedOperationError) as e:
             first = (str(e).strip().splitlines() or [type(e).__name__])[0][:300]
             raise BackendUnsupported(f"query Spark can run here (Spark: {first})",
                                      capabilities.SPARK, "run the command without --engine "
