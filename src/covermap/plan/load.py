@@ -55,7 +55,8 @@ def _parse(text: str, file: str) -> tuple[dict[str, Any], Locations]:
 
 @cache
 def _default_data() -> dict[str, Any]:
-    return yaml.safe_load(template_text("default"))
+    # compose reads with libyaml where it is installed (PyYAML's own loader: ~0.1 s a command)
+    return compose(template_text("default"))[1]
 
 
 def parse_plan(text: str, file: str = "<plan>") -> Plan:
