@@ -239,7 +239,7 @@ def test_timezone_moves_an_evening_utc_touch_to_the_next_day(store):
 def test_a_kept_intermediate_has_the_expressions_types_and_rows():
     # the DuckDB keep declares the columns with the expression's types (int8 stays TINYINT,
     # not what DuckDB would infer) and loads the expression's memtables itself
-    from covermap.coverage.keep import temp_keeper
+    from covermap.engine.keep import temp_keeper
     from covermap.store.arrow import memtable, to_pylist
 
     with open_store(":memory:") as s:

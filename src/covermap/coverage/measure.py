@@ -49,11 +49,11 @@ from covermap.coverage.checks import (
     measure_checks,
     plan_pers,
 )
-from covermap.coverage.keep import temp_keeper
 from covermap.coverage.outcomes import measure_outcomes
 from covermap.coverage.worklist import build_worklist
 from covermap.engine import buckets as bk
 from covermap.engine.account_keys import KEY_COLUMNS, account_keys, with_keys
+from covermap.engine.keep import temp_keeper
 from covermap.engine.owners import with_owners
 from covermap.engine.segments import with_segments
 from covermap.engine.states import state_table, step_transitions

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from covermap.coverage.measure import temp_keeper
 from covermap.engine.account_keys import KEY_COLUMNS, account_keys, with_keys
+from covermap.engine.keep import temp_keeper
 from covermap.engine.states import states_at
 from covermap.engine.window import Window, resolve_window
 from covermap.errors import PlanInvalid

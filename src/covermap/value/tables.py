@@ -16,13 +16,13 @@ the intermediates no later query reads are dropped before the results are return
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
 
 from covermap.engine.account_keys import KEY_COLUMNS, account_keys, with_keys
+from covermap.engine.keep import temp_keeper
 from covermap.engine.segments import account_segments
 from covermap.engine.touches import is_touch, local_range
 from covermap.engine.window import Window, date_flag, local_date, resolve_window
@@ -103,20 +103,6 @@ def window_touches(store, plan: Plan, window: Window, spans: ir.Table) -> ir.Tab
                     sc=spans.sc.fill_null(len(plan.states)).cast("int8"))
 
 
-def _keeper(store):
-    token = uuid.uuid4().hex[:10]
-
-    def keep(expr: ir.Table, name: str) -> ir.Table:
-        return store.ibis.create_table(f"_covermap_value_{name}_{token}", expr, temp=True)
-
-    return keep
-
-
-def _drop(store, *tables: ir.Table) -> None:
-    for t in tables:
-        store.duckdb.execute(f'DROP TABLE IF EXISTS "{t.get_name()}"')
-
-
 def measure_value(store, plan: Plan, maps: ValueMaps, *, as_of: dt.date | None = None,
                   window_months: int | None = None) -> ValueResult:
     """Measure the reach of the key players of ``maps`` and the content per state.
@@ -128,12 +114,12 @@ def measure_value(store, plan: Plan, maps: ValueMaps, *, as_of: dt.date | None =
             result.summary.filter(result.summary.group == "all").execute()
     """
     window = resolve_window(store, plan, as_of, window_months)
-    keep = _keeper(store)
+    keep = temp_keeper(store)
     matched = keep(contact_personas(store, maps), "matched")
     cells = keep(account_cells(store, plan, window), "cells")
     spans = keep(account_spans(store, plan, window), "spans")
     touched = keep(window_touches(store, plan, window, spans), "touches")
-    _drop(store, spans)
+    keep.release("spans")
     pairs = keep(human_pairs(touched), "pairs")
     segments = account_segments(store, plan, window.as_of)
     # the keys joined per account (1 M rows at 1 M accounts), not per account and persona
@@ -143,10 +129,10 @@ def measure_value(store, plan: Plan, maps: ValueMaps, *, as_of: dt.date | None =
     ids = [p.id for p in maps.personas]
     # the small tables are kept too: the CLI prints them and exports them
     touch_table = keep(touch_rows(segments, pairs, matched, cells), "touch_rows")
-    _drop(store, pairs)
+    keep.release("pairs")
     counts = keep(state_counts(touched), "state_counts")
     persona_stages = keep(persona_stage_rows(touched, matched, ids), "persona_stages")
-    _drop(store, touched)  # the largest intermediate: no later query reads it
+    keep.release("touches")  # the largest intermediate: no later query reads it
     summary = keep(summary_rows(maps, accounts, cells), "summary")
     return ValueResult(
         plan=plan, maps=maps, window=window,

@@ -1,5 +1,6 @@
 """Intermediates kept as temporary tables on the store's connection (``keep``, see
-``covermap.coverage.checks.Keep``): coverage's and team's measurements store what they reuse."""
+``covermap.coverage.checks.Keep``): coverage's, team's and value's measurements store what
+they reuse."""
 
 from __future__ import annotations
 
