@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +23,7 @@ from covermap.cli.options import (
     PlanOption,
     StoreOption,
     WindowOption,
+    analysis_store,
     console,
     plan_in_use,
     resolve_plan,
@@ -66,16 +66,9 @@ def _measured(store: str, plan_path: Path | None, as_of: dt.date | None,
     """The measurement, valid while the store stays open (its tables live on the connection).
     ``check(store, plan)`` runs first, so a bad option fails before the measurement."""
     from covermap.coverage.measure import measure_coverage
-    from covermap.store.connect import open_store
-    from covermap.store.lazy_ibis import unfused_selects
 
     plan = resolve_plan(plan_path)
-    # A spill folder of our own: DuckDB's default (next to the store) is shared by every
-    # process reading the same store, and two runs spilling there corrupt each other.
-    with tempfile.TemporaryDirectory(prefix="covermap-spill-") as spill, unfused_selects(), \
-            open_store(store, read_only=True, memory_limit=memory_limit) as s:
-        s.duckdb.execute(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
-        s.duckdb.execute("SET enable_progress_bar = false")  # it would print into our tables
+    with analysis_store(store, memory_limit) as s:
         if check is not None:
             check(s, plan)
         yield measure_coverage(s, plan, as_of=as_of, window_months=window_months)

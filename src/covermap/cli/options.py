@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +16,7 @@ from covermap.errors import PlanError
 
 if TYPE_CHECKING:
     from covermap.plan import Plan
+    from covermap.store.connect import Store
 
 #: the store a command uses without --store; covermap.store.connect.DEFAULT_STORE, kept
 #: here so that declaring the options loads neither DuckDB nor Ibis (a test keeps the two
@@ -90,3 +94,20 @@ def resolve_plan(path: Path | None) -> Plan:
     if Path("plan.yaml").exists():
         return load_plan(Path("plan.yaml"))
     return default_plan()
+
+
+@contextlib.contextmanager
+def analysis_store(store: str, memory_limit: str | None) -> Iterator[Store]:
+    """The store opened read-only for an analysis: DuckDB spills into a folder of this run's
+    own (its default, next to the store, is shared by every process reading the same store,
+    and two runs spilling there corrupt each other), prints no progress bar of its own (it
+    would print into our tables), and Ibis compiles without merging SELECTs
+    (``store.lazy_ibis.unfused_selects``)."""
+    from covermap.store.connect import open_store
+    from covermap.store.lazy_ibis import unfused_selects
+
+    with tempfile.TemporaryDirectory(prefix="covermap-spill-") as spill, unfused_selects(), \
+            open_store(store, read_only=True, memory_limit=memory_limit) as s:
+        s.duckdb.execute(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
+        s.duckdb.execute("SET enable_progress_bar = false")
+        yield s

@@ -21,6 +21,7 @@ from covermap.cli.options import (
     plan_in_use,
     resolve_plan,
 )
+from covermap.store.lazy_ibis import unfused_selects
 
 if TYPE_CHECKING:  # the engine, the store and the reports are imported where a command runs
     from rich.progress import Progress
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # the engine, the store and the reports are imported where a 
     from covermap.store.connect import Store
 
 
+@unfused_selects()
 def run_analyses(store: Store, plan: Plan, out: Path | None, report_path: Path,
                  progress: Progress, targets: Targets, as_of: dt.date | None = None,
                  window_months: int | None = None, value_maps=None,

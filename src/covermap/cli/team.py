@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import enum
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +20,7 @@ from covermap.cli.options import (
     PlanOption,
     StoreOption,
     WindowOption,
+    analysis_store,
     console,
     literal,
     plan_in_use,
@@ -78,7 +78,6 @@ def team(
     from covermap.reports.export import export_tables
     from covermap.reports.targets import Targets
     from covermap.store.arrow import to_pylist
-    from covermap.store.connect import open_store
     from covermap.store.health import data_warnings
     from covermap.team.queries import group_scoped
     from covermap.team.render import (
@@ -92,10 +91,7 @@ def team(
     from covermap.team.timeline import account_phases, account_timeline, check_account
 
     p = resolve_plan(plan)
-    with tempfile.TemporaryDirectory(prefix="covermap-spill-") as spill, \
-            open_store(store, read_only=True, memory_limit=memory_limit) as s:
-        s.duckdb.execute(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
-        s.duckdb.execute("SET enable_progress_bar = false")
+    with analysis_store(store, memory_limit) as s:
         if account is not None:
             check_account(s, account)
         targets = Targets.of("--export", force=force, store=s, plan=plan_in_use(plan))

@@ -10,7 +10,6 @@ of key players measured from the CRM.
 from __future__ import annotations
 
 import enum
-import tempfile
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +24,7 @@ from covermap.cli.options import (
     PlanOption,
     StoreOption,
     WindowOption,
+    analysis_store,
     console,
     literal,
     plan_in_use,
@@ -143,16 +143,12 @@ def value(
     from covermap.reports.export import export_tables
     from covermap.reports.targets import Targets
     from covermap.store.arrow import to_pylist
-    from covermap.store.connect import open_store
     from covermap.store.health import data_warnings
     from covermap.value.render import content_view, persona_stage_view, reach_view, touches_line
     from covermap.value.tables import measure_value, value_tables
 
     p = resolve_plan(plan)
-    with tempfile.TemporaryDirectory(prefix="covermap-spill-") as spill, \
-            open_store(store, read_only=True, memory_limit=memory_limit) as s:
-        s.duckdb.execute(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
-        s.duckdb.execute("SET enable_progress_bar = false")
+    with analysis_store(store, memory_limit) as s:
         vm = _maps(maps, s)
         targets = Targets.of("--export", force=force, store=s, plan=plan_in_use(plan))
         if export is not None:
