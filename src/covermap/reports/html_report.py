@@ -114,17 +114,8 @@ def _map_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
 
 def _team_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:
     from covermap.reports.team_section import team_context
-    from covermap.team.timeline import account_phases, account_timeline
 
-    team = team_context(inputs.team, f, inputs.team_account)
-    summary = to_pylist(inputs.team.summary)
-    team["funnel"] = replace(team["funnel"], reading=readings.handoffs(summary, f))
-    if team["account"] is not None:
-        account = team["account"]
-        team["timeline"] = replace(team["timeline"], reading=readings.timeline(
-            account, account_timeline(inputs.team, account),
-            account_phases(inputs.team, account)))
-    return team
+    return team_context(inputs.team, f, inputs.team_account)
 
 
 def _value_context(inputs: ReportInputs, f: Formats) -> dict[str, Any]:

@@ -5,12 +5,14 @@ the hand-off funnel and one account's phase-in/out timeline. It draws the small 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import plotly.graph_objects as go
 
 from covermap.render import Column, Formats, Kind, format_value, html_table
 from covermap.render.formats import is_empty
+from covermap.reports import readings
 from covermap.reports.charts import _LAYOUT, Chart, _plot, _wrap
 from covermap.store.arrow import to_pylist
 from covermap.team import render as _registry  # noqa: F401  (declares the team columns)
@@ -113,10 +115,13 @@ def team_context(result, f: Formats, account_id: str | None = None) -> dict[str,
     seg_cols, seg_rows = html_table(by_segment, "team_summary", f, columns=GROUP_COLUMNS,
                                     overrides={"key": Column(Kind.text, "Segment")})
     account = chosen_account(result, account_id)
-    timeline = (timeline_chart(account, account_timeline(result, account))
-                if account is not None else Chart("Phase-in/out", empty="No account has a "
-                                                  "journey stage."))
     phases = account_phases(result, account) if account is not None else []
+    if account is not None:
+        lanes = account_timeline(result, account)
+        timeline = replace(timeline_chart(account, lanes),
+                           reading=readings.timeline(account, lanes, phases))
+    else:
+        timeline = Chart("Phase-in/out", empty="No account has a journey stage.")
     phase_cols, phase_rows = html_table(phases, "team_findings", f,
                                         columns=("stage", "kind", "role", "user_id",
                                                  "detail"))
@@ -135,7 +140,8 @@ def team_context(result, f: Formats, account_id: str | None = None) -> dict[str,
     return dict(
         raci=raci_matrix(result.plan), has_journey=bool(result.plan.journey.stages),
         stage_columns=stage_cols, stage_rows=stage_rows, segment_columns=seg_cols,
-        segment_rows=seg_rows, funnel=handoff_funnel(summary, f), timeline=timeline,
+        segment_rows=seg_rows, timeline=timeline,
+        funnel=replace(handoff_funnel(summary, f), reading=readings.handoffs(summary, f)),
         phase_columns=phase_cols, phase_rows=phase_rows, account=account,
         effort_columns=effort_cols, effort_rows=effort_rows,
         followed_columns=followed_cols, followed_rows=followed_rows,
